@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace Scm.Conventions.Tests;
+
+/// <summary>Arrows point one way: Lifecycle -> Client, Lifecycle -> Storage.Abstractions, stores -> Storage.Abstractions.</summary>
+public sealed class DependencyDirectionTests
+{
+    private static readonly string[] s_ourAssemblies =
+        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Lifecycle", "Scm.Testing"];
+
+    public static TheoryData<string, string[]> AllowedReferences => new()
+    {
+        { "Scm.Client", [] },
+        { "Scm.Storage.Abstractions", [] },
+        { "Scm.Storage.Sqlite", ["Scm.Storage.Abstractions"] },
+        { "Scm.Lifecycle", ["Scm.Client", "Scm.Storage.Abstractions"] },
+        { "Scm.Testing", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllowedReferences))]
+    public void Assembly_ReferencesOnlyAllowedSdkAssemblies(string assemblyName, string[] allowed)
+    {
+        var assembly = Assembly.Load(assemblyName);
+        var sdkReferences = assembly.GetReferencedAssemblies()
+            .Select(r => r.Name!)
+            .Where(n => s_ourAssemblies.Contains(n))
+            .ToArray();
+
+        var forbidden = sdkReferences.Except(allowed).ToArray();
+        Assert.True(forbidden.Length == 0, $"{assemblyName} must not reference {string.Join(", ", forbidden)}");
+    }
+}
