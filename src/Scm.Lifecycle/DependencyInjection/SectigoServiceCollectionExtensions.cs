@@ -1,0 +1,183 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Scm.Client;
+using Scm.Lifecycle;
+using Scm.Lifecycle.Deployment;
+using Scm.Lifecycle.Internal;
+using Scm.Lifecycle.Internal.Engine;
+using Scm.Lifecycle.Scheduling;
+using Scm.Lifecycle.Storage;
+using Scm.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Sectigo Certificate Manager lifecycle engine.</summary>
+public static class SectigoServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine configured in code. Choose storage on the returned builder (<c>UseSqliteStorage(path)</c> or
+    /// <c>UseInMemoryStorage()</c>); options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder for storage, deployment and events.</returns>
+    public static ISectigoCertificateManagementBuilder AddSectigoCertificateManagement(this IServiceCollection services, Action<SectigoCertificateManagementOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<SectigoCertificateManagementOptions>().Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// Adds the engine configured from configuration: the <c>Sectigo</c> section of <paramref name="configuration"/>
+    /// when it has one, otherwise <paramref name="configuration"/> itself as that section.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration root or the <c>Sectigo</c> section.</param>
+    /// <param name="configure">Optional changes applied after binding (for example a client certificate object).</param>
+    /// <returns>A builder for storage, deployment and events.</returns>
+    public static ISectigoCertificateManagementBuilder AddSectigoCertificateManagement(this IServiceCollection services, IConfiguration configuration, Action<SectigoCertificateManagementOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(SectigoCertificateManagementOptions.SectionName);
+        IConfiguration source = section.Exists() ? section : configuration;
+        var builder = services.AddOptions<SectigoCertificateManagementOptions>().Bind(source);
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        return AddCore(services);
+    }
+
+    /// <summary>Adds a file-system deployment target (PEM/PFX/JKS written atomically, private files with mode 0600).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the target; <see cref="FileSystemDeploymentOptions.Directory"/> is required.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder AddFileSystemDeployment(this ISectigoCertificateManagementBuilder builder, Action<FileSystemDeploymentOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new FileSystemDeploymentOptions();
+        configure(options);
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            throw new ArgumentException("FileSystemDeploymentOptions.Directory is required.", nameof(configure));
+        }
+
+        builder.Services.AddSingleton<ICertificateDeploymentTarget>(new FileSystemDeploymentTarget(options));
+        return builder;
+    }
+
+    /// <summary>Adds a deployment target.</summary>
+    /// <typeparam name="TTarget">The target type, resolved from DI.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder AddDeploymentTarget<TTarget>(this ISectigoCertificateManagementBuilder builder)
+        where TTarget : class, ICertificateDeploymentTarget
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<ICertificateDeploymentTarget, TTarget>();
+        return builder;
+    }
+
+    /// <summary>Adds a handler for lifecycle events (issued, failed, parked, stuck, ...).</summary>
+    /// <typeparam name="THandler">The handler type, resolved from DI.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder AddEventHandler<THandler>(this ISectigoCertificateManagementBuilder builder)
+        where THandler : class, ILifecycleEventHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<ILifecycleEventHandler, THandler>();
+        return builder;
+    }
+
+    /// <summary>Replaces the default licence-cap quota with your own (for example a licence server).</summary>
+    /// <typeparam name="TQuota">The quota type, resolved from DI.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder UseInventoryQuota<TQuota>(this ISectigoCertificateManagementBuilder builder)
+        where TQuota : class, IInventoryQuota
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IInventoryQuota, TQuota>());
+        return builder;
+    }
+
+    /// <summary>Replaces the default AES-256-GCM key protector (for example with a KMS or HSM-backed one).</summary>
+    /// <typeparam name="TProtector">The protector type, resolved from DI.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder UseKeyProtector<TProtector>(this ISectigoCertificateManagementBuilder builder)
+        where TProtector : class, IPrivateKeyProtector
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IPrivateKeyProtector, TProtector>());
+        return builder;
+    }
+
+    private static ISectigoCertificateManagementBuilder AddCore(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SectigoCertificateManagementOptions>, LifecycleOptionsValidator>());
+        services.AddOptions<SectigoCertificateManagementOptions>().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+
+        // The SCM client takes its options from the engine's "Client" options.
+        services.AddScmClient(_ => { });
+        services.AddOptions<ScmClientOptions>().Configure<IOptions<SectigoCertificateManagementOptions>>((client, lifecycle) => ScmClientOptionsCopy.CopyTo(lifecycle.Value.Client, client));
+
+        services.TryAddSingleton<IPrivateKeyProtector>(sp => DefaultProtector(sp.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value));
+        services.TryAddSingleton<IInventoryQuota, LicenceCapQuota>();
+        services.TryAddSingleton<CertificateLifecycle>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value;
+            var store = sp.GetService<IScmStore>() ?? throw new InvalidOperationException(
+                "No storage is configured for Sectigo certificate management: call UseSqliteStorage(path) or UseInMemoryStorage() on the builder returned by AddSectigoCertificateManagement.");
+            var loggerFactory = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+            var client = sp.GetRequiredService<ScmClient>();
+            var postTimeout = sp.GetRequiredService<IOptionsMonitor<ScmClientOptions>>().CurrentValue.PostTimeout;
+            var context = new EngineContext(
+                options,
+                new ScmClientGateway(client),
+                store,
+                sp.GetRequiredService<IPrivateKeyProtector>(),
+                sp.GetRequiredService<TimeProvider>(),
+                loggerFactory.CreateLogger("Scm.Lifecycle"),
+                new LifecycleTelemetry(sp.GetService<IMeterFactory>()),
+                new EventDispatcher(sp.GetServices<ILifecycleEventHandler>(), loggerFactory.CreateLogger("Scm.Lifecycle.Events")),
+                sp.GetRequiredService<IInventoryQuota>(),
+                sp.GetServices<ICertificateDeploymentTarget>().ToArray(),
+                postTimeout);
+            return new CertificateLifecycle(context);
+        });
+        services.TryAddSingleton<ICertificateLifecycle>(sp => sp.GetRequiredService<CertificateLifecycle>());
+        services.TryAddSingleton<ILifecycleJobRunner>(sp => new LifecycleJobRunner(sp.GetRequiredService<CertificateLifecycle>()));
+        services.AddHostedService<LifecycleScheduler>();
+        return new SectigoCertificateManagementBuilder(services);
+    }
+
+    internal static IPrivateKeyProtector DefaultProtector(SectigoCertificateManagementOptions options)
+    {
+        var keyOptions = new AesGcmKeyProtectorOptions
+        {
+            Key = options.KeyProtection.Key,
+            KeyFilePath = options.KeyProtection.Key is null
+                ? options.KeyProtection.KeyFilePath ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Scm.Sdk", "scm-keys.key")
+                : null,
+        };
+        return new AesGcmPrivateKeyProtector(keyOptions);
+    }
+
+    private sealed class SectigoCertificateManagementBuilder(IServiceCollection services) : ISectigoCertificateManagementBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

@@ -1,0 +1,407 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Scm.Lifecycle.Deployment;
+using Scm.Lifecycle.Validation;
+using Scm.Storage;
+
+namespace Scm.Lifecycle.Internal.Engine;
+
+/// <summary>The engine behind <see cref="ICertificateLifecycle"/>.</summary>
+internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDisposable
+{
+    internal const string ApiActor = "api";
+    internal const string SchedulerActor = "scheduler";
+
+    private static readonly OrderState[] s_openStates =
+        Enum.GetValues<OrderState>().Where(OrderStates.IsOpen).ToArray();
+
+    private readonly EngineContext _ctx;
+    private readonly OrderWorkflow _workflow;
+    private readonly CertificateInstaller _installer;
+    private readonly CatalogOperations _catalog;
+    private readonly OrderImporter _importer;
+    private readonly OrderRequestValidator _validator;
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private readonly Dictionary<Guid, (int Failures, DateTimeOffset NotBefore)> _stepFailures = [];
+    private volatile bool _initialized;
+    private long _pendingGauge;
+    private double? _nearestExpiryGauge;
+
+    public CertificateLifecycle(EngineContext context)
+    {
+        _ctx = context;
+        _installer = new CertificateInstaller(context);
+        var reconciler = new OrderReconciler(context);
+        _workflow = new OrderWorkflow(context, _installer, reconciler);
+        _installer.Workflow = _workflow;
+        reconciler.Workflow = _workflow;
+        _catalog = new CatalogOperations(context);
+        _importer = new OrderImporter(context, _workflow, _installer);
+        _validator = new OrderRequestValidator(context.Options.Ordering);
+        context.Telemetry.ObserveGauges(() => Interlocked.Read(ref _pendingGauge), () => _nearestExpiryGauge);
+    }
+
+    public event EventHandler<LifecycleEvent>? EventRaised
+    {
+        add => _ctx.Events.Raised += value;
+        remove => _ctx.Events.Raised -= value;
+    }
+
+    internal EngineContext Context => _ctx;
+
+    internal OrderWorkflow Workflow => _workflow;
+
+    internal CertificateInstaller Installer => _installer;
+
+    public async Task<AccountCheckResult> CheckAccountAsync(CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("CheckAccount");
+        return await _catalog.CheckAccountAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CatalogSyncResult> SyncCatalogAsync(CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("SyncCatalog");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _catalog.SyncAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmCallException ex)
+        {
+            throw Public(ex);
+        }
+    }
+
+    public async Task<ScmAccountCatalog?> GetCatalogAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _ctx.Store.GetCatalogAsync(_ctx.Options.AccountId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ImportResult> ImportExistingOrdersAsync(ImportRequest? request = null, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("ImportExistingOrders");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await CertificateLease.TryAcquireAsync(_ctx.Store, _ctx.Locks, "job:import:" + _ctx.Options.AccountId, _ctx.InstanceName,
+            _ctx.Options.Scheduling.JobLeaseDuration, _ctx.Time, wait: false, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("Another import of this account is running (in this or another instance); try again when it has finished.");
+        try
+        {
+            return await _importer.ImportAsync(request ?? new ImportRequest(), ApiActor, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmCallException ex)
+        {
+            throw Public(ex);
+        }
+    }
+
+    public async Task<OrderCertificateResult> OrderAsync(OrderCertificateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Order");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+
+        var catalog = await _ctx.Store.GetCatalogAsync(_ctx.Options.AccountId, cancellationToken).ConfigureAwait(false);
+        if (catalog is null)
+        {
+            if (!_ctx.Options.Ordering.SyncCatalogWhenMissing)
+            {
+                throw new InvalidOperationException("The SCM catalog was never synced; call SyncCatalogAsync first.");
+            }
+
+            catalog = (await SyncCatalogAsync(cancellationToken).ConfigureAwait(false)).Catalog;
+        }
+
+        var validated = _validator.Validate(request, catalog, _ctx.Now);
+        var generated = request.KeystorePassword is null ? KeyMaterial.GeneratePassword() : null;
+        var passwordBytes = Encoding.UTF8.GetBytes(generated ?? request.KeystorePassword!);
+        byte[] protectedPassword;
+        try
+        {
+            protectedPassword = await _ctx.Protector.ProtectAsync(passwordBytes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passwordBytes);
+        }
+
+        var now = _ctx.Now;
+        var order = new CertificateOrder
+        {
+            Id = Guid.NewGuid(),
+            CertificateId = Guid.NewGuid(),
+            AccountId = _ctx.Options.AccountId,
+            Kind = OrderKind.New,
+            State = OrderState.Planned,
+            CorrelationToken = CorrelationMarker.NewToken(),
+            Request = new CertificateOrderRequest
+            {
+                CommonName = validated.CommonName,
+                SubjectAlternativeNames = validated.SubjectAlternativeNames,
+                OrganizationId = request.OrganizationId,
+                ProfileId = request.ProfileId,
+                TermDays = request.TermDays,
+                KeyAlgorithm = validated.KeyAlgorithm,
+                KeySize = validated.KeySize,
+                Curve = validated.Curve,
+                KeystoreType = request.KeystoreType,
+                Comments = request.Comments,
+                ExternalRequesters = request.ExternalRequesters,
+                CustomFields = request.CustomFields,
+                Tags = request.Tags,
+                AutoRenew = request.AutoRenew,
+            },
+            ProtectedKeystorePassword = protectedPassword,
+            CreatedAt = now,
+            UpdatedAt = now,
+            StateChangedAt = now,
+        };
+        var stored = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(_ctx.Audit(ApiActor, "Order", "Requested", "Pending",
+            $"Order for {validated.CommonName} ({validated.SubjectAlternativeNames.Count} names, profile {request.ProfileId}, {request.TermDays} days) accepted locally." +
+            (validated.Notices.Count > 0 ? " " + string.Join(" ", validated.Notices) : string.Empty), order)), cancellationToken).ConfigureAwait(false)).Order(order.Id);
+        Log.OrderCreated(_ctx.Logger, stored.Id, stored.Request.CommonName, stored.CertificateId, stored.CorrelationToken);
+
+        await using var lease = await _ctx.TryLeaseCertificateAsync(stored.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("Could not lease the new certificate id.");
+        var report = await _workflow.AdvanceAsync(stored, lease, ApiActor, force: false, cancellationToken).ConfigureAwait(false);
+        return new OrderCertificateResult { Order = report.Order, GeneratedKeystorePassword = generated, Notices = validated.Notices };
+    }
+
+    public async Task<StatusCheckResult> CheckStatusAsync(Guid orderId, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("CheckStatus");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var order = await _ctx.Store.GetOrderAsync(orderId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Order {orderId} does not exist.");
+        return await CheckOneAsync(order, ApiActor, force: true, wait: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StatusScanResult> CheckPendingOrdersAsync(bool dueOnly = false, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity(dueOnly ? "FollowUp" : "StatusCheck");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await ScanAsync(dueOnly, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async Task<StatusScanResult> ScanAsync(bool dueOnly, string actor, CancellationToken cancellationToken)
+    {
+        var results = new List<StatusCheckResult>();
+        var orders = new List<CertificateOrder>();
+        if (dueOnly)
+        {
+            orders.AddRange(await _ctx.Store.ListOpenOrdersAsync(_ctx.Now, 1000, cancellationToken).ConfigureAwait(false));
+        }
+        else
+        {
+            string? token = null;
+            do
+            {
+                var page = await _ctx.Store.ListOrdersAsync(new OrderQuery { States = s_openStates, PageSize = 500, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+                orders.AddRange(page.Items);
+                token = page.ContinuationToken;
+            }
+            while (token is not null);
+        }
+
+        Interlocked.Exchange(ref _pendingGauge, orders.Count);
+        await Parallel.ForEachAsync(orders, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (order, ct) =>
+        {
+            var result = await CheckOneAsync(order, actor, force: !dueOnly, wait: false, ct).ConfigureAwait(false);
+            lock (results)
+            {
+                results.Add(result);
+            }
+        }).ConfigureAwait(false);
+        return new StatusScanResult { Results = results };
+    }
+
+    internal async Task<StatusCheckResult> CheckOneAsync(CertificateOrder order, string actor, bool force, bool wait, CancellationToken cancellationToken)
+    {
+        if (!force && IsBackingOff(order.Id))
+        {
+            return new StatusCheckResult { Order = order, PreviousState = order.State, Skipped = true, Message = "Backing off after a local failure." };
+        }
+
+        await using var lease = await _ctx.TryLeaseCertificateAsync(order.CertificateId, wait, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            Log.LeaseBusy(_ctx.Logger, order.Id);
+            return new StatusCheckResult { Order = order, PreviousState = order.State, Skipped = true, Message = "Another instance or task is working on this certificate." };
+        }
+
+        var current = await _ctx.Store.GetOrderAsync(order.Id, cancellationToken).ConfigureAwait(false) ?? order;
+        try
+        {
+            var report = await _workflow.AdvanceAsync(current, lease, actor, force, cancellationToken).ConfigureAwait(false);
+            ClearBackoff(order.Id);
+            return new StatusCheckResult { Order = report.Order, PreviousState = current.State, InstalledCertificate = report.Installed, Message = report.Message };
+        }
+        catch (LeaseLostException)
+        {
+            Log.LeaseLost(_ctx.Logger, order.Id);
+            return new StatusCheckResult { Order = current, PreviousState = current.State, Skipped = true, Message = "The lease was lost; another instance continues." };
+        }
+        catch (Exception ex) when (ex is ScmStoreException or ScmCallException or KeyProtectionException or CryptographicException)
+        {
+            Log.OrderStepFailed(_ctx.Logger, order.Id, ex);
+            RecordBackoff(order.Id);
+            return new StatusCheckResult { Order = current, PreviousState = current.State, Message = "Failed, retried later: " + ex.Message };
+        }
+    }
+
+    public async Task<IReadOnlyList<DeploymentOutcome>> DeployAsync(Guid certificateId, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var certificate = await _ctx.Store.GetCertificateAsync(certificateId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Certificate {certificateId} does not exist.");
+        if (certificate.ProtectedKeystore is null)
+        {
+            throw new InvalidOperationException($"Certificate {certificateId} is observe-only (no local key); there is nothing to deploy.");
+        }
+
+        return await _installer.DeployAsync(certificate, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CertificateKeystore> GetKeystoreAsync(Guid certificateId, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var certificate = await _ctx.Store.GetCertificateAsync(certificateId, cancellationToken).ConfigureAwait(false)
+            ?? throw new KeyNotFoundException($"Certificate {certificateId} does not exist.");
+        if (certificate.ProtectedKeystore is null || certificate.ProtectedKeystorePassword is null)
+        {
+            throw new InvalidOperationException($"Certificate {certificateId} is observe-only (no local key); it has no keystore.");
+        }
+
+        var keystore = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystore, cancellationToken).ConfigureAwait(false);
+        var password = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystorePassword, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new CertificateKeystore(certificate, keystore, Encoding.UTF8.GetString(password));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(password);
+        }
+    }
+
+    public async Task<CertificateOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _ctx.Store.GetOrderAsync(orderId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ManagedCertificate?> GetCertificateAsync(Guid certificateId, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _ctx.Store.GetCertificateAsync(certificateId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<ManagedCertificate> ListCertificatesAsync(CertificateStatus? status = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        string? token = null;
+        do
+        {
+            var page = await _ctx.Store.ListCertificatesAsync(new CertificateQuery { Status = status, PageSize = 200, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    public async IAsyncEnumerable<CertificateOrder> ListOrdersAsync(IReadOnlyList<OrderState>? states = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        string? token = null;
+        do
+        {
+            var page = await _ctx.Store.ListOrdersAsync(new OrderQuery { States = states ?? [], PageSize = 200, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _ctx.Store.QueryAuditAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the store's migrations once, before the first operation (hosted or not).</summary>
+    internal async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_initialized)
+            {
+                await _ctx.Store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+                _initialized = true;
+            }
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    internal async Task RefreshGaugesAsync(CancellationToken cancellationToken)
+    {
+        var due = await _ctx.Store.ListCertificatesDueAsync(DateTimeOffset.MaxValue, 1, null, cancellationToken).ConfigureAwait(false);
+        _nearestExpiryGauge = due.Count > 0 ? (due[0].NotAfter - _ctx.Now).TotalDays : null;
+        var open = await _ctx.Store.ListOpenOrdersAsync(null, 10_000, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _pendingGauge, open.Count);
+    }
+
+    /// <summary>Maps a classified SCM failure to the client's public exception family when it surfaces to a caller.</summary>
+    private static Exception Public(ScmCallException ex) => ex.InnerException is Scm.Client.ScmRequestException inner ? inner : ex.InnerException ?? ex;
+
+    private bool IsBackingOff(Guid orderId)
+    {
+        lock (_stepFailures)
+        {
+            return _stepFailures.TryGetValue(orderId, out var f) && f.NotBefore > _ctx.Now;
+        }
+    }
+
+    private void RecordBackoff(Guid orderId)
+    {
+        lock (_stepFailures)
+        {
+            var failures = _stepFailures.TryGetValue(orderId, out var f) ? f.Failures + 1 : 1;
+            _stepFailures[orderId] = (failures, _ctx.Now + OrderWorkflow.Backoff(_ctx.Options.Polling.RetryDelay, failures - 1, _ctx.Options.Polling.MaxDelay));
+        }
+    }
+
+    private void ClearBackoff(Guid orderId)
+    {
+        lock (_stepFailures)
+        {
+            _stepFailures.Remove(orderId);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _initLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

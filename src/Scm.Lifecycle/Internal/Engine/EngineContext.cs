@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Scm.Lifecycle.Deployment;
+using Scm.Storage;
+
+namespace Scm.Lifecycle.Internal.Engine;
+
+/// <summary>Everything the engine's parts share.</summary>
+internal sealed class EngineContext
+{
+    public EngineContext(
+        SectigoCertificateManagementOptions options,
+        IScmGateway gateway,
+        IScmStore store,
+        IPrivateKeyProtector protector,
+        TimeProvider time,
+        ILogger logger,
+        LifecycleTelemetry telemetry,
+        EventDispatcher events,
+        IInventoryQuota quota,
+        IReadOnlyList<ICertificateDeploymentTarget> deploymentTargets,
+        TimeSpan postTimeout)
+    {
+        Options = options;
+        Gateway = gateway;
+        Store = store;
+        Protector = protector;
+        Time = time;
+        Logger = logger;
+        Telemetry = telemetry;
+        Events = events;
+        Quota = quota;
+        DeploymentTargets = deploymentTargets;
+        PostTimeout = postTimeout;
+        InstanceName = string.IsNullOrWhiteSpace(options.InstanceName)
+            ? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}"
+            : options.InstanceName;
+    }
+
+    public SectigoCertificateManagementOptions Options { get; }
+
+    public IScmGateway Gateway { get; }
+
+    public IScmStore Store { get; }
+
+    public IPrivateKeyProtector Protector { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public LifecycleTelemetry Telemetry { get; }
+
+    public EventDispatcher Events { get; }
+
+    public IInventoryQuota Quota { get; }
+
+    public IReadOnlyList<ICertificateDeploymentTarget> DeploymentTargets { get; }
+
+    /// <summary>The client's timeout for one POST attempt.</summary>
+    public TimeSpan PostTimeout { get; }
+
+    public string InstanceName { get; }
+
+    public LocalLocks Locks { get; } = new();
+
+    public DateTimeOffset Now => Time.GetUtcNow();
+
+    public TimeSpan MinimumLeaseBeforePost => Options.Leases.MinimumRemainingBeforePost ?? PostTimeout + TimeSpan.FromSeconds(15);
+
+    public static string CertificateLeaseName(Guid certificateId) => "cert:" + certificateId.ToString("N");
+
+    public Task<CertificateLease?> TryLeaseCertificateAsync(Guid certificateId, bool wait, CancellationToken cancellationToken) =>
+        CertificateLease.TryAcquireAsync(Store, Locks, CertificateLeaseName(certificateId), InstanceName, Options.Leases.CertificateLeaseDuration, Time, wait, cancellationToken);
+
+    public AuditEntry Audit(string actor, string action, string decision, string outcome, string? reason, CertificateOrder? order = null, ManagedCertificate? certificate = null) => new()
+    {
+        Timestamp = Now,
+        Actor = actor,
+        Action = action,
+        Decision = decision,
+        Outcome = outcome,
+        Reason = reason,
+        OrderId = order?.Id,
+        CertificateId = certificate?.Id ?? order?.CertificateId,
+        SslId = order?.SslId ?? certificate?.SslId,
+        CommonName = order?.Request.CommonName ?? certificate?.CommonName,
+    };
+}

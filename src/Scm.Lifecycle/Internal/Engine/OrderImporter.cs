@@ -1,0 +1,252 @@
+using System.Globalization;
+using Scm.Storage;
+
+namespace Scm.Lifecycle.Internal.Engine;
+
+/// <summary>
+/// Imports existing SCM orders: streams SCM's list page by page (never the whole list), fetches details with
+/// bounded concurrency, and upserts by sslId so a re-run imports nothing twice. Issued orders are collected into the
+/// inventory as observe-only certificates (no local key); pending ones become orders the status checks follow.
+/// A checkpoint after every page makes an interrupted import resumable.
+/// </summary>
+internal sealed class OrderImporter
+{
+    private static readonly string[] s_pendingStatuses = ["Requested", "SAApproved", "SA Approved", "Approved", "Applied", "Init"];
+
+    private readonly EngineContext _ctx;
+    private readonly OrderWorkflow _workflow;
+    private readonly CertificateInstaller _installer;
+
+    public OrderImporter(EngineContext context, OrderWorkflow workflow, CertificateInstaller installer)
+    {
+        _ctx = context;
+        _workflow = workflow;
+        _installer = installer;
+    }
+
+    public async Task<ImportResult> ImportAsync(ImportRequest request, string actor, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        var statuses = request.Statuses.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
+        var counts = new Counts();
+        var failures = new List<ImportFailure>();
+        var pageSize = Math.Clamp(_ctx.Options.Client.PageSize, 1, 200);
+        var resumed = false;
+        int? total = null;
+        var processedBefore = 0;
+        foreach (var status in statuses.Length == 0 ? [null] : statuses.Cast<string?>())
+        {
+            var checkpointKey = "import:" + _ctx.Options.AccountId + ":" + (status ?? "*");
+            var position = 0;
+            if (request.Resume && await _ctx.Store.GetValueAsync(checkpointKey, cancellationToken).ConfigureAwait(false) is { } saved
+                && int.TryParse(saved, NumberStyles.Integer, CultureInfo.InvariantCulture, out var savedPosition) && savedPosition > 0)
+            {
+                position = savedPosition;
+                resumed = true;
+            }
+
+            int? statusTotal = null;
+            while (true)
+            {
+                var (ids, pageTotal) = await _ctx.Gateway.ListPageAsync(status, position, pageSize, cancellationToken).ConfigureAwait(false);
+                statusTotal = pageTotal ?? statusTotal;
+                await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = _ctx.Options.Import.MaxConcurrency, CancellationToken = cancellationToken }, async (sslId, ct) =>
+                {
+                    try
+                    {
+                        var outcome = await ImportOneAsync(sslId, request, actor, ct).ConfigureAwait(false);
+                        counts.Add(outcome);
+                    }
+                    catch (Exception ex) when (ex is ScmCallException or ScmStoreException or LeaseLostException or System.Security.Cryptography.CryptographicException)
+                    {
+                        Log.ImportItemFailed(_ctx.Logger, sslId, ex.Message);
+                        counts.Add(Outcome.Failed);
+                        lock (failures)
+                        {
+                            failures.Add(new ImportFailure(sslId, ex.Message));
+                        }
+                    }
+                }).ConfigureAwait(false);
+
+                position += ids.Count;
+                Volatile.Write(ref counts.Processed, processedBefore + position);
+                await _ctx.Store.SetValueAsync(checkpointKey, position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                total = statusTotal is { } st ? processedBefore + st : null;
+                progress?.Report(counts.Snapshot(total));
+                if (ids.Count < pageSize || (statusTotal is { } t && position >= t))
+                {
+                    break;
+                }
+            }
+
+            processedBefore += position;
+            await _ctx.Store.SetValueAsync(checkpointKey, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var final = counts.Snapshot(total);
+        await _ctx.Store.AppendAuditAsync(new AuditEntry
+        {
+            Timestamp = _ctx.Now,
+            Actor = actor,
+            Action = "Import",
+            Decision = "Imported",
+            Outcome = failures.Count == 0 ? "Succeeded" : "PartiallySucceeded",
+            Reason = $"{final.Processed} seen, {final.Imported} imported, {final.AlreadyKnown} already known, {final.Skipped} skipped, {final.Failed} failed" +
+                     (resumed ? " (resumed)." : "."),
+        }, cancellationToken).ConfigureAwait(false);
+        Log.ImportFinished(_ctx.Logger, final.Processed, final.Imported, final.Skipped, final.Failed);
+        return new ImportResult { Progress = final, Failures = failures, Reconciled = counts.Reconciled, Resumed = resumed };
+    }
+
+    private async Task<Outcome> ImportOneAsync(long sslId, ImportRequest request, string actor, CancellationToken cancellationToken)
+    {
+        if ((await _ctx.Store.FindOrdersBySslIdAsync(sslId, cancellationToken).ConfigureAwait(false)).Count > 0
+            || (await _ctx.Store.FindCertificatesBySslIdAsync(sslId, cancellationToken).ConfigureAwait(false)).Count > 0)
+        {
+            return Outcome.AlreadyKnown;
+        }
+
+        var view = await _ctx.Gateway.GetOrderAsync(sslId, cancellationToken).ConfigureAwait(false);
+        foreach (var token in CorrelationMarker.Extract(view.Comments))
+        {
+            if (await _ctx.Store.FindOrderByCorrelationTokenAsync(token, cancellationToken).ConfigureAwait(false) is { SslId: null } local
+                && local.State is OrderState.Ambiguous or OrderState.Submitting or OrderState.Stuck)
+            {
+                return await AdoptAsync(local, view, actor, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var issued = OrderWorkflow.IsStatus(view.Status, "Issued");
+        var pending = s_pendingStatuses.Any(s => OrderWorkflow.IsStatus(view.Status, s));
+        if (!issued && !pending)
+        {
+            return Outcome.Skipped;
+        }
+
+        if (issued && !request.IncludeExpired && view.Expires is { } expires && expires < DateOnly.FromDateTime(_ctx.Now.UtcDateTime))
+        {
+            return Outcome.Skipped;
+        }
+
+        var now = _ctx.Now;
+        var order = new CertificateOrder
+        {
+            Id = Guid.NewGuid(),
+            CertificateId = Guid.NewGuid(),
+            AccountId = _ctx.Options.AccountId,
+            Kind = OrderKind.Import,
+            State = pending && (OrderWorkflow.IsStatus(view.Status, "Requested") || OrderWorkflow.IsStatus(view.Status, "SAApproved"))
+                ? OrderState.AwaitingApproval
+                : OrderState.Submitted,
+            CorrelationToken = CorrelationMarker.NewToken(),
+            Request = new CertificateOrderRequest
+            {
+                CommonName = view.CommonName ?? string.Empty,
+                SubjectAlternativeNames = view.SubjectAlternativeNames,
+                OrganizationId = view.OrganizationId ?? 0,
+                ProfileId = view.ProfileId ?? 0,
+                TermDays = view.TermDays ?? 0,
+                Comments = CorrelationMarker.Strip(view.Comments),
+            },
+            SslId = sslId,
+            OrderNumber = view.OrderNumber,
+            ScmStatus = view.Status,
+            SubmittedAt = view.Requested is { } r ? new DateTimeOffset(r.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now,
+            NextAttemptAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+            StateChangedAt = now,
+        };
+        var inserted = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(_ctx.Audit(actor, "Import", "Imported", issued ? "Pending" : "Succeeded",
+            $"Imported SCM order sslId {sslId} (status {view.Status}) without a local key: observe-only; renewal will need a fresh key.", order)), cancellationToken).ConfigureAwait(false)).Order(order.Id);
+        if (!issued)
+        {
+            return Outcome.Imported;
+        }
+
+        await using var lease = await _ctx.TryLeaseCertificateAsync(inserted.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
+            ?? throw new LeaseLostException(EngineContext.CertificateLeaseName(inserted.CertificateId));
+        await _installer.CollectAndInstallAsync(inserted, view, lease, actor, cancellationToken).ConfigureAwait(false);
+        return Outcome.Imported;
+    }
+
+    /// <summary>The import found the SCM order behind a local order whose submission outcome was unknown: link them (F35).</summary>
+    private async Task<Outcome> AdoptAsync(CertificateOrder local, ScmOrderView view, string actor, CancellationToken cancellationToken)
+    {
+        await using var lease = await _ctx.TryLeaseCertificateAsync(local.CertificateId, wait: false, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return Outcome.AlreadyKnown;
+        }
+
+        var current = await _ctx.Store.GetOrderAsync(local.Id, cancellationToken).ConfigureAwait(false);
+        if (current is null || current.SslId is not null)
+        {
+            return Outcome.AlreadyKnown;
+        }
+
+        var adopted = current with
+        {
+            State = OrderState.Submitted,
+            SslId = view.SslId,
+            ScmStatus = view.Status,
+            Attempts = 0,
+            NextAttemptAt = null,
+            LastError = null,
+        };
+        await _workflow.SaveAsync(current, adopted, lease, _ctx.Audit(actor, OrderWorkflow.ActionFor(current), "Reconciled", "Succeeded",
+            $"The import found this order in SCM as sslId {view.SslId} (its token is in the comments) and linked them; nothing was re-sent.", adopted),
+            cancellationToken).ConfigureAwait(false);
+        return Outcome.Reconciled;
+    }
+
+    private enum Outcome
+    {
+        Imported,
+        AlreadyKnown,
+        Skipped,
+        Failed,
+        Reconciled,
+    }
+
+    private sealed class Counts
+    {
+        public int Processed;
+        public int Imported;
+        public int AlreadyKnown;
+        public int Skipped;
+        public int Failed;
+        public int Reconciled;
+
+        public void Add(Outcome outcome)
+        {
+            switch (outcome)
+            {
+                case Outcome.Imported:
+                    Interlocked.Increment(ref Imported);
+                    break;
+                case Outcome.AlreadyKnown:
+                    Interlocked.Increment(ref AlreadyKnown);
+                    break;
+                case Outcome.Skipped:
+                    Interlocked.Increment(ref Skipped);
+                    break;
+                case Outcome.Reconciled:
+                    Interlocked.Increment(ref Reconciled);
+                    break;
+                default:
+                    Interlocked.Increment(ref Failed);
+                    break;
+            }
+        }
+
+        public ImportProgress Snapshot(int? total) => new()
+        {
+            Total = total,
+            Processed = Volatile.Read(ref Processed),
+            Imported = Volatile.Read(ref Imported),
+            AlreadyKnown = Volatile.Read(ref AlreadyKnown) + Volatile.Read(ref Reconciled),
+            Skipped = Volatile.Read(ref Skipped),
+            Failed = Volatile.Read(ref Failed),
+        };
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Options;
+
+namespace Scm.Lifecycle.Internal;
+
+/// <summary>Validates <see cref="SectigoCertificateManagementOptions"/>; every message names the option.</summary>
+internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertificateManagementOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SectigoCertificateManagementOptions options)
+    {
+        var errors = Collect(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    public static void ThrowIfInvalid(SectigoCertificateManagementOptions options)
+    {
+        var errors = Collect(options);
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(SectigoCertificateManagementOptions), typeof(SectigoCertificateManagementOptions), errors);
+        }
+    }
+
+    internal static List<string> Collect(SectigoCertificateManagementOptions o)
+    {
+        var e = new List<string>();
+        const string P = "Sectigo:";
+        if (string.IsNullOrWhiteSpace(o.AccountId) || o.AccountId.Length > 100)
+        {
+            e.Add($"{P}AccountId must be 1-100 characters.");
+        }
+
+        if (o.InstanceName is { Length: 0 or > 200 })
+        {
+            e.Add($"{P}InstanceName must be 1-200 characters when set.");
+        }
+
+        if (o.Client is null)
+        {
+            e.Add($"{P}Client is required.");
+        }
+
+        Range(e, $"{P}Ordering:MaxSubjectAlternativeNames", o.Ordering.MaxSubjectAlternativeNames, 1, 1000);
+        Range(e, $"{P}Ordering:MinKeystorePasswordLength", o.Ordering.MinKeystorePasswordLength, 1, 1024);
+        Range(e, $"{P}Ordering:Pkcs12Iterations", o.Ordering.Pkcs12Iterations, 1000, 300_000);
+        Positive(e, $"{P}Polling:InitialDelay", o.Polling.InitialDelay);
+        Positive(e, $"{P}Polling:MaxDelay", o.Polling.MaxDelay);
+        Positive(e, $"{P}Polling:FollowUpWindow", o.Polling.FollowUpWindow);
+        Positive(e, $"{P}Polling:SlowDelay", o.Polling.SlowDelay);
+        Positive(e, $"{P}Polling:StuckAfterSubmitted", o.Polling.StuckAfterSubmitted);
+        Positive(e, $"{P}Polling:StuckAfterAwaitingApproval", o.Polling.StuckAfterAwaitingApproval);
+        Positive(e, $"{P}Polling:RetryDelay", o.Polling.RetryDelay);
+        if (o.Polling.MaxDelay < o.Polling.InitialDelay)
+        {
+            e.Add($"{P}Polling:MaxDelay must not be less than Polling:InitialDelay.");
+        }
+
+        Positive(e, $"{P}Reconcile:AmbiguityWindow", o.Reconcile.AmbiguityWindow);
+        Positive(e, $"{P}Reconcile:RetryDelay", o.Reconcile.RetryDelay);
+        Positive(e, $"{P}Reconcile:EscalateAfter", o.Reconcile.EscalateAfter);
+        Range(e, $"{P}Reconcile:MaxConcurrency", o.Reconcile.MaxConcurrency, 1, 16);
+        if (o.Inventory.MaxManagedCertificates is < 0)
+        {
+            e.Add($"{P}Inventory:MaxManagedCertificates must be 0 or more when set.");
+        }
+
+        Range(e, $"{P}Import:MaxConcurrency", o.Import.MaxConcurrency, 1, 32);
+        Positive(e, $"{P}Scheduling:CatalogSyncInterval", o.Scheduling.CatalogSyncInterval);
+        Positive(e, $"{P}Scheduling:StatusCheckInterval", o.Scheduling.StatusCheckInterval);
+        Positive(e, $"{P}Scheduling:FollowUpInterval", o.Scheduling.FollowUpInterval);
+        Positive(e, $"{P}Scheduling:AutoRenewalInterval", o.Scheduling.AutoRenewalInterval);
+        Positive(e, $"{P}Scheduling:JobLeaseDuration", o.Scheduling.JobLeaseDuration);
+        Positive(e, $"{P}Leases:CertificateLeaseDuration", o.Leases.CertificateLeaseDuration);
+        if (o.Leases.MinimumRemainingBeforePost is { } min && (min <= TimeSpan.Zero || min >= o.Leases.CertificateLeaseDuration))
+        {
+            e.Add($"{P}Leases:MinimumRemainingBeforePost must be positive and less than Leases:CertificateLeaseDuration.");
+        }
+
+        if (o.KeyProtection.Key is { } key)
+        {
+            Span<byte> buffer = stackalloc byte[64];
+            if (!Convert.TryFromBase64String(key, buffer, out var written) || written != 32)
+            {
+                e.Add($"{P}KeyProtection:Key must be a base64-encoded 256-bit (32-byte) key.");
+            }
+
+            buffer.Clear();
+        }
+
+        return e;
+    }
+
+    private static void Positive(List<string> e, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            e.Add($"{name} must be positive; got {value}.");
+        }
+    }
+
+    private static void Range(List<string> e, string name, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            e.Add($"{name} must be between {min} and {max}; got {value}.");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Logging;
+
+namespace Scm.Lifecycle.Internal;
+
+/// <summary>The engine's log messages (event ids 2000+). Never keys, passwords, tokens, CSRs or keystores.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "Order {OrderId} for {CommonName} stored (certificate {CertificateId}, token {Token}).")]
+    public static partial void OrderCreated(ILogger logger, Guid orderId, string commonName, Guid certificateId, string token);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Order {OrderId} failed: {Reason}")]
+    public static partial void OrderFailed(ILogger logger, Guid orderId, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Order {OrderId} needs attention: {Reason}")]
+    public static partial void OrderStuck(ILogger logger, Guid orderId, string reason);
+
+    [LoggerMessage(2003, LogLevel.Information, "Order {OrderId} reconciled with SCM sslId {SslId} ({Duplicates} duplicates).")]
+    public static partial void OrderReconciled(ILogger logger, Guid orderId, long sslId, int duplicates);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Storing the outcome of order {OrderId} failed (attempt {Attempt}); retrying: {Error}")]
+    public static partial void StoreRetry(ILogger logger, Guid orderId, int attempt, string error);
+
+    [LoggerMessage(2005, LogLevel.Information, "Certificate {CertificateId} (sslId {SslId}) installed; valid until {NotAfter:O}.")]
+    public static partial void CertificateInstalled(ILogger logger, Guid certificateId, long? sslId, DateTimeOffset notAfter);
+
+    [LoggerMessage(2006, LogLevel.Error, "Deploying certificate {CertificateId} to {Target} failed.")]
+    public static partial void DeploymentFailed(ILogger logger, Guid certificateId, string target, Exception exception);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Could not give renewal order {OrderId} its own correlation marker in SCM: {Error}")]
+    public static partial void RetagFailed(ILogger logger, Guid orderId, string error);
+
+    [LoggerMessage(2008, LogLevel.Error, "A lifecycle event handler failed for {EventType}.")]
+    public static partial void EventHandlerFailed(ILogger logger, string eventType, Exception exception);
+
+    [LoggerMessage(2009, LogLevel.Debug, "Order {OrderId} skipped: the lease is held by another instance or task.")]
+    public static partial void LeaseBusy(ILogger logger, Guid orderId);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Lost the lease while working on order {OrderId}; stopped without changes.")]
+    public static partial void LeaseLost(ILogger logger, Guid orderId);
+
+    [LoggerMessage(2011, LogLevel.Error, "Processing order {OrderId} failed; it is retried later.")]
+    public static partial void OrderStepFailed(ILogger logger, Guid orderId, Exception exception);
+
+    [LoggerMessage(2012, LogLevel.Information, "Catalog synced: {Organizations} organizations, {Domains} domains, {Profiles} profiles, {CustomFields} custom fields.")]
+    public static partial void CatalogSynced(ILogger logger, int organizations, int domains, int profiles, int customFields);
+
+    [LoggerMessage(2013, LogLevel.Information, "Import finished: {Seen} seen, {Imported} imported, {Skipped} skipped, {Failed} failed.")]
+    public static partial void ImportFinished(ILogger logger, int seen, int imported, int skipped, int failed);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Importing sslId {SslId} failed: {Error}")]
+    public static partial void ImportItemFailed(ILogger logger, long sslId, string error);
+
+    [LoggerMessage(2015, LogLevel.Information, "Job {Job} started.")]
+    public static partial void JobStarted(ILogger logger, string job);
+
+    [LoggerMessage(2016, LogLevel.Information, "Job {Job} finished: {Summary}")]
+    public static partial void JobFinished(ILogger logger, string job, string summary);
+
+    [LoggerMessage(2017, LogLevel.Error, "Job {Job} failed; it runs again at its next slot.")]
+    public static partial void JobFailed(ILogger logger, string job, Exception exception);
+
+    [LoggerMessage(2018, LogLevel.Debug, "Job {Job} skipped: another instance holds its lease.")]
+    public static partial void JobBusy(ILogger logger, string job);
+
+    [LoggerMessage(2019, LogLevel.Warning, "The scheduler loop failed; it continues.")]
+    public static partial void SchedulerLoopFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,181 @@
+using Scm.Client;
+
+namespace Scm.Lifecycle;
+
+/// <summary>
+/// Options of the certificate lifecycle engine, bound from the <c>Sectigo</c> configuration section
+/// (for example <c>Sectigo:Client:Login</c>, environment variable <c>Sectigo__Client__Login</c>).
+/// Validated when the host starts; the non-DI factory runs the same validation.
+/// </summary>
+public sealed class SectigoCertificateManagementOptions
+{
+    /// <summary>The configuration section name: <c>Sectigo</c>.</summary>
+    public const string SectionName = "Sectigo";
+
+    /// <summary>How to reach and authenticate to SCM.</summary>
+    public ScmClientOptions Client { get; set; } = new();
+
+    /// <summary>The local name of the linked SCM account (default <c>default</c>).</summary>
+    public string AccountId { get; set; } = "default";
+
+    /// <summary>
+    /// A name for this engine instance, used as lease owner and in audit entries (default: machine name and process id).
+    /// Two instances sharing a store must have different names.
+    /// </summary>
+    public string? InstanceName { get; set; }
+
+    /// <summary>Ordering rules.</summary>
+    public OrderingOptions Ordering { get; set; } = new();
+
+    /// <summary>Order status polling and stuck-order thresholds.</summary>
+    public PollingOptions Polling { get; set; } = new();
+
+    /// <summary>Reconciliation of orders whose submission outcome is unknown.</summary>
+    public ReconcileOptions Reconcile { get; set; } = new();
+
+    /// <summary>The inventory's licence cap.</summary>
+    public InventoryOptions Inventory { get; set; } = new();
+
+    /// <summary>Import of existing SCM orders.</summary>
+    public ImportOptions Import { get; set; } = new();
+
+    /// <summary>The in-process scheduler.</summary>
+    public SchedulingOptions Scheduling { get; set; } = new();
+
+    /// <summary>Protection of private keys at rest by the default AES-256-GCM protector.</summary>
+    public KeyProtectionOptions KeyProtection { get; set; } = new();
+
+    /// <summary>Leases that keep several engine instances from acting on the same certificate.</summary>
+    public LeaseOptions Leases { get; set; } = new();
+
+    /// <inheritdoc />
+    public override string ToString() => $"SectigoCertificateManagementOptions {{ AccountId = {AccountId}, Client = {Client} }}";
+}
+
+/// <summary>Ordering rules.</summary>
+public sealed class OrderingOptions
+{
+    /// <summary>Allow IP addresses, single-label and internal names (<c>.local</c>, ...) — only for profiles that permit them (default false).</summary>
+    public bool AllowInternalNames { get; set; }
+
+    /// <summary>Require every name's domain to be delegated to the organization and DCV-validated in the synced catalog (default true).</summary>
+    public bool RequirePrevalidatedDomains { get; set; } = true;
+
+    /// <summary>Maximum number of names (common name included) in one certificate (default 100).</summary>
+    public int MaxSubjectAlternativeNames { get; set; } = 100;
+
+    /// <summary>Minimum length of a caller-supplied keystore password (default 12).</summary>
+    public int MinKeystorePasswordLength { get; set; } = 12;
+
+    /// <summary>PBKDF2 iterations for PKCS#12 and encrypted PEM keys (default 100,000; at most 300,000, .NET's own loader limit).</summary>
+    public int Pkcs12Iterations { get; set; } = 100_000;
+
+    /// <summary>Sync the catalog automatically when ordering finds none (default true).</summary>
+    public bool SyncCatalogWhenMissing { get; set; } = true;
+}
+
+/// <summary>Order status polling and stuck-order thresholds.</summary>
+public sealed class PollingOptions
+{
+    /// <summary>First follow-up poll after submission (default 10 s); doubles per poll.</summary>
+    public TimeSpan InitialDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Cap of the doubling follow-up delay (default 5 min).</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an order is followed up closely; after that it is checked by the daily scan (default 1 h).</summary>
+    public TimeSpan FollowUpWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Delay between checks once the follow-up window is over (default 1 day).</summary>
+    public TimeSpan SlowDelay { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>An order still not issued this long after SCM accepted it becomes Stuck and is reported (default 1 h).</summary>
+    public TimeSpan StuckAfterSubmitted { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An order waiting for an administrator's approval this long is flagged Stuck; never re-ordered (default 24 h).</summary>
+    public TimeSpan StuckAfterAwaitingApproval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Backoff after a failed local step such as a storage error (default 1 min, doubling to <see cref="MaxDelay"/>).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Reconciliation of orders whose submission outcome is unknown (timeouts, 5xx, crashes).</summary>
+public sealed class ReconcileOptions
+{
+    /// <summary>
+    /// How long after a submission a search that finds nothing is not yet trusted (default 2 min: twice the POST timeout).
+    /// The order is re-submitted with the same token only after this window and a second empty search.
+    /// </summary>
+    public TimeSpan AmbiguityWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Delay between reconcile searches (default 1 min).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>An order still ambiguous after this long is flagged Stuck for an operator (default 24 h).</summary>
+    public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Maximum concurrent detail requests while searching (default 4).</summary>
+    public int MaxConcurrency { get; set; } = 4;
+}
+
+/// <summary>The inventory's licence cap.</summary>
+public sealed class InventoryOptions
+{
+    /// <summary>
+    /// Maximum number of active certificates in the inventory; <see langword="null"/> for no cap (default).
+    /// An issued certificate beyond it is parked, visible and audited, and installed when capacity frees.
+    /// </summary>
+    public int? MaxManagedCertificates { get; set; }
+}
+
+/// <summary>Import of existing SCM orders.</summary>
+public sealed class ImportOptions
+{
+    /// <summary>Concurrent detail requests during an import (default 4).</summary>
+    public int MaxConcurrency { get; set; } = 4;
+}
+
+/// <summary>The in-process scheduler (a hosted service).</summary>
+public sealed class SchedulingOptions
+{
+    /// <summary>Whether the hosted scheduler runs (default true).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Catalog sync interval (default 7 days).</summary>
+    public TimeSpan CatalogSyncInterval { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Full status check of every open order (default 1 day).</summary>
+    public TimeSpan StatusCheckInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often orders due for a follow-up poll are looked at (default 10 s).</summary>
+    public TimeSpan FollowUpInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Auto-renewal scan interval (default 1 day).</summary>
+    public TimeSpan AutoRenewalInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a job's lease lasts without renewal (default 5 min).</summary>
+    public TimeSpan JobLeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>Protection of private keys at rest (the default AES-256-GCM protector).</summary>
+public sealed class KeyProtectionOptions
+{
+    /// <summary>A 256-bit key, base64. When set, <see cref="KeyFilePath"/> is not used. Never logged.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>A key file, created with mode 0600 on first use (default: <c>scm-keys.key</c> in the local application data folder under <c>Scm.Sdk</c>).</summary>
+    public string? KeyFilePath { get; set; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"KeyProtectionOptions {{ Key = {(Key is null ? "(none)" : "***")}, KeyFilePath = {KeyFilePath} }}";
+}
+
+/// <summary>Leases that keep several engine instances from acting on the same certificate or job.</summary>
+public sealed class LeaseOptions
+{
+    /// <summary>How long a per-certificate lease lasts without renewal (default 3 min; must exceed the POST timeout).</summary>
+    public TimeSpan CertificateLeaseDuration { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Minimum lease time that must remain before a POST to SCM is started (default: POST timeout + 15 s).</summary>
+    public TimeSpan? MinimumRemainingBeforePost { get; set; }
+}
