@@ -133,6 +133,12 @@ public sealed record CertificateOrderRequest
 
     /// <summary>For a renewal, whether the current key is reused instead of generating a new one.</summary>
     public bool ReuseKey { get; init; }
+
+    /// <summary>Tags the resulting certificate gets (renewals and reissues keep the current certificate's tags).</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The auto-renewal choice the resulting certificate gets (renewals and reissues keep the current one's).</summary>
+    public AutoRenewMode AutoRenew { get; init; }
 }
 
 /// <summary>A custom field name and value.</summary>
