@@ -1,0 +1,451 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Scm.Client.Internal;
+
+/// <summary>What a response handler gets: the operation, the final URI and the response.</summary>
+internal readonly record struct ScmResponse(ScmTransport Transport, ScmOperation Operation, Uri Uri, HttpResponseMessage Message)
+{
+    public int Status => (int)Message.StatusCode;
+}
+
+/// <summary>
+/// Sends every SCM request: one place for timeouts (via TimeProvider), error mapping, size caps, logging, metrics and
+/// traces. Retries and authentication live in the handler pipeline below it, never here.
+/// </summary>
+internal sealed class ScmTransport
+{
+    internal const int MaxErrorBodyBytes = 64 * 1024;
+
+    private readonly HttpClient _http;
+    private readonly ScmClientOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ScmTelemetry _telemetry;
+    private readonly string _base;
+
+    public ScmTransport(HttpClient http, ScmClientOptions options, TimeProvider time, ILogger logger, ScmTelemetry telemetry)
+    {
+        _http = http;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _telemetry = telemetry;
+        var b = options.EffectiveBaseAddress.AbsoluteUri;
+        _base = b.EndsWith('/') ? b : b + "/";
+    }
+
+    public ScmClientOptions Options => _options;
+
+    public TimeProvider TimeProvider => _time;
+
+    public ILogger Logger => _logger;
+
+    public ScmTelemetry Telemetry => _telemetry;
+
+    public string SslVersion => _options.SslApiVersion;
+
+    /// <summary>Sends one request and hands the response to <paramref name="handler"/> (a static lambda, so nothing is captured).</summary>
+    public async Task<T> SendAsync<TState, T>(
+        ScmOperation op,
+        string relativeUri,
+        HttpContent? content,
+        TState state,
+        Func<ScmResponse, TState, CancellationToken, ValueTask<T>> handler,
+        CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_base + relativeUri, UriKind.Absolute);
+        var timeout = op.IsSafe ? _options.TotalRequestTimeout : _options.PostTimeout;
+        using var timeoutCts = new CancellationTokenSource(timeout, _time);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutCts.Token) : null;
+        var token = linked?.Token ?? timeoutCts.Token;
+
+        using var activity = ScmTelemetry.ActivitySource.StartActivity(op.Name, ActivityKind.Client);
+        if (activity is not null)
+        {
+            activity.SetTag("http.request.method", op.Method.Method);
+            activity.SetTag("url.template", op.Template);
+            activity.SetTag("server.address", uri.Host);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.RequestStarting(_logger, op.Name, op.Method.Method, op.Template);
+        }
+
+        var start = _time.GetTimestamp();
+        var status = 0;
+        var outcome = "error";
+        try
+        {
+            using var request = new HttpRequestMessage(op.Method, uri);
+            request.Content = content;
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            var result = await handler(new ScmResponse(this, op, uri, response), state, token).ConfigureAwait(false);
+            outcome = "success";
+            return result;
+        }
+        catch (ScmRequestException ex)
+        {
+            outcome = ex switch
+            {
+                ScmProtocolException => "protocol_error",
+                ScmRateLimitedException => "rate_limited",
+                _ => "error",
+            };
+            LogFailure(op, ex);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = "canceled";
+            throw;
+        }
+        catch (Exception ex) when (MapTransport(ex, timeoutCts) is { } failure)
+        {
+            outcome = failure == ScmTransportFailure.Timeout ? "timeout" : "transport_error";
+            Log.TransportFailed(_logger, op.Name, op.Method.Method, failure);
+            activity?.SetStatus(ActivityStatusCode.Error, failure.ToString());
+            throw new ScmTransportException(failure, op.Method, uri.AbsolutePath, ex);
+        }
+        finally
+        {
+            var elapsed = _time.GetElapsedTime(start);
+            activity?.SetTag("http.response.status_code", status);
+            _telemetry.Record(op, status, outcome, elapsed);
+            if (_logger.IsEnabled(LogLevel.Debug) && status != 0)
+            {
+                Log.RequestCompleted(_logger, op.Name, op.Method.Method, status, elapsed.TotalMilliseconds);
+            }
+        }
+    }
+
+    private static ScmTransportFailure? MapTransport(Exception ex, CancellationTokenSource timeoutCts) => ex switch
+    {
+        TimeoutRejectedException => ScmTransportFailure.Timeout,
+        OperationCanceledException when timeoutCts.IsCancellationRequested => ScmTransportFailure.Timeout,
+        BrokenCircuitException => ScmTransportFailure.CircuitOpen,
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => ScmTransportFailure.SecureConnectionFailed,
+        HttpRequestException h when h.InnerException is System.Security.Authentication.AuthenticationException => ScmTransportFailure.SecureConnectionFailed,
+        HttpRequestException => ScmTransportFailure.ConnectionFailed,
+        IOException when timeoutCts.IsCancellationRequested => ScmTransportFailure.Timeout,
+        IOException and not ResponseTooLargeException => ScmTransportFailure.ConnectionFailed,
+        _ => null,
+    };
+
+    private void LogFailure(ScmOperation op, ScmRequestException ex)
+    {
+        switch (ex)
+        {
+            case ScmProtocolException:
+                Log.ProtocolError(_logger, op.Name, op.Method.Method, ex.Status, ex.Description ?? string.Empty);
+                break;
+            case ScmRateLimitedException r:
+                Log.RateLimited(_logger, op.Name, r.RetryAfter);
+                break;
+            case ScmTransportException:
+                break;
+            default:
+                Log.RequestFailed(_logger, op.Name, op.Method.Method, ex.Status, ex.ScmErrorCode);
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- typed helpers
+
+    public Task<T> GetJsonAsync<T>(ScmOperation op, string relativeUri, JsonTypeInfo<T> info, CancellationToken ct) =>
+        SendAsync(op, relativeUri, null, info, static (r, i, t) => r.EnsureSuccessThenReadAsync(i, t), ct);
+
+    public Task<TResponse> SendJsonAsync<TRequest, TResponse>(ScmOperation op, string relativeUri, TRequest body, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, CancellationToken ct) =>
+        SendAsync(op, relativeUri, JsonBody(body, requestInfo), responseInfo, static (r, i, t) => r.EnsureSuccessThenReadAsync(i, t), ct);
+
+    public Task SendNoContentAsync<TRequest>(ScmOperation op, string relativeUri, TRequest body, JsonTypeInfo<TRequest>? requestInfo, CancellationToken ct) =>
+        SendAsync(op, relativeUri, requestInfo is null ? null : JsonBody(body, requestInfo), 0, static async (r, _, t) =>
+        {
+            await r.EnsureSuccessAsync(t).ConfigureAwait(false);
+            return 0;
+        }, ct);
+
+    /// <summary>Sends a create and returns the id parsed from the last segment of the <c>Location</c> header.</summary>
+    public Task<long> SendCreatedAsync<TRequest>(ScmOperation op, string relativeUri, TRequest body, JsonTypeInfo<TRequest> requestInfo, CancellationToken ct) =>
+        SendAsync(op, relativeUri, JsonBody(body, requestInfo), 0, static async (r, _, t) =>
+        {
+            await r.EnsureSuccessAsync(t).ConfigureAwait(false);
+            var location = r.Message.Headers.Location;
+            if (location is null)
+            {
+                throw r.Protocol("the response has no Location header");
+            }
+
+            var text = location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString;
+            var q = text.IndexOfAny(['?', '#']);
+            if (q >= 0)
+            {
+                text = text[..q];
+            }
+
+            var last = text.TrimEnd('/');
+            last = last[(last.LastIndexOf('/') + 1)..];
+            if (!long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                throw r.Protocol("the Location header does not end with a numeric id");
+            }
+
+            return id;
+        }, ct);
+
+    public static HttpContent JsonBody<T>(T body, JsonTypeInfo<T> info)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, info);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = JsonContentType;
+        return content;
+    }
+
+    internal static MediaTypeHeaderValue JsonContentType => new("application/json") { CharSet = "utf-8" };
+
+    // ---------------------------------------------------------------- error mapping
+
+    internal async ValueTask<ScmRequestException> CreateErrorAsync(ScmResponse r, CancellationToken ct)
+    {
+        var (code, description) = await ReadErrorBodyAsync(r.Message, ct).ConfigureAwait(false);
+        var status = r.Status;
+        description = Sanitize(description) ?? DescribeStatus(r.Message);
+        var path = r.Uri.AbsolutePath;
+        if (status == 429)
+        {
+            return new ScmRateLimitedException(ParseRetryAfter(r.Message.Headers.RetryAfter), code, description, r.Operation.Method, path);
+        }
+
+        if (status is >= 300 and < 400)
+        {
+            description = "SCM answered with a redirect, which is not followed (credentials are never sent to another location)";
+        }
+
+        return new ScmRequestException(status, code, description, r.Operation.Method, path);
+    }
+
+    internal static async ValueTask<(int? Code, string? Description)> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var bytes = await TryReadBytesAsync(response, MaxErrorBodyBytes, ct).ConfigureAwait(false);
+        if (bytes is null || bytes.Length == 0)
+        {
+            return (null, null);
+        }
+
+        var span = bytes.AsSpan().TrimStart(" \t\r\n"u8);
+        if (span.IsEmpty || span[0] != (byte)'{')
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var body = JsonSerializer.Deserialize(span, ScmJsonContext.Default.ErrorBodyWire);
+            if (body is null)
+            {
+                return (null, null);
+            }
+
+            var description = body.Description ?? body.ErrorDescription ?? body.Error;
+            return (body.Code, description);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>Reads a whole (small) body, or null when it is larger than <paramref name="limit"/>.</summary>
+    internal static async ValueTask<byte[]?> TryReadBytesAsync(HttpResponseMessage response, int limit, CancellationToken ct)
+    {
+        try
+        {
+            return await ReadBytesAsync(response.Content, limit, ct).ConfigureAwait(false);
+        }
+        catch (ResponseTooLargeException)
+        {
+            return null;
+        }
+    }
+
+    internal static async ValueTask<byte[]> ReadBytesAsync(HttpContent content, long limit, CancellationToken ct)
+    {
+        if (content.Headers.ContentLength is long declared && declared > limit)
+        {
+            throw new ResponseTooLargeException(limit);
+        }
+
+        var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream(content.Headers.ContentLength is long n ? (int)n : 4096);
+            var chunk = new byte[8192];
+            long total = 0;
+            while (true)
+            {
+                var read = await stream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, limit + 1 - total)), ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+                if (total > limit)
+                {
+                    throw new ResponseTooLargeException(limit);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
+    internal TimeSpan? ParseRetryAfter(RetryConditionHeaderValue? header)
+    {
+        if (header is null)
+        {
+            return null;
+        }
+
+        TimeSpan value;
+        if (header.Delta is { } delta)
+        {
+            value = delta;
+        }
+        else if (header.Date is { } date)
+        {
+            value = date - _time.GetUtcNow();
+        }
+        else
+        {
+            return null;
+        }
+
+        if (value < TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return value > _options.MaxRetryAfter ? _options.MaxRetryAfter : value;
+    }
+
+    internal string? Sanitize(string? description)
+    {
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            return null;
+        }
+
+        var sb = new StringBuilder(Math.Min(description.Length, 512));
+        foreach (var c in description)
+        {
+            if (sb.Length >= 512)
+            {
+                break;
+            }
+
+            sb.Append(char.IsControl(c) ? ' ' : c);
+        }
+
+        var text = sb.ToString().Trim();
+        foreach (var secret in new[] { _options.Password, _options.ClientSecret, _options.ClientCertificatePassword })
+        {
+            if (!string.IsNullOrEmpty(secret) && secret.Length >= 4)
+            {
+                text = text.Replace(secret, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
+    private static string DescribeStatus(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        var name = Enum.IsDefined(response.StatusCode) ? response.StatusCode.ToString() : "HTTP " + status.ToString(CultureInfo.InvariantCulture);
+        return name + " (the response had no SCM error body)";
+    }
+}
+
+internal static class ScmResponseExtensions
+{
+    public static async ValueTask EnsureSuccessAsync(this ScmResponse r, CancellationToken ct)
+    {
+        if (r.Message.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        throw await r.Transport.CreateErrorAsync(r, ct).ConfigureAwait(false);
+    }
+
+    public static async ValueTask<T> EnsureSuccessThenReadAsync<T>(this ScmResponse r, JsonTypeInfo<T> info, CancellationToken ct)
+    {
+        if (!r.Message.IsSuccessStatusCode)
+        {
+            throw await r.Transport.CreateErrorAsync(r, ct).ConfigureAwait(false);
+        }
+
+        return await r.ReadJsonAsync(info, ct).ConfigureAwait(false);
+    }
+
+    public static async ValueTask<T> ReadJsonAsync<T>(this ScmResponse r, JsonTypeInfo<T> info, CancellationToken ct)
+    {
+        var limit = r.Transport.Options.MaxJsonResponseBytes;
+        var content = r.Message.Content;
+        var declared = content.Headers.ContentLength;
+        if (declared > limit)
+        {
+            throw r.Protocol("the body exceeds the " + limit.ToString(CultureInfo.InvariantCulture) + "-byte limit");
+        }
+
+        if (declared == 0)
+        {
+            throw r.Protocol("the body is empty where JSON was expected");
+        }
+
+        try
+        {
+            var stream = await content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+
+            // With a declared length the handler enforces the framing; otherwise count as we read.
+            var source = declared is null ? new LimitedReadStream(stream, limit) : stream;
+            await using (source.ConfigureAwait(false))
+            {
+                var value = await JsonSerializer.DeserializeAsync(source, info, ct).ConfigureAwait(false);
+                return value ?? throw r.Protocol("the body is JSON null where a value was expected");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw r.Protocol(DescribeJsonError(ex), ex);
+        }
+        catch (ResponseTooLargeException ex)
+        {
+            throw r.Protocol("the body exceeds the " + limit.ToString(CultureInfo.InvariantCulture) + "-byte limit", ex);
+        }
+    }
+
+    public static ScmProtocolException Protocol(this ScmResponse r, string problem, Exception? inner = null) =>
+        new(r.Status, problem, r.Operation.Method, r.Uri.AbsolutePath, inner);
+
+    internal static string DescribeJsonError(JsonException ex)
+    {
+        var where = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
+        var line = ex.LineNumber is long l ? l.ToString(CultureInfo.InvariantCulture) : "?";
+        var pos = ex.BytePositionInLine is long b ? b.ToString(CultureInfo.InvariantCulture) : "?";
+        return "malformed, truncated or unexpected JSON at " + where + " (line " + line + ", byte " + pos + ")";
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Scm.Client.Internal;
+
+namespace Scm.Client;
+
+/// <summary>
+/// The Sectigo Certificate Manager REST client, with operations grouped by area. Thread-safe; create one per account
+/// and reuse it. Register it with <c>services.AddScmClient(...)</c> or construct it directly from options.
+/// </summary>
+public sealed class ScmClient : IDisposable
+{
+    private readonly ServiceProvider? _ownedServices;
+
+    /// <summary>
+    /// Creates a client without dependency injection. It builds the same handler pipeline as <c>AddScmClient</c>
+    /// (in a private service container it owns) and validates <paramref name="options"/> first.
+    /// </summary>
+    /// <param name="options">The options; copied, so later changes have no effect.</param>
+    /// <param name="loggerFactory">Where logs go; none when null.</param>
+    /// <param name="timeProvider">The clock for timeouts, retries and token expiry; <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names each bad option.</exception>
+    public ScmClient(ScmClientOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Clone();
+        ScmClientOptionsValidator.ThrowIfInvalid(copy);
+        var services = new ServiceCollection();
+        if (loggerFactory is not null)
+        {
+            services.AddSingleton(loggerFactory);
+        }
+
+        if (timeProvider is not null)
+        {
+            services.AddSingleton(timeProvider);
+        }
+
+        services.AddSingleton<IOptions<ScmClientOptions>>(new OptionsWrapper<ScmClientOptions>(copy));
+        ScmServiceCollectionExtensions.AddScmClientCore(services);
+        _ownedServices = services.BuildServiceProvider();
+        var transport = _ownedServices.GetRequiredService<ScmTransport>();
+        Ssl = new SslCertificatesClient(transport);
+        Organizations = new OrganizationsClient(transport);
+        Domains = new DomainsClient(transport);
+        Admin = new AdminClient(transport);
+        Reports = new ReportsClient(transport);
+    }
+
+    internal ScmClient(ScmTransport transport)
+    {
+        Ssl = new SslCertificatesClient(transport);
+        Organizations = new OrganizationsClient(transport);
+        Domains = new DomainsClient(transport);
+        Admin = new AdminClient(transport);
+        Reports = new ReportsClient(transport);
+    }
+
+    /// <summary>SSL certificates: list, count, details, enroll, collect, approve, decline, revoke, renew, replace, update, delete, import, DCV, locations, profiles, custom fields.</summary>
+    public SslCertificatesClient Ssl { get; }
+
+    /// <summary>Organizations and departments.</summary>
+    public OrganizationsClient Organizations { get; }
+
+    /// <summary>Domains.</summary>
+    public DomainsClient Domains { get; }
+
+    /// <summary>The calling administrator.</summary>
+    public AdminClient Admin { get; }
+
+    /// <summary>Reports.</summary>
+    public ReportsClient Reports { get; }
+
+    /// <summary>Releases the private service container of a client built with the public constructor (no-op under DI).</summary>
+    public void Dispose() => _ownedServices?.Dispose();
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Scm.Client;
+using Scm.Client.Internal;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="ScmClient"/> with its HTTP pipeline.</summary>
+public static class ScmServiceCollectionExtensions
+{
+    /// <summary>The name of the HttpClient the SCM client uses.</summary>
+    public const string HttpClientName = "Scm.Client";
+
+    /// <summary>
+    /// Registers <see cref="ScmClient"/> as a singleton, its options (validated at start) and a named HttpClient:
+    /// standard resilience handler outermost (GET retries only, POST/PUT/DELETE never retried, Retry-After honoured),
+    /// the authentication handler inside it, auto-redirect off and credential headers redacted from logs.
+    /// Call once per service collection.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The HttpClient builder, for further handlers (added inside the authentication handler).</returns>
+    public static IHttpClientBuilder AddScmClient(this IServiceCollection services, Action<ScmClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ScmClientOptions>().Configure(configure).ValidateOnStart();
+        return AddScmClientCore(services);
+    }
+
+    /// <summary>Registers <see cref="ScmClient"/> with options bound from a configuration section (see <see cref="AddScmClient(IServiceCollection, Action{ScmClientOptions})"/>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The section holding <see cref="ScmClientOptions"/> keys (BaseAddress, Login, ...).</param>
+    /// <returns>The HttpClient builder.</returns>
+    public static IHttpClientBuilder AddScmClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ScmClientOptions>().Configure(o => ScmClientOptionsBinding.Bind(configuration, o)).ValidateOnStart();
+        return AddScmClientCore(services);
+    }
+
+    internal static IHttpClientBuilder AddScmClientCore(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScmClientOptions>, ScmClientOptionsValidator>());
+        services.TryAddSingleton(sp => new ScmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new ScmOAuthTokenProvider(
+            sp.GetRequiredService<IHttpClientFactory>(),
+            Options(sp),
+            Time(sp),
+            Logger(sp, "Scm.Client.OAuth"),
+            sp.GetRequiredService<ScmTelemetry>()));
+
+        var token = services.AddHttpClient(ScmOAuthTokenProvider.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => ScmHttpHandlerFactory.CreatePrimaryHandler(Options(sp), Logger(sp, "Scm.Client"), forTokenEndpoint: true))
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader);
+        token.AddStandardResilienceHandler().Configure((o, sp) =>
+        {
+            // Token requests are safe to repeat (client credentials), so POST retries stay on here.
+            var opts = Options(sp);
+            o.TotalRequestTimeout.Timeout = opts.TotalRequestTimeout;
+            o.AttemptTimeout.Timeout = opts.AttemptTimeout;
+            o.CircuitBreaker.SamplingDuration = opts.AttemptTimeout * 2 > TimeSpan.FromSeconds(30) ? opts.AttemptTimeout * 2 : TimeSpan.FromSeconds(30);
+            o.Retry.MaxRetryAttempts = Math.Max(1, opts.MaxRetryAttempts);
+        });
+
+        var builder = services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => ScmHttpHandlerFactory.CreatePrimaryHandler(Options(sp), Logger(sp, "Scm.Client"), forTokenEndpoint: false))
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader);
+
+        // Order matters: the resilience handler is added first so it is the outermost; authentication runs inside it
+        // and signs every attempt.
+        builder.AddStandardResilienceHandler().Configure((o, sp) => ScmHttpHandlerFactory.ConfigureResilience(o, Options(sp), Time(sp)));
+        builder.AddHttpMessageHandler(sp => new ScmAuthenticationHandler(
+            Options(sp),
+            Options(sp).AuthenticationMode == ScmAuthenticationMode.OAuth2ClientCredentials ? sp.GetRequiredService<ScmOAuthTokenProvider>() : null,
+            Logger(sp, "Scm.Client")));
+
+        services.TryAddSingleton(sp => new ScmTransport(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            Options(sp),
+            Time(sp),
+            Logger(sp, "Scm.Client"),
+            sp.GetRequiredService<ScmTelemetry>()));
+        services.TryAddSingleton(sp => new ScmClient(sp.GetRequiredService<ScmTransport>()));
+        return builder;
+    }
+
+    private static ScmClientOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<ScmClientOptions>>().Value;
+
+    private static TimeProvider Time(IServiceProvider sp) => sp.GetService<TimeProvider>() ?? TimeProvider.System;
+
+    private static ILogger Logger(IServiceProvider sp, string category) =>
+        sp.GetService<ILoggerFactory>()?.CreateLogger(category) ?? NullLogger.Instance;
+}
