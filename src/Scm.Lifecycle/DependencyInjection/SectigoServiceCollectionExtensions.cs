@@ -1,7 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -48,7 +48,7 @@ public static class SectigoServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection(SectigoCertificateManagementOptions.SectionName);
         IConfiguration source = section.Exists() ? section : configuration;
-        var builder = services.AddOptions<SectigoCertificateManagementOptions>().Bind(source);
+        var builder = services.AddOptions<SectigoCertificateManagementOptions>().Configure(o => LifecycleOptionsBinding.Bind(source, o));
         if (configure is not null)
         {
             builder.Configure(configure);
@@ -80,7 +80,7 @@ public static class SectigoServiceCollectionExtensions
     /// <typeparam name="TTarget">The target type, resolved from DI.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static ISectigoCertificateManagementBuilder AddDeploymentTarget<TTarget>(this ISectigoCertificateManagementBuilder builder)
+    public static ISectigoCertificateManagementBuilder AddDeploymentTarget<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TTarget>(this ISectigoCertificateManagementBuilder builder)
         where TTarget : class, ICertificateDeploymentTarget
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -92,7 +92,7 @@ public static class SectigoServiceCollectionExtensions
     /// <typeparam name="THandler">The handler type, resolved from DI.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static ISectigoCertificateManagementBuilder AddEventHandler<THandler>(this ISectigoCertificateManagementBuilder builder)
+    public static ISectigoCertificateManagementBuilder AddEventHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(this ISectigoCertificateManagementBuilder builder)
         where THandler : class, ILifecycleEventHandler
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -104,7 +104,7 @@ public static class SectigoServiceCollectionExtensions
     /// <typeparam name="TQuota">The quota type, resolved from DI.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static ISectigoCertificateManagementBuilder UseInventoryQuota<TQuota>(this ISectigoCertificateManagementBuilder builder)
+    public static ISectigoCertificateManagementBuilder UseInventoryQuota<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TQuota>(this ISectigoCertificateManagementBuilder builder)
         where TQuota : class, IInventoryQuota
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -116,7 +116,7 @@ public static class SectigoServiceCollectionExtensions
     /// <typeparam name="TProtector">The protector type, resolved from DI.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static ISectigoCertificateManagementBuilder UseKeyProtector<TProtector>(this ISectigoCertificateManagementBuilder builder)
+    public static ISectigoCertificateManagementBuilder UseKeyProtector<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProtector>(this ISectigoCertificateManagementBuilder builder)
         where TProtector : class, IPrivateKeyProtector
     {
         ArgumentNullException.ThrowIfNull(builder);

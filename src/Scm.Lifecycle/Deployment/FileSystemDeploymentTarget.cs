@@ -147,7 +147,8 @@ public sealed class FileSystemDeploymentTarget : ICertificateDeploymentTarget
 
         try
         {
-            await using (var stream = new FileStream(temp, options))
+            var stream = new FileStream(temp, options);
+            await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

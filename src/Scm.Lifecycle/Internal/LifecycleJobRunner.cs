@@ -23,13 +23,15 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
             return new JobRunResult(job, true, Summarize(scan));
         }
 
-        await using var lease = await CertificateLease.TryAcquireAsync(Ctx.Store, Ctx.Locks, LeaseName(job), Ctx.InstanceName,
+        var lease = await CertificateLease.TryAcquireAsync(Ctx.Store, Ctx.Locks, LeaseName(job), Ctx.InstanceName,
             Ctx.Options.Scheduling.JobLeaseDuration, Ctx.Time, wait: false, cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
             Log.JobBusy(Ctx.Logger, job.ToString());
             return new JobRunResult(job, false, "Another instance is running this job.");
         }
+
+        await using var leaseScope = lease.ConfigureAwait(false);
 
         Log.JobStarted(Ctx.Logger, job.ToString());
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Job " + job);

@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Scm.Lifecycle.Deployment;
+using Scm.Lifecycle.Internal.Crypto;
 using Scm.Lifecycle.Validation;
 using Scm.Storage;
 
@@ -85,9 +85,10 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     {
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("ImportExistingOrders");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await using var lease = await CertificateLease.TryAcquireAsync(_ctx.Store, _ctx.Locks, "job:import:" + _ctx.Options.AccountId, _ctx.InstanceName,
+        var lease = await CertificateLease.TryAcquireAsync(_ctx.Store, _ctx.Locks, "job:import:" + _ctx.Options.AccountId, _ctx.InstanceName,
             _ctx.Options.Scheduling.JobLeaseDuration, _ctx.Time, wait: false, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Another import of this account is running (in this or another instance); try again when it has finished.");
+        await using var leaseScope = lease.ConfigureAwait(false);
         try
         {
             return await _importer.ImportAsync(request ?? new ImportRequest(), ApiActor, progress, cancellationToken).ConfigureAwait(false);
@@ -164,8 +165,9 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
             (validated.Notices.Count > 0 ? " " + string.Join(" ", validated.Notices) : string.Empty), order)), cancellationToken).ConfigureAwait(false)).Order(order.Id);
         Log.OrderCreated(_ctx.Logger, stored.Id, stored.Request.CommonName, stored.CertificateId, stored.CorrelationToken);
 
-        await using var lease = await _ctx.TryLeaseCertificateAsync(stored.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
+        var lease = await _ctx.TryLeaseCertificateAsync(stored.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Could not lease the new certificate id.");
+        await using var leaseScope = lease.ConfigureAwait(false);
         var report = await _workflow.AdvanceAsync(stored, lease, ApiActor, force: false, cancellationToken).ConfigureAwait(false);
         return new OrderCertificateResult { Order = report.Order, GeneratedKeystorePassword = generated, Notices = validated.Notices };
     }
@@ -225,12 +227,14 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
             return new StatusCheckResult { Order = order, PreviousState = order.State, Skipped = true, Message = "Backing off after a local failure." };
         }
 
-        await using var lease = await _ctx.TryLeaseCertificateAsync(order.CertificateId, wait, cancellationToken).ConfigureAwait(false);
+        var lease = await _ctx.TryLeaseCertificateAsync(order.CertificateId, wait, cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
             Log.LeaseBusy(_ctx.Logger, order.Id);
             return new StatusCheckResult { Order = order, PreviousState = order.State, Skipped = true, Message = "Another instance or task is working on this certificate." };
         }
+
+        await using var leaseScope = lease.ConfigureAwait(false);
 
         var current = await _ctx.Store.GetOrderAsync(order.Id, cancellationToken).ConfigureAwait(false) ?? order;
         try

@@ -163,8 +163,9 @@ internal sealed class OrderImporter
             return Outcome.Imported;
         }
 
-        await using var lease = await _ctx.TryLeaseCertificateAsync(inserted.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
+        var lease = await _ctx.TryLeaseCertificateAsync(inserted.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
             ?? throw new LeaseLostException(EngineContext.CertificateLeaseName(inserted.CertificateId));
+        await using var leaseScope = lease.ConfigureAwait(false);
         await _installer.CollectAndInstallAsync(inserted, view, lease, actor, cancellationToken).ConfigureAwait(false);
         return Outcome.Imported;
     }
@@ -172,11 +173,13 @@ internal sealed class OrderImporter
     /// <summary>The import found the SCM order behind a local order whose submission outcome was unknown: link them (F35).</summary>
     private async Task<Outcome> AdoptAsync(CertificateOrder local, ScmOrderView view, string actor, CancellationToken cancellationToken)
     {
-        await using var lease = await _ctx.TryLeaseCertificateAsync(local.CertificateId, wait: false, cancellationToken).ConfigureAwait(false);
+        var lease = await _ctx.TryLeaseCertificateAsync(local.CertificateId, wait: false, cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
             return Outcome.AlreadyKnown;
         }
+
+        await using var leaseScope = lease.ConfigureAwait(false);
 
         var current = await _ctx.Store.GetOrderAsync(local.Id, cancellationToken).ConfigureAwait(false);
         if (current is null || current.SslId is not null)

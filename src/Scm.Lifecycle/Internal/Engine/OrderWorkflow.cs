@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Scm.Lifecycle.Internal.Crypto;
 using Scm.Storage;
 
