@@ -116,6 +116,9 @@ public sealed class ScmClientOptions
         }
     }
 
+    /// <summary>Base delay of the GET retry backoff (exponential with jitter). Internal: tests set it to zero.</summary>
+    internal TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     internal ScmClientOptions Clone() => (ScmClientOptions)MemberwiseClone();
 
     /// <summary>Describes the options without any secret: passwords and the client secret show as <c>***</c> when set.</summary>

@@ -58,7 +58,9 @@ public static class ScmServiceCollectionExtensions
         var token = services.AddHttpClient(ScmOAuthTokenProvider.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => ScmHttpHandlerFactory.CreatePrimaryHandler(Options(sp), Logger(sp, "Scm.Client"), forTokenEndpoint: true))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader);
+            .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader)
+            .RemoveAllLoggers()
+            .AddLogger(sp => new ScmHttpClientLogger(Logger(sp, "Scm.Client.Http")));
         token.AddStandardResilienceHandler().Configure((o, sp) =>
         {
             // Token requests are safe to repeat (client credentials), so POST retries stay on here.
@@ -72,7 +74,12 @@ public static class ScmServiceCollectionExtensions
         var builder = services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => ScmHttpHandlerFactory.CreatePrimaryHandler(Options(sp), Logger(sp, "Scm.Client"), forTokenEndpoint: false))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader);
+            .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader)
+
+            // The factory's default logger passes raw header values to structured-logging state (only its message text
+            // is redacted), so it is replaced by one that never logs headers.
+            .RemoveAllLoggers()
+            .AddLogger(sp => new ScmHttpClientLogger(Logger(sp, "Scm.Client.Http")));
 
         // Order matters: the resilience handler is added first so it is the outermost; authentication runs inside it
         // and signs every attempt.

@@ -13,17 +13,20 @@ internal static class CertificateBundle
     public static X509Certificate2Collection Parse(ReadOnlySpan<byte> content)
     {
         var collection = new X509Certificate2Collection();
-        var trimmed = content.Trim(" \t\r\n\0"u8);
-        if (trimmed.IsEmpty)
+        var start = content.TrimStart(" \t\r\n"u8);
+        if (start.IsEmpty)
         {
             return collection;
         }
 
-        if (trimmed[0] == 0x30)
+        // Binary (DER) bodies are taken as they are: trailing bytes may legitimately be 0x00 or 0x0A.
+        if (start[0] == 0x30)
         {
-            AddDer(collection, trimmed.ToArray());
+            AddDer(collection, start.ToArray());
             return collection;
         }
+
+        var trimmed = start.TrimEnd(" \t\r\n\0"u8);
 
         var text = Encoding.ASCII.GetString(trimmed);
         var rest = text.AsSpan();

@@ -123,6 +123,7 @@ internal static class ScmHttpHandlerFactory
 
         var retry = o.Retry;
         retry.MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts);
+        retry.Delay = options.RetryBaseDelay;
         retry.ShouldRetryAfterHeader = false;
         retry.DelayGenerator = args =>
         {

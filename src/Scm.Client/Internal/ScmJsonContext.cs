@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scm.Client.Internal.Wire;
 
@@ -43,4 +45,16 @@ namespace Scm.Client.Internal;
 [JsonSerializable(typeof(SslReportResponseWire))]
 internal sealed partial class ScmJsonContext : JsonSerializerContext
 {
+    /// <summary>
+    /// The instance every call uses: the generated settings plus a relaxed encoder, so the wire carries '+', '&amp;', '\''
+    /// and non-ASCII text as themselves rather than \uXXXX escapes (SCM's parser is reported not to be fully RFC 7159
+    /// compliant; the fewer escapes the better).
+    /// </summary>
+    public static ScmJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = false,
+        MaxDepth = 32,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }

@@ -250,7 +250,7 @@ internal sealed class ScmTransport
 
         try
         {
-            var body = JsonSerializer.Deserialize(span, ScmJsonContext.Default.ErrorBodyWire);
+            var body = JsonSerializer.Deserialize(span, ScmJsonContext.Wire.ErrorBodyWire);
             if (body is null)
             {
                 return (null, null);

@@ -57,6 +57,10 @@ public sealed class ScmPage<T>
 /// <summary>An SSL certificate profile ("type"): what enroll calls <c>certType</c>.</summary>
 public sealed class SslCertificateProfile
 {
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> EmptyKeyTypes = new Dictionary<string, IReadOnlyList<string>>();
+    private IReadOnlyList<int>? _terms;
+    private IReadOnlyDictionary<string, IReadOnlyList<string>>? _keyTypes;
+
     /// <summary>The profile id.</summary>
     [JsonPropertyName("id")]
     public int Id { get; init; }
@@ -72,12 +76,20 @@ public sealed class SslCertificateProfile
     /// <summary>Allowed terms in days (empty when SCM did not send them).</summary>
     [JsonPropertyName("terms")]
     [JsonConverter(typeof(ScmInt32ListConverter))]
-    public IReadOnlyList<int> Terms { get; init; } = [];
+    public IReadOnlyList<int> Terms
+    {
+        get => _terms ?? [];
+        init => _terms = value;
+    }
 
     /// <summary>Allowed key types: algorithm (e.g. <c>RSA</c>, <c>EC</c>) to sizes or curves as strings (e.g. <c>"2048"</c>, <c>"P-256"</c>). Keys compare case-insensitively.</summary>
     [JsonPropertyName("keyTypes")]
     [JsonConverter(typeof(ScmKeyTypesConverter))]
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> KeyTypes { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> KeyTypes
+    {
+        get => _keyTypes ?? EmptyKeyTypes;
+        init => _keyTypes = value;
+    }
 
     /// <summary>Whether the organization's secondary name is used in the subject.</summary>
     [JsonPropertyName("useSecondaryOrgName")]
@@ -214,14 +226,14 @@ public sealed class SslAutoRenewDetails
 /// <remarks>Dates are SCM's calendar dates (<c>MM/dd/yyyy</c> on the wire); take expiry from the certificate's own NotAfter.</remarks>
 public sealed class SslCertificateDetails
 {
-    private long? _sslId;
+    private long _sslId;
     private long? _id;
 
     /// <summary>The certificate id (<c>sslId</c>, or <c>id</c> when only that is sent).</summary>
     [JsonPropertyName("sslId")]
     public long SslId
     {
-        get => _sslId ?? _id ?? 0;
+        get => _sslId != 0 ? _sslId : _id ?? 0;
         init => _sslId = value;
     }
 

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Scm.Client.Internal;
+using Scm.Client.Tests.Infrastructure;
+using static Scm.Client.Tests.Infrastructure.Responses;
+
+namespace Scm.Client.Tests;
+
+public sealed class TelemetryTests
+{
+    [Fact]
+    public void Names_MeterAndActivitySource_ArePinned()
+    {
+        using var telemetry = new ScmTelemetry();
+
+        Assert.Equal("Scm.Client", telemetry.Meter.Name);
+        Assert.Equal("Scm.Client", ScmTelemetry.ActivitySource.Name);
+    }
+
+    [Fact]
+    public async Task Requests_RecordMetricsAndActivities_WithoutCertificateIds()
+    {
+        using var server = ScmServer.Start();
+        server.Stub(Get("/api/ssl/v1/3000000123"), Json("""{"sslId":3000000123,"commonName":"secret-cn.example"}"""));
+        var tags = new List<KeyValuePair<string, object?>>();
+        var instruments = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (i.Meter.Name == "Scm.Client")
+            {
+                l.EnableMeasurementEvents(i);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, _, t, _) => { lock (tags) { instruments.Add(i.Name); tags.AddRange(t.ToArray()); } });
+        listener.SetMeasurementEventCallback<double>((i, _, t, _) => { lock (tags) { instruments.Add(i.Name); tags.AddRange(t.ToArray()); } });
+        listener.Start();
+        var activities = new List<Activity>();
+        using var activityListener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Scm.Client",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => { lock (activities) { activities.Add(a); } },
+        };
+        ActivitySource.AddActivityListener(activityListener);
+        using var client = TestClient.Create(server);
+
+        await client.Ssl.GetAsync(3000000123);
+
+        Assert.Contains("scm.client.requests", instruments);
+        Assert.Contains("scm.client.request.duration", instruments);
+        Assert.Contains(tags, t => t.Key == "scm.operation" && (string?)t.Value == "ssl.get");
+        Assert.Contains(tags, t => t.Key == "http.response.status_code" && (int?)t.Value == 200);
+        Assert.DoesNotContain(tags, t => t.Value?.ToString()?.Contains("3000000123", StringComparison.Ordinal) == true || t.Value?.ToString()?.Contains("secret-cn", StringComparison.Ordinal) == true);
+        var activity = Assert.Single(activities, a => a.OperationName == "ssl.get");
+        Assert.Equal("ssl/v1/{sslId}", activity.GetTagItem("url.template"));
+    }
+}
