@@ -10,7 +10,7 @@ public sealed class FixtureTests
     [Fact]
     public void SslDetails_DocumentedShapes_DeserializeTolerantly()
     {
-        var d = JsonSerializer.Deserialize(Fixture("ssl-details.json"), ScmJsonContext.Wire.SslCertificateDetails)!;
+        var d = JsonSerializer.Deserialize(Fixture("ssl-details.json"), ScmJsonContext.Default.SslCertificateDetails)!;
 
         Assert.Equal(2147483700L, d.SslId);
         Assert.Equal(SslCertificateStatus.SAApproved, d.Status);
@@ -40,7 +40,7 @@ public sealed class FixtureTests
     [Fact]
     public void SslDetails_MinimalPendingRecord_AbsentFieldsAreNull()
     {
-        var d = JsonSerializer.Deserialize(Fixture("ssl-details-minimal.json"), ScmJsonContext.Wire.SslCertificateDetails)!;
+        var d = JsonSerializer.Deserialize(Fixture("ssl-details-minimal.json"), ScmJsonContext.Default.SslCertificateDetails)!;
 
         Assert.Equal(55, d.SslId);
         Assert.True(d.Status.IsPendingIssuance);
@@ -54,7 +54,7 @@ public sealed class FixtureTests
     [Fact]
     public void SslList_Rows_DeserializeWithLargeIdsAndMissingFields()
     {
-        var rows = JsonSerializer.Deserialize(Fixture("ssl-list.json"), ScmJsonContext.Wire.IReadOnlyListSslCertificateSummary)!;
+        var rows = JsonSerializer.Deserialize(Fixture("ssl-list.json"), ScmJsonContext.Default.IReadOnlyListSslCertificateSummary)!;
 
         Assert.Equal(3, rows.Count);
         Assert.Equal(3000000059L, rows[1].SslId);
@@ -65,7 +65,7 @@ public sealed class FixtureTests
     [Fact]
     public void SslTypes_OldAndNewShapes_Deserialize()
     {
-        var types = JsonSerializer.Deserialize(Fixture("ssl-types.json"), ScmJsonContext.Wire.IReadOnlyListSslCertificateProfile)!;
+        var types = JsonSerializer.Deserialize(Fixture("ssl-types.json"), ScmJsonContext.Default.IReadOnlyListSslCertificateProfile)!;
 
         Assert.Equal([365], types[0].Terms);
         Assert.Empty(types[0].KeyTypes);
@@ -77,7 +77,7 @@ public sealed class FixtureTests
     [Fact]
     public void DomainDetails_DisplayFormValidationStatus_EqualsWireForm()
     {
-        var d = JsonSerializer.Deserialize(Fixture("domain-details.json"), ScmJsonContext.Wire.DomainDetails)!;
+        var d = JsonSerializer.Deserialize(Fixture("domain-details.json"), ScmJsonContext.Default.DomainDetails)!;
 
         Assert.Equal(DomainValidationStatus.NotValidated, d.ValidationStatus);
         Assert.Equal(DomainDelegationStatus.Active, d.DelegationStatus);
@@ -91,7 +91,7 @@ public sealed class FixtureTests
     [Fact]
     public void Organizations_WithDepartments_Deserialize()
     {
-        var orgs = JsonSerializer.Deserialize(Fixture("organizations.json"), ScmJsonContext.Wire.IReadOnlyListOrganization)!;
+        var orgs = JsonSerializer.Deserialize(Fixture("organizations.json"), ScmJsonContext.Default.IReadOnlyListOrganization)!;
 
         Assert.Equal(2646, orgs[0].Departments![0].Id);
         Assert.Equal(["SMIME", "SSL"], orgs[0].CertificateTypes);
@@ -101,7 +101,7 @@ public sealed class FixtureTests
     [Fact]
     public void AdminPassword_NeverExpire_Deserializes()
     {
-        var p = JsonSerializer.Deserialize(Fixture("admin-password.json"), ScmJsonContext.Wire.AdminPasswordStatus)!;
+        var p = JsonSerializer.Deserialize(Fixture("admin-password.json"), ScmJsonContext.Default.AdminPasswordStatus)!;
 
         Assert.Equal(AdminPasswordState.NeverExpire, p.State);
     }
@@ -114,7 +114,7 @@ public sealed class FixtureTests
     [InlineData("\"21.05.2025\"", 2025, 5, 21)]
     public void DateConverter_DocumentedFormats_Parse(string json, int y, int m, int d)
     {
-        var details = JsonSerializer.Deserialize("{\"sslId\":1,\"expires\":" + json + "}", ScmJsonContext.Wire.SslCertificateDetails)!;
+        var details = JsonSerializer.Deserialize("{\"sslId\":1,\"expires\":" + json + "}", ScmJsonContext.Default.SslCertificateDetails)!;
 
         Assert.Equal(new DateOnly(y, m, d), details.ExpiresOn);
     }
@@ -126,7 +126,7 @@ public sealed class FixtureTests
     [InlineData("12345")]
     public void DateConverter_EmptyOrGarbage_IsNullNotAnError(string json)
     {
-        var details = JsonSerializer.Deserialize("{\"sslId\":1,\"expires\":" + json + "}", ScmJsonContext.Wire.SslCertificateDetails)!;
+        var details = JsonSerializer.Deserialize("{\"sslId\":1,\"expires\":" + json + "}", ScmJsonContext.Default.SslCertificateDetails)!;
 
         Assert.Null(details.ExpiresOn);
     }

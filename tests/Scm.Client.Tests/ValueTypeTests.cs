@@ -35,7 +35,7 @@ public sealed class ValueTypeTests
     [Fact]
     public void UnknownValue_RoundTripsThroughJson()
     {
-        var value = JsonSerializer.Deserialize("\"Brand New\"", ScmJsonContext.Wire.Options.GetTypeInfo(typeof(SslCertificateStatus)));
+        var value = JsonSerializer.Deserialize("\"Brand New\"", ScmJsonContext.Default.Options.GetTypeInfo(typeof(SslCertificateStatus)));
 
         var status = Assert.IsType<SslCertificateStatus>(value);
         Assert.Equal("Brand New", status.ToString());

@@ -116,7 +116,7 @@ public sealed partial class VendorContractTests
 
             Assert.True(spec.TryGetProperty("requestBody", out var body), op.Name + " sends a body but the OpenAPI operation has none");
             var schema = body.GetProperty("content").GetProperty("application/json").GetProperty("schema");
-            var info = ScmJsonContext.Wire.GetTypeInfo(op.RequestBody)!;
+            var info = ScmJsonContext.Default.GetTypeInfo(op.RequestBody)!;
             checkedProperties += Compare(root, info, schema, op.Name + " " + path, problems);
         }
 
@@ -135,7 +135,7 @@ public sealed partial class VendorContractTests
                 return 0;
             }
 
-            return Compare(root, ScmJsonContext.Wire.GetTypeInfo(info.ElementType!)!, items, where + "[]", problems);
+            return Compare(root, ScmJsonContext.Default.GetTypeInfo(info.ElementType!)!, items, where + "[]", problems);
         }
 
         if (info.Kind != JsonTypeInfoKind.Object)
@@ -154,7 +154,7 @@ public sealed partial class VendorContractTests
                 continue;
             }
 
-            var childInfo = ScmJsonContext.Wire.GetTypeInfo(Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType);
+            var childInfo = ScmJsonContext.Default.GetTypeInfo(Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType);
             if (childInfo is { Kind: JsonTypeInfoKind.Object or JsonTypeInfoKind.Enumerable } && p.CustomConverter is null)
             {
                 count += Compare(root, childInfo, child, where + "." + p.Name, problems);

@@ -14,5 +14,5 @@ public sealed class AdminClient
     /// <returns>The state and expiry date.</returns>
     /// <exception cref="ScmRequestException">401 with code -16 when the credentials are wrong.</exception>
     public Task<AdminPasswordStatus> GetPasswordStatusAsync(CancellationToken cancellationToken = default) =>
-        _transport.GetJsonAsync(ScmOperations.AdminPassword, ScmOperations.AdminPassword.Format(null), ScmJsonContext.Wire.AdminPasswordStatus, cancellationToken);
+        _transport.GetJsonAsync(ScmOperations.AdminPassword, ScmOperations.AdminPassword.Format(null), ScmJsonContext.Default.AdminPasswordStatus, cancellationToken);
 }

@@ -74,7 +74,7 @@ public sealed class DomainsClient
         {
             await r.EnsureSuccessAsync(ct).ConfigureAwait(false);
             var total = SslCertificatesClient.ParseTotal(r, required: false);
-            var items = await r.ReadJsonAsync(ScmJsonContext.Wire.IReadOnlyListDomainSummary, ct).ConfigureAwait(false);
+            var items = await r.ReadJsonAsync(ScmJsonContext.Default.IReadOnlyListDomainSummary, ct).ConfigureAwait(false);
             return new ScmPage<DomainSummary>(items, s.position, s.size, total);
         }, cancellationToken);
     }
@@ -86,6 +86,6 @@ public sealed class DomainsClient
     public Task<DomainDetails> GetAsync(int domainId, CancellationToken cancellationToken = default)
     {
         Guard.Id(domainId, nameof(domainId));
-        return _transport.GetJsonAsync(ScmOperations.DomainGet, ScmOperations.DomainGet.Format(null, domainId.ToString(CultureInfo.InvariantCulture)), ScmJsonContext.Wire.DomainDetails, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.DomainGet, ScmOperations.DomainGet.Format(null, domainId.ToString(CultureInfo.InvariantCulture)), ScmJsonContext.Default.DomainDetails, cancellationToken);
     }
 }

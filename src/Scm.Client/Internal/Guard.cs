@@ -66,20 +66,19 @@ internal static class Guard
         for (var i = 0; i < names.Count; i++)
         {
             var n = names[i];
-            var item = name + "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
             if (string.IsNullOrWhiteSpace(n))
             {
-                throw new ArgumentException(item + " is empty.", name);
+                throw new ArgumentException(Item(name, i) + " is empty.", name);
             }
 
             if (commaSeparatedOnWire && n.Contains(',', StringComparison.Ordinal))
             {
-                throw new ArgumentException(item + " may not contain ',' (SCM receives the SANs as one comma-separated string).", name);
+                throw new ArgumentException(Item(name, i) + " may not contain ',' (SCM receives the SANs as one comma-separated string).", name);
             }
 
             if (n.Length > 253)
             {
-                throw new ArgumentException(item + " exceeds 253 characters.", name);
+                throw new ArgumentException(Item(name, i) + " exceeds 253 characters.", name);
             }
         }
     }
@@ -93,9 +92,16 @@ internal static class Guard
 
         for (var i = 0; i < fields.Count; i++)
         {
-            var f = fields[i] ?? throw new ArgumentException(name + "[" + i.ToString(CultureInfo.InvariantCulture) + "] is null.", name);
-            Length(f.Name, 1, 256, name + "[" + i.ToString(CultureInfo.InvariantCulture) + "].Name");
-            Length(f.Value, 0, 256, name + "[" + i.ToString(CultureInfo.InvariantCulture) + "].Value", required: false);
+            var f = fields[i] ?? throw new ArgumentException(Item(name, i) + " is null.", name);
+            if (f.Name is null || f.Name.Length is < 1 or > 256 || string.IsNullOrWhiteSpace(f.Name))
+            {
+                Length(f.Name, 1, 256, Item(name, i) + ".Name");
+            }
+
+            if (f.Value is { Length: > 256 })
+            {
+                Length(f.Value, 0, 256, Item(name, i) + ".Value", required: false);
+            }
         }
     }
 
@@ -127,6 +133,8 @@ internal static class Guard
             throw new ArgumentOutOfRangeException(name, value, name + " must be at least 1; got " + value.ToString(CultureInfo.InvariantCulture) + ".");
         }
     }
+
+    private static string Item(string name, int i) => name + "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
 
     private static bool LooksLikeEmail(string s)
     {

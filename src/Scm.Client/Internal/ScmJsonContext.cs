@@ -1,11 +1,12 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scm.Client.Internal.Wire;
 
 namespace Scm.Client.Internal;
 
-/// <summary>The one source-generated JSON context of Scm.Client: compact output, no nulls for unset fields, unknown fields ignored.</summary>
+/// <summary>
+/// The one source-generated JSON context of Scm.Client: compact output, no nulls for unset fields, unknown fields ignored,
+/// nesting limited to 32. Request bodies are written through <see cref="ScmTransport.Serialize{T}"/> with a relaxed encoder.
+/// </summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     WriteIndented = false,
@@ -45,16 +46,4 @@ namespace Scm.Client.Internal;
 [JsonSerializable(typeof(SslReportResponseWire))]
 internal sealed partial class ScmJsonContext : JsonSerializerContext
 {
-    /// <summary>
-    /// The instance every call uses: the generated settings plus a relaxed encoder, so the wire carries '+', '&amp;', '\''
-    /// and non-ASCII text as themselves rather than \uXXXX escapes (SCM's parser is reported not to be fully RFC 7159
-    /// compliant; the fewer escapes the better).
-    /// </summary>
-    public static ScmJsonContext Wire { get; } = new(new JsonSerializerOptions
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = false,
-        MaxDepth = 32,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
 }

@@ -141,7 +141,7 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
             try
             {
                 var bytes = await ScmTransport.ReadBytesAsync(response.Content, _options.MaxJsonResponseBytes, linked.Token).ConfigureAwait(false);
-                body = JsonSerializer.Deserialize(bytes, ScmJsonContext.Wire.TokenResponseWire);
+                body = JsonSerializer.Deserialize(bytes, ScmJsonContext.Default.TokenResponseWire);
             }
             catch (JsonException ex)
             {

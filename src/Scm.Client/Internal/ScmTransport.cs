@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -205,10 +207,46 @@ internal sealed class ScmTransport
 
     public static HttpContent JsonBody<T>(T body, JsonTypeInfo<T> info)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, info);
-        var content = new ByteArrayContent(bytes);
+        var content = new ByteArrayContent(Serialize(body, info));
         content.Headers.ContentType = JsonContentType;
         return content;
+    }
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // '+', '&', '\'' and non-ASCII text go out as themselves rather than \uXXXX escapes: SCM's parser is reported not to be
+        // fully RFC 7159 compliant, so the fewer escapes the better. Control characters and quotes are still escaped.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _threadBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _threadWriter;
+
+    /// <summary>Serializes through the source-generated fast path into a per-thread reusable buffer; returns a right-sized copy.</summary>
+    internal static byte[] Serialize<T>(T body, JsonTypeInfo<T> info)
+    {
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        try
+        {
+            JsonSerializer.Serialize(writer, body, info);
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity > 64 * 1024)
+            {
+                _threadBuffer = null;
+                _threadWriter = null;
+            }
+        }
     }
 
     internal static MediaTypeHeaderValue JsonContentType => new("application/json") { CharSet = "utf-8" };
@@ -250,7 +288,7 @@ internal sealed class ScmTransport
 
         try
         {
-            var body = JsonSerializer.Deserialize(span, ScmJsonContext.Wire.ErrorBodyWire);
+            var body = JsonSerializer.Deserialize(span, ScmJsonContext.Default.ErrorBodyWire);
             if (body is null)
             {
                 return (null, null);

@@ -14,7 +14,7 @@ public sealed class OrganizationsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The organizations.</returns>
     public Task<IReadOnlyList<Organization>> ListAsync(CancellationToken cancellationToken = default) =>
-        _transport.GetJsonAsync(ScmOperations.OrganizationList, ScmOperations.OrganizationList.Format(null), ScmJsonContext.Wire.IReadOnlyListOrganization, cancellationToken);
+        _transport.GetJsonAsync(ScmOperations.OrganizationList, ScmOperations.OrganizationList.Format(null), ScmJsonContext.Default.IReadOnlyListOrganization, cancellationToken);
 
     /// <summary>Gets an organization's or department's details.</summary>
     /// <param name="organizationId">The id.</param>
@@ -23,7 +23,7 @@ public sealed class OrganizationsClient
     public Task<OrganizationDetails> GetAsync(int organizationId, CancellationToken cancellationToken = default)
     {
         Guard.Id(organizationId, nameof(organizationId));
-        return _transport.GetJsonAsync(ScmOperations.OrganizationGet, ScmOperations.OrganizationGet.Format(null, organizationId.ToString(CultureInfo.InvariantCulture)), ScmJsonContext.Wire.OrganizationDetails, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.OrganizationGet, ScmOperations.OrganizationGet.Format(null, organizationId.ToString(CultureInfo.InvariantCulture)), ScmJsonContext.Default.OrganizationDetails, cancellationToken);
     }
 
     /// <summary>Lists the organizations and departments an administrator role manages (<c>GET /organization/v1/managed-by/{role}</c>).</summary>
@@ -38,6 +38,6 @@ public sealed class OrganizationsClient
             throw new ArgumentException("role must be one of MRAO, RAO_SSL, RAO_SMIME, RAO_CS, RAO_DEVICE, DRAO_SSL, DRAO_SMIME, DRAO_CS, DRAO_DEVICE; got '" + value + "'.", nameof(role));
         }
 
-        return _transport.GetJsonAsync(ScmOperations.OrganizationManagedBy, ScmOperations.OrganizationManagedBy.Format(null, value), ScmJsonContext.Wire.IReadOnlyListOrganization, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.OrganizationManagedBy, ScmOperations.OrganizationManagedBy.Format(null, value), ScmJsonContext.Default.IReadOnlyListOrganization, cancellationToken);
     }
 }

@@ -42,9 +42,9 @@ public sealed class ReportsClient
             SerialNumberFormat = request.SerialNumberFormat,
             IncludeIpAddresses = request.IncludeIpAddresses,
         };
-        return _transport.SendAsync(ScmOperations.ReportSsl, ScmOperations.ReportSsl.Format(null) + "?output_type=buffered", ScmTransport.JsonBody(wire, ScmJsonContext.Wire.SslReportRequestWire), 0, static async (r, _, ct) =>
+        return _transport.SendAsync(ScmOperations.ReportSsl, ScmOperations.ReportSsl.Format(null) + "?output_type=buffered", ScmTransport.JsonBody(wire, ScmJsonContext.Default.SslReportRequestWire), 0, static async (r, _, ct) =>
         {
-            var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Wire.SslReportResponseWire, ct).ConfigureAwait(false);
+            var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.SslReportResponseWire, ct).ConfigureAwait(false);
             return body.Reports ?? (IReadOnlyList<SslReportEntry>)[];
         }, cancellationToken);
     }

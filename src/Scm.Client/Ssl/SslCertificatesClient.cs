@@ -72,7 +72,7 @@ public sealed class SslCertificatesClient
         {
             await r.EnsureSuccessAsync(ct).ConfigureAwait(false);
             var total = ParseTotal(r, required: false);
-            var items = await r.ReadJsonAsync(ScmJsonContext.Wire.IReadOnlyListSslCertificateSummary, ct).ConfigureAwait(false);
+            var items = await r.ReadJsonAsync(ScmJsonContext.Default.IReadOnlyListSslCertificateSummary, ct).ConfigureAwait(false);
             return new ScmPage<SslCertificateSummary>(items, s.position, s.size, total);
         }, cancellationToken);
     }
@@ -101,7 +101,7 @@ public sealed class SslCertificatesClient
     public Task<SslCertificateDetails> GetAsync(long sslId, CancellationToken cancellationToken = default)
     {
         Guard.Id(sslId, nameof(sslId));
-        return _transport.GetJsonAsync(ScmOperations.SslGet, ScmOperations.SslGet.Format(V, Id(sslId)), ScmJsonContext.Wire.SslCertificateDetails, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.SslGet, ScmOperations.SslGet.Format(V, Id(sslId)), ScmJsonContext.Default.SslCertificateDetails, cancellationToken);
     }
 
     /// <summary>Requests a certificate for a CSR (<c>POST /ssl/v1/enroll</c>). Sent once, never retried.</summary>
@@ -111,7 +111,7 @@ public sealed class SslCertificatesClient
     public Task<SslEnrollResult> EnrollAsync(SslEnrollRequest request, CancellationToken cancellationToken = default)
     {
         var wire = ToWire(request);
-        return _transport.SendAsync(ScmOperations.SslEnroll, ScmOperations.SslEnroll.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Wire.EnrollWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
+        return _transport.SendAsync(ScmOperations.SslEnroll, ScmOperations.SslEnroll.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Default.EnrollWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
     }
 
     internal static EnrollWire ToWire(SslEnrollRequest request)
@@ -189,12 +189,12 @@ public sealed class SslCertificatesClient
             ExportableKey = request.ExportableKey,
             HsmOnly = request.HsmOnly,
         };
-        return _transport.SendAsync(ScmOperations.SslEnrollKeyGeneration, ScmOperations.SslEnrollKeyGeneration.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Wire.EnrollKeyGenerationWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
+        return _transport.SendAsync(ScmOperations.SslEnrollKeyGeneration, ScmOperations.SslEnrollKeyGeneration.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Default.EnrollKeyGenerationWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
     }
 
     private static async ValueTask<SslEnrollResult> ReadEnrollResultAsync(ScmResponse r, CancellationToken ct)
     {
-        var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Wire.EnrollResponseWire, ct).ConfigureAwait(false);
+        var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.EnrollResponseWire, ct).ConfigureAwait(false);
         if (body.SslId <= 0)
         {
             throw r.Protocol("sslId in the enroll response is not a positive number");
@@ -281,7 +281,7 @@ public sealed class SslCertificatesClient
     {
         Guard.Id(sslId, nameof(sslId));
         Guard.Message(message, nameof(message));
-        return _transport.SendNoContentAsync(ScmOperations.SslApprove, ScmOperations.SslApprove.Format(V, Id(sslId)), new MessageWire { Message = message }, ScmJsonContext.Wire.MessageWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslApprove, ScmOperations.SslApprove.Format(V, Id(sslId)), new MessageWire { Message = message }, ScmJsonContext.Default.MessageWire, cancellationToken);
     }
 
     /// <summary>Declines a pending request (<c>POST /ssl/v1/decline/{sslId}</c>).</summary>
@@ -293,7 +293,7 @@ public sealed class SslCertificatesClient
     {
         Guard.Id(sslId, nameof(sslId));
         Guard.Message(message, nameof(message));
-        return _transport.SendNoContentAsync(ScmOperations.SslDecline, ScmOperations.SslDecline.Format(V, Id(sslId)), new MessageWire { Message = message }, ScmJsonContext.Wire.MessageWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslDecline, ScmOperations.SslDecline.Format(V, Id(sslId)), new MessageWire { Message = message }, ScmJsonContext.Default.MessageWire, cancellationToken);
     }
 
     /// <summary>Revokes a certificate at the CA (<c>POST /ssl/v1/revoke/{sslId}</c>). SCM answers -159/-102 when it is already revoked.</summary>
@@ -307,7 +307,7 @@ public sealed class SslCertificatesClient
         Guard.Id(sslId, nameof(sslId));
         Guard.Reason(reasonCode, nameof(reasonCode));
         Guard.Message(reason, nameof(reason));
-        return _transport.SendNoContentAsync(ScmOperations.SslRevoke, ScmOperations.SslRevoke.Format(V, Id(sslId)), new RevokeWire { ReasonCode = reasonCode, Reason = reason }, ScmJsonContext.Wire.RevokeWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRevoke, ScmOperations.SslRevoke.Format(V, Id(sslId)), new RevokeWire { ReasonCode = reasonCode, Reason = reason }, ScmJsonContext.Default.RevokeWire, cancellationToken);
     }
 
     /// <summary>Revokes a certificate at the CA by serial number (<c>POST /ssl/v1/revoke/serial/{serialNumber}</c>).</summary>
@@ -329,7 +329,7 @@ public sealed class SslCertificatesClient
 
         Guard.Reason(reasonCode, nameof(reasonCode));
         Guard.Message(reason, nameof(reason));
-        return _transport.SendNoContentAsync(ScmOperations.SslRevokeBySerial, ScmOperations.SslRevokeBySerial.Format(V, serialNumber), new RevokeWire { ReasonCode = reasonCode, Reason = reason }, ScmJsonContext.Wire.RevokeWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRevokeBySerial, ScmOperations.SslRevokeBySerial.Format(V, serialNumber), new RevokeWire { ReasonCode = reasonCode, Reason = reason }, ScmJsonContext.Default.RevokeWire, cancellationToken);
     }
 
     /// <summary>Marks a certificate revoked in SCM only; the CA is not told (<c>POST /ssl/v1/revoke/manual</c>).</summary>
@@ -357,7 +357,7 @@ public sealed class SslCertificatesClient
             RevokeDate = request.RevokeDate,
             ReasonCode = request.ReasonCode,
         };
-        return _transport.SendNoContentAsync(ScmOperations.SslRevokeManual, ScmOperations.SslRevokeManual.Format(V), wire, ScmJsonContext.Wire.ManualRevokeWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRevokeManual, ScmOperations.SslRevokeManual.Format(V), wire, ScmJsonContext.Default.ManualRevokeWire, cancellationToken);
     }
 
     /// <summary>Renews by renew id (<c>POST /ssl/v1/renew/{renewId}</c>, answered 204 without the new id). Sent once.</summary>
@@ -377,7 +377,7 @@ public sealed class SslCertificatesClient
         }
 
         Guard.Csr(csr, nameof(csr), required: false);
-        return _transport.SendNoContentAsync(ScmOperations.SslRenew, ScmOperations.SslRenew.Format(V, renewId), new RenewWire { Csr = csr }, ScmJsonContext.Wire.RenewWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRenew, ScmOperations.SslRenew.Format(V, renewId), new RenewWire { Csr = csr }, ScmJsonContext.Default.RenewWire, cancellationToken);
     }
 
     /// <summary>Renews by id (<c>POST /ssl/v1/renewById/{sslId}</c>). Sent once.</summary>
@@ -391,9 +391,9 @@ public sealed class SslCertificatesClient
         Guard.Csr(request?.Csr, "request.Csr", required: false);
         Guard.Dcv(request?.DcvMode, request?.DcvEmail, "request.DcvMode", "request.DcvEmail");
         var wire = new RenewWire { Csr = request?.Csr, DcvMode = request?.DcvMode, DcvEmail = request?.DcvEmail };
-        return _transport.SendAsync(ScmOperations.SslRenewById, ScmOperations.SslRenewById.Format(V, Id(sslId)), ScmTransport.JsonBody(wire, ScmJsonContext.Wire.RenewWire), 0, static async (r, _, ct) =>
+        return _transport.SendAsync(ScmOperations.SslRenewById, ScmOperations.SslRenewById.Format(V, Id(sslId)), ScmTransport.JsonBody(wire, ScmJsonContext.Default.RenewWire), 0, static async (r, _, ct) =>
         {
-            var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Wire.RenewByIdResponseWire, ct).ConfigureAwait(false);
+            var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.RenewByIdResponseWire, ct).ConfigureAwait(false);
             return body.SslId > 0 ? body.SslId : throw r.Protocol("sslId in the renew response is not a positive number");
         }, cancellationToken);
     }
@@ -419,7 +419,7 @@ public sealed class SslCertificatesClient
 
         Guard.Dcv(request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
         var wire = new ManualRenewWire { Id = request.RenewedBySslId, OrderNumber = request.OrderNumber, DcvMode = request.DcvMode, DcvEmail = request.DcvEmail };
-        return _transport.SendNoContentAsync(ScmOperations.SslRenewManual, ScmOperations.SslRenewManual.Format(V, Id(sslId)), wire, ScmJsonContext.Wire.ManualRenewWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRenewManual, ScmOperations.SslRenewManual.Format(V, Id(sslId)), wire, ScmJsonContext.Default.ManualRenewWire, cancellationToken);
     }
 
     /// <summary>Re-issues a certificate with a new CSR, keeping its sslId (<c>POST /ssl/v1/replace/{sslId}</c>). Sent once.</summary>
@@ -445,7 +445,7 @@ public sealed class SslCertificatesClient
             DcvMode = request.DcvMode,
             DcvEmail = request.DcvEmail,
         };
-        return _transport.SendNoContentAsync(ScmOperations.SslReplace, ScmOperations.SslReplace.Format(V, Id(sslId)), wire, ScmJsonContext.Wire.ReplaceWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslReplace, ScmOperations.SslReplace.Format(V, Id(sslId)), wire, ScmJsonContext.Default.ReplaceWire, cancellationToken);
     }
 
     /// <summary>Updates a certificate record (<c>PUT /ssl/v1</c>). Sent once.</summary>
@@ -510,7 +510,7 @@ public sealed class SslCertificatesClient
             RequesterAdminId = request.RequesterAdminId,
             ApproverAdminId = request.ApproverAdminId,
         };
-        return _transport.SendJsonAsync(ScmOperations.SslUpdate, ScmOperations.SslUpdate.Format(V), wire, ScmJsonContext.Wire.UpdateWire, ScmJsonContext.Wire.SslCertificateDetails, cancellationToken);
+        return _transport.SendJsonAsync(ScmOperations.SslUpdate, ScmOperations.SslUpdate.Format(V), wire, ScmJsonContext.Default.UpdateWire, ScmJsonContext.Default.SslCertificateDetails, cancellationToken);
     }
 
     /// <summary>Deletes an imported or discovered certificate record (<c>DELETE /ssl/v1/{sslId}</c>). Sent once.</summary>
@@ -564,9 +564,9 @@ public sealed class SslCertificatesClient
             };
         }
 
-        return _transport.SendAsync(ScmOperations.SslImport, ScmOperations.SslImport.Format(null), ScmTransport.JsonBody<IReadOnlyList<ImportItemWire>>(wire, ScmJsonContext.Wire.IReadOnlyListImportItemWire), 0, static async (r, _, ct) =>
+        return _transport.SendAsync(ScmOperations.SslImport, ScmOperations.SslImport.Format(null), ScmTransport.JsonBody<IReadOnlyList<ImportItemWire>>(wire, ScmJsonContext.Default.IReadOnlyListImportItemWire), 0, static async (r, _, ct) =>
         {
-            var results = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Wire.IReadOnlyListImportResultWire, ct).ConfigureAwait(false);
+            var results = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.IReadOnlyListImportResultWire, ct).ConfigureAwait(false);
             var mapped = new SslImportResult[results.Count];
             for (var i = 0; i < results.Count; i++)
             {
@@ -587,7 +587,7 @@ public sealed class SslCertificatesClient
         Guard.Id(sslId, nameof(sslId));
         return _transport.SendAsync(ScmOperations.SslGetDcv, ScmOperations.SslGetDcv.Format(V, Id(sslId)), null, 0, static async (r, _, ct) =>
         {
-            var wire = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Wire.DcvResponseWire, ct).ConfigureAwait(false);
+            var wire = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.DcvResponseWire, ct).ConfigureAwait(false);
             return Merge(wire.Items);
         }, cancellationToken);
     }
@@ -615,7 +615,7 @@ public sealed class SslCertificatesClient
 
             try
             {
-                var wire = System.Text.Json.JsonSerializer.Deserialize(bytes, ScmJsonContext.Wire.DcvResponseWire);
+                var wire = System.Text.Json.JsonSerializer.Deserialize(bytes, ScmJsonContext.Default.DcvResponseWire);
                 return wire is null ? null : (SslDcvDetails?)Merge(wire.Items);
             }
             catch (System.Text.Json.JsonException ex)
@@ -650,7 +650,7 @@ public sealed class SslCertificatesClient
     public Task<IReadOnlyList<SslLocation>> ListLocationsAsync(long sslId, CancellationToken cancellationToken = default)
     {
         Guard.Id(sslId, nameof(sslId));
-        return _transport.GetJsonAsync(ScmOperations.SslListLocations, ScmOperations.SslListLocations.Format(V, Id(sslId)), ScmJsonContext.Wire.IReadOnlyListSslLocation, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.SslListLocations, ScmOperations.SslListLocations.Format(V, Id(sslId)), ScmJsonContext.Default.IReadOnlyListSslLocation, cancellationToken);
     }
 
     /// <summary>Gets one location (<c>GET /ssl/v1/{sslId}/location/{locationId}</c>).</summary>
@@ -662,7 +662,7 @@ public sealed class SslCertificatesClient
     {
         Guard.Id(sslId, nameof(sslId));
         Guard.Id(locationId, nameof(locationId));
-        return _transport.GetJsonAsync(ScmOperations.SslGetLocation, ScmOperations.SslGetLocation.Format(V, Id(sslId), Id(locationId)), ScmJsonContext.Wire.SslLocation, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.SslGetLocation, ScmOperations.SslGetLocation.Format(V, Id(sslId), Id(locationId)), ScmJsonContext.Default.SslLocation, cancellationToken);
     }
 
     /// <summary>Creates a custom location (<c>POST /ssl/v1/{sslId}/location</c>, 201 + Location).</summary>
@@ -674,7 +674,7 @@ public sealed class SslCertificatesClient
     {
         Guard.Id(sslId, nameof(sslId));
         ValidateDetails(details);
-        return _transport.SendCreatedAsync(ScmOperations.SslCreateLocation, ScmOperations.SslCreateLocation.Format(V, Id(sslId)), new LocationWriteWire { Details = details }, ScmJsonContext.Wire.LocationWriteWire, cancellationToken);
+        return _transport.SendCreatedAsync(ScmOperations.SslCreateLocation, ScmOperations.SslCreateLocation.Format(V, Id(sslId)), new LocationWriteWire { Details = details }, ScmJsonContext.Default.LocationWriteWire, cancellationToken);
     }
 
     /// <summary>Replaces a custom location's details (<c>PUT /ssl/v1/{sslId}/location/{locationId}</c>).</summary>
@@ -688,7 +688,7 @@ public sealed class SslCertificatesClient
         Guard.Id(sslId, nameof(sslId));
         Guard.Id(locationId, nameof(locationId));
         ValidateDetails(details);
-        return _transport.SendNoContentAsync(ScmOperations.SslUpdateLocation, ScmOperations.SslUpdateLocation.Format(V, Id(sslId), Id(locationId)), new LocationWriteWire { Details = details }, ScmJsonContext.Wire.LocationWriteWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslUpdateLocation, ScmOperations.SslUpdateLocation.Format(V, Id(sslId), Id(locationId)), new LocationWriteWire { Details = details }, ScmJsonContext.Default.LocationWriteWire, cancellationToken);
     }
 
     /// <summary>Deletes a custom location (<c>DELETE /ssl/v1/{sslId}/location/{locationId}</c>).</summary>
@@ -715,14 +715,14 @@ public sealed class SslCertificatesClient
         }
 
         var uri = ScmOperations.SslListProfiles.Format(V) + new QueryBuilder().Add("organizationId", organizationId);
-        return _transport.GetJsonAsync(ScmOperations.SslListProfiles, uri, ScmJsonContext.Wire.IReadOnlyListSslCertificateProfile, cancellationToken);
+        return _transport.GetJsonAsync(ScmOperations.SslListProfiles, uri, ScmJsonContext.Default.IReadOnlyListSslCertificateProfile, cancellationToken);
     }
 
     /// <summary>Lists the SSL custom fields (<c>GET /ssl/v1/customFields</c>).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The fields.</returns>
     public Task<IReadOnlyList<SslCustomField>> ListCustomFieldsAsync(CancellationToken cancellationToken = default) =>
-        _transport.GetJsonAsync(ScmOperations.SslListCustomFields, ScmOperations.SslListCustomFields.Format(V), ScmJsonContext.Wire.IReadOnlyListSslCustomField, cancellationToken);
+        _transport.GetJsonAsync(ScmOperations.SslListCustomFields, ScmOperations.SslListCustomFields.Format(V), ScmJsonContext.Default.IReadOnlyListSslCustomField, cancellationToken);
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 

@@ -364,7 +364,7 @@ internal sealed class DcvResponseConverter : JsonConverter<DcvResponseWire>
 {
     public override DcvResponseWire? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var info = ScmJsonContext.Wire.SslDcvDetails;
+        var info = ScmJsonContext.Default.SslDcvDetails;
         if (reader.TokenType == JsonTokenType.StartArray)
         {
             var items = new List<SslDcvDetails>();
