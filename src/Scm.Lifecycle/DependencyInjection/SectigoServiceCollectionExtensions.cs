@@ -134,7 +134,9 @@ public static class SectigoServiceCollectionExtensions
         services.AddScmClient(_ => { });
         services.AddOptions<ScmClientOptions>().Configure<IOptions<SectigoCertificateManagementOptions>>((client, lifecycle) => ScmClientOptionsCopy.CopyTo(lifecycle.Value.Client, client));
 
-        services.TryAddSingleton<IPrivateKeyProtector>(sp => DefaultProtector(sp.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value));
+        services.TryAddSingleton<IPrivateKeyProtector>(sp => DefaultProtector(
+            sp.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value,
+            ephemeral: sp.GetService<IScmStore>() is InMemoryScmStore));
         services.TryAddSingleton<IInventoryQuota, LicenceCapQuota>();
         services.TryAddSingleton<CertificateLifecycle>(sp =>
         {
@@ -164,8 +166,13 @@ public static class SectigoServiceCollectionExtensions
         return new SectigoCertificateManagementBuilder(services);
     }
 
-    internal static IPrivateKeyProtector DefaultProtector(SectigoCertificateManagementOptions options)
+    internal static IPrivateKeyProtector DefaultProtector(SectigoCertificateManagementOptions options, bool ephemeral)
     {
+        if (ephemeral && options.KeyProtection.Key is null && options.KeyProtection.KeyFilePath is null)
+        {
+            return AesGcmPrivateKeyProtector.CreateEphemeral();
+        }
+
         var keyOptions = new AesGcmKeyProtectorOptions
         {
             Key = options.KeyProtection.Key,

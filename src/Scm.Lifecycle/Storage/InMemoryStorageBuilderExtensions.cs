@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Scm.Lifecycle.Storage;
+using Scm.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the in-memory store.</summary>
+public static class InMemoryStorageBuilderExtensions
+{
+    /// <summary>
+    /// Keeps all state in memory (tests, demos, ephemeral hosts): lost when the process ends. Unless a key protection
+    /// key or file is configured, private keys are protected with a random key that also lives only in memory.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder UseInMemoryStorage(this ISectigoCertificateManagementBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IScmStore>();
+        builder.Services.AddSingleton<IScmStore>(sp => new InMemoryScmStore(sp.GetService<TimeProvider>()));
+        builder.Services.TryAddSingleton<ICertificateStore>(sp => sp.GetRequiredService<IScmStore>());
+        builder.Services.TryAddSingleton<ICatalogStore>(sp => sp.GetRequiredService<IScmStore>());
+        builder.Services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IScmStore>());
+        builder.Services.TryAddSingleton<IJobStateStore>(sp => sp.GetRequiredService<IScmStore>());
+        builder.Services.TryAddSingleton<ILeaseProvider>(sp => sp.GetRequiredService<IScmStore>());
+        return builder;
+    }
+}
