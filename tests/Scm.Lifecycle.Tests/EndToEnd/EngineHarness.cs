@@ -95,6 +95,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         {
             hostBuilder.Services.AddSingleton(store);
         }
+        else if (sqlite)
+        {
+            sectigo.UseSqliteStorage(Path.Combine(Root, "scm.db"), o => o.FullSync = false);
+        }
         else
         {
             sectigo.UseInMemoryStorage();

@@ -53,13 +53,13 @@ public sealed class OrderingEndToEndTests
     }
 
     [Theory]
-    [InlineData(KeystoreType.Pkcs12, KeyAlgorithm.EC)]
-    [InlineData(KeystoreType.Jks, KeyAlgorithm.EC)]
-    [InlineData(KeystoreType.Pem, KeyAlgorithm.EC)]
-    [InlineData(KeystoreType.Pkcs12, KeyAlgorithm.Rsa)]
-    public async Task Order_ThenCheckStatus_InstallsVerifiedCertificateAndDeploysIt(KeystoreType keystore, KeyAlgorithm algorithm)
+    [InlineData(KeystoreType.Pkcs12, KeyAlgorithm.EC, false)]
+    [InlineData(KeystoreType.Jks, KeyAlgorithm.EC, false)]
+    [InlineData(KeystoreType.Pem, KeyAlgorithm.EC, true)]
+    [InlineData(KeystoreType.Pkcs12, KeyAlgorithm.Rsa, true)]
+    public async Task Order_ThenCheckStatus_InstallsVerifiedCertificateAndDeploysIt(KeystoreType keystore, KeyAlgorithm algorithm, bool sqlite)
     {
-        await using var h = await EngineHarness.StartAsync();
+        await using var h = await EngineHarness.StartAsync(sqlite: sqlite);
         var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request(keystore: keystore, algorithm: algorithm));
 
         Assert.Equal(OrderState.Submitted, ordered.State);
