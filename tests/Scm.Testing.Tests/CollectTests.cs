@@ -133,7 +133,7 @@ public sealed class CollectTests : IAsyncLifetime
 
         Assert.Equal(_key.ExportSubjectPublicKeyInfo(), leaf.PublicKey.ExportSubjectPublicKeyInfo());
         Assert.Equal("www.acme.example", leaf.GetNameInfo(X509NameType.SimpleName, false));
-        Assert.Contains("O=Acme Corporation", leaf.Subject, StringComparison.Ordinal);
+        Assert.Equal("CN=www.acme.example, O=Acme Corporation, L=Salford, S=Greater Manchester, C=GB", leaf.Subject);
         var san = leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
         Assert.Equal(["www.acme.example", "api.acme.example"], san.EnumerateDnsNames());
         Assert.False(leaf.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);

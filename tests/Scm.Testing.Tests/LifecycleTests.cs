@@ -248,6 +248,7 @@ public sealed class LifecycleTests
         Assert.Matches("^([0-9A-F]{2}:){15}[0-9A-F]{2}$", d["serialNumber"]!.GetValue<string>());
         Assert.Equal("dNSName=www.acme.example, dNSName=api.acme.example", d["certificateDetails"]!["subjectAltNames"]!.GetValue<string>());
         Assert.StartsWith("CN=Scm.Testing Issuing CA,O=Scm.Testing Simulator", d["certificateDetails"]!["issuer"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("CN=www.acme.example,O=Acme Corporation,L=Salford,ST=Greater Manchester,C=GB", d["certificateDetails"]!["subject"]!.GetValue<string>());
         Assert.Equal("Not scheduled", d["autoRenewDetails"]!["state"]!.GetValue<string>());
         Assert.Equal("Web API", d["requestedVia"]!.GetValue<string>());
         Assert.Equal("Cost Center", d["customFields"]![0]!["name"]!.GetValue<string>());

@@ -313,21 +313,22 @@ internal sealed partial class SimulatorEngine : IDisposable
     private static X500DistinguishedName BuildSubject(OrderRecord order)
     {
         var org = order.Org.Root.Source;
+        var orgName = order.Profile.UseSecondaryOrgName && !string.IsNullOrEmpty(org.SecondaryName) ? org.SecondaryName : org.Name;
+        // The builder's first element is the most specific one as displayed (CN=..., O=..., C=..).
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddCountryOrRegion(org.Country);
-        if (!string.IsNullOrEmpty(org.StateOrProvince))
-        {
-            builder.AddStateOrProvinceName(org.StateOrProvince);
-        }
-
+        builder.AddCommonName(order.CommonName);
+        builder.AddOrganizationName(orgName);
         if (!string.IsNullOrEmpty(org.City))
         {
             builder.AddLocalityName(org.City);
         }
 
-        var orgName = order.Profile.UseSecondaryOrgName && !string.IsNullOrEmpty(org.SecondaryName) ? org.SecondaryName : org.Name;
-        builder.AddOrganizationName(orgName);
-        builder.AddCommonName(order.CommonName);
+        if (!string.IsNullOrEmpty(org.StateOrProvince))
+        {
+            builder.AddStateOrProvinceName(org.StateOrProvince);
+        }
+
+        builder.AddCountryOrRegion(org.Country);
         return builder.Build();
     }
 

@@ -149,8 +149,8 @@ internal sealed class TestCertificateAuthority : IDisposable
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName("Scm.Testing Simulator");
         subject.AddCommonName(subjectCommonName);
+        subject.AddOrganizationName("Scm.Testing Simulator");
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
