@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Scm.Storage;
 
@@ -6,10 +7,15 @@ namespace Scm.Lifecycle.Storage;
 /// <summary>Where the default key protector gets its 256-bit key.</summary>
 public sealed class AesGcmKeyProtectorOptions
 {
-    /// <summary>The key as base64 (32 bytes). Takes precedence over <see cref="KeyFilePath"/>. Never logged.</summary>
+    /// <summary>The key as base64 (32 bytes). Takes precedence over <see cref="KeyFilePath"/>. Default: none. Never logged.</summary>
     public string? Key { get; set; }
 
-    /// <summary>A key file: created on first use with 32 random bytes and Unix mode 0600, then read on every start.</summary>
+    /// <summary>
+    /// A key file holding the 32 raw key bytes. Default: none. When the file does not exist it is created on first use
+    /// with 32 random bytes and (on Unix) mode 0600, atomically, so processes racing to create it end up with one key;
+    /// afterwards it is read. A file of another length, or (on Unix) readable or writable by anyone but its owner, is refused.
+    /// Back it up: data protected with it cannot be read without it.
+    /// </summary>
     public string? KeyFilePath { get; set; }
 
     /// <inheritdoc />
@@ -19,42 +25,55 @@ public sealed class AesGcmKeyProtectorOptions
 /// <summary>
 /// The default <see cref="IPrivateKeyProtector"/>: AES-256-GCM. Output layout: version byte (1), key id (the first
 /// 4 bytes of SHA-256 of the key, so data protected with another key is recognized as such), 12-byte random nonce,
-/// ciphertext, 16-byte tag. Tampered, truncated or foreign data fails with <see cref="KeyProtectionException"/>.
+/// ciphertext, 16-byte tag; the version and key id are authenticated too. Tampered, truncated or foreign data fails with
+/// <see cref="KeyProtectionException"/>. The key never appears in a message, a log or <see cref="object.ToString"/>.
 /// </summary>
 public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposable
 {
     private const byte FormatVersion = 1;
+    private const int KeyLength = 32;
     private const int KeyIdLength = 4;
     private const int NonceLength = 12;
     private const int TagLength = 16;
-    private const int HeaderLength = 1 + KeyIdLength + NonceLength;
+    private const int AuthenticatedHeaderLength = 1 + KeyIdLength;
+    private const int HeaderLength = AuthenticatedHeaderLength + NonceLength;
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private readonly AesGcmKeyProtectorOptions _options;
+    private readonly string? _keyFilePath;
     private readonly object _gate = new();
     private byte[]? _key;
     private byte[]? _keyId;
+    private bool _disposed;
 
-    /// <summary>Creates a protector; the key file, if any, is read or created on first use.</summary>
+    /// <summary>Creates a protector. A base64 key is checked now; a key file is read or created on first use.</summary>
     /// <param name="options">Where the key comes from.</param>
+    /// <exception cref="ArgumentException">Neither a key nor a key file is configured.</exception>
+    /// <exception cref="KeyProtectionException">The configured key is not 32 bytes of base64.</exception>
     public AesGcmPrivateKeyProtector(AesGcmKeyProtectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Key is null && string.IsNullOrWhiteSpace(options.KeyFilePath))
+        if (options.Key is { } text)
+        {
+            SetKey(FromBase64(text));
+        }
+        else if (string.IsNullOrWhiteSpace(options.KeyFilePath))
         {
             throw new ArgumentException("AesGcmKeyProtectorOptions needs a Key or a KeyFilePath.", nameof(options));
         }
-
-        _options = options;
+        else
+        {
+            _keyFilePath = Path.GetFullPath(options.KeyFilePath);
+        }
     }
 
     /// <summary>Creates a protector with a fresh random key that lives only in this process (for ephemeral hosts and tests).</summary>
     /// <returns>The protector.</returns>
     public static AesGcmPrivateKeyProtector CreateEphemeral()
     {
-        var key = RandomNumberGenerator.GetBytes(32);
+        var key = RandomNumberGenerator.GetBytes(KeyLength);
         try
         {
-            return new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { Key = Convert.ToBase64String(key) });
+            return new AesGcmPrivateKeyProtector(key);
         }
         finally
         {
@@ -62,57 +81,78 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         }
     }
 
+    private AesGcmPrivateKeyProtector(byte[] key) => SetKey((byte[])key.Clone());
+
     /// <inheritdoc />
     public ValueTask<byte[]> ProtectAsync(ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
     {
-        var (key, keyId) = Key();
-        var output = new byte[HeaderLength + plaintext.Length + TagLength];
-        output[0] = FormatVersion;
-        keyId.CopyTo(output, 1);
-        var nonce = output.AsSpan(1 + KeyIdLength, NonceLength);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(key, TagLength);
-        aes.Encrypt(nonce, plaintext.Span, output.AsSpan(HeaderLength, plaintext.Length), output.AsSpan(HeaderLength + plaintext.Length), output.AsSpan(0, 1 + KeyIdLength));
-        return ValueTask.FromResult(output);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var (key, keyId) = Key();
+            var output = new byte[HeaderLength + plaintext.Length + TagLength];
+            output[0] = FormatVersion;
+            keyId.CopyTo(output, 1);
+            var nonce = output.AsSpan(AuthenticatedHeaderLength, NonceLength);
+            RandomNumberGenerator.Fill(nonce);
+            using var aes = new AesGcm(key, TagLength);
+            aes.Encrypt(
+                nonce,
+                plaintext.Span,
+                output.AsSpan(HeaderLength, plaintext.Length),
+                output.AsSpan(HeaderLength + plaintext.Length, TagLength),
+                output.AsSpan(0, AuthenticatedHeaderLength));
+            return ValueTask.FromResult(output);
+        }
     }
 
     /// <inheritdoc />
     public ValueTask<byte[]> UnprotectAsync(ReadOnlyMemory<byte> protectedData, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var data = protectedData.Span;
         if (data.Length < HeaderLength + TagLength)
         {
-            throw new KeyProtectionException("The protected data is truncated.");
+            throw new KeyProtectionException($"The protected data is truncated ({data.Length} bytes; at least {HeaderLength + TagLength} expected).");
         }
 
         if (data[0] != FormatVersion)
         {
-            throw new KeyProtectionException($"The protected data has an unknown format version ({data[0]}).");
+            throw new KeyProtectionException($"The protected data has an unknown format version ({data[0]}); it was tampered with or written by a newer version.");
         }
 
-        var (key, keyId) = Key();
-        if (!data.Slice(1, KeyIdLength).SequenceEqual(keyId))
+        lock (_gate)
         {
-            throw new KeyProtectionException("The data was protected with another key than the configured one (key id mismatch).");
-        }
+            var (key, keyId) = Key();
+            if (!data.Slice(1, KeyIdLength).SequenceEqual(keyId))
+            {
+                throw new KeyProtectionException("The data was protected with another key than the configured one (key id mismatch).");
+            }
 
-        var length = data.Length - HeaderLength - TagLength;
-        var plaintext = new byte[length];
-        try
-        {
-            using var aes = new AesGcm(key, TagLength);
-            aes.Decrypt(data.Slice(1 + KeyIdLength, NonceLength), data.Slice(HeaderLength, length), data.Slice(HeaderLength + length, TagLength), plaintext, data[..(1 + KeyIdLength)]);
-        }
-        catch (CryptographicException ex)
-        {
-            CryptographicOperations.ZeroMemory(plaintext);
-            throw new KeyProtectionException("The protected data failed authentication: it was tampered with or corrupted.", ex);
-        }
+            var length = data.Length - HeaderLength - TagLength;
+            var plaintext = new byte[length];
+            try
+            {
+                using var aes = new AesGcm(key, TagLength);
+                aes.Decrypt(
+                    data.Slice(AuthenticatedHeaderLength, NonceLength),
+                    data.Slice(HeaderLength, length),
+                    data.Slice(HeaderLength + length, TagLength),
+                    plaintext,
+                    data[..AuthenticatedHeaderLength]);
+            }
+            catch (CryptographicException ex)
+            {
+                // AesGcm clears its output on failure; clear again so nothing partial can leak whatever the platform.
+                CryptographicOperations.ZeroMemory(plaintext);
+                throw new KeyProtectionException("The protected data failed authentication: it was tampered with, truncated or corrupted.", ex);
+            }
 
-        return ValueTask.FromResult(plaintext);
+            return ValueTask.FromResult(plaintext);
+        }
     }
 
-    /// <summary>Clears the key from memory.</summary>
+    /// <summary>Clears the key from memory; the protector cannot be used afterwards.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -122,104 +162,133 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
                 CryptographicOperations.ZeroMemory(_key);
                 _key = null;
             }
+
+            _disposed = true;
         }
     }
 
+    /// <inheritdoc />
+    public override string ToString() => _keyFilePath is null ? "AesGcmPrivateKeyProtector (configured key)" : $"AesGcmPrivateKeyProtector (key file {_keyFilePath})";
+
+    /// <summary>The key and its id; called under <see cref="_gate"/> so <see cref="Dispose"/> cannot clear it mid-use.</summary>
     private (byte[] Key, byte[] KeyId) Key()
     {
-        lock (_gate)
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_key is null)
         {
-            if (_key is null)
-            {
-                var key = _options.Key is { } text ? FromBase64(text) : LoadOrCreateKeyFile(_options.KeyFilePath!);
-                _keyId = SHA256.HashData(key).AsSpan(0, KeyIdLength).ToArray();
-                _key = key;
-            }
-
-            return (_key, _keyId!);
+            SetKey(LoadOrCreateKeyFile(_keyFilePath!));
         }
+
+        return (_key!, _keyId!);
+    }
+
+    private void SetKey(byte[] key)
+    {
+        _keyId = SHA256.HashData(key).AsSpan(0, KeyIdLength).ToArray();
+        _key = key;
     }
 
     private static byte[] FromBase64(string text)
     {
-        var buffer = new byte[64];
-        if (!Convert.TryFromBase64String(text, buffer, out var written) || written != 32)
+        var buffer = new byte[((text.Length / 4) + 1) * 3];
+        try
+        {
+            if (!Convert.TryFromBase64String(text.Trim(), buffer, out var written) || written != KeyLength)
+            {
+                throw new KeyProtectionException("The configured key protection key must be 32 bytes, base64-encoded.");
+            }
+
+            return buffer[..KeyLength];
+        }
+        finally
         {
             CryptographicOperations.ZeroMemory(buffer);
-            throw new KeyProtectionException("The configured key protection key must be 32 bytes, base64-encoded.");
         }
-
-        var key = buffer[..32];
-        CryptographicOperations.ZeroMemory(buffer);
-        return key;
     }
 
     /// <summary>Reads the key file, or creates it atomically (two processes racing end up with one key).</summary>
     private static byte[] LoadOrCreateKeyFile(string path)
     {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full))
+        try
         {
-            var directory = Path.GetDirectoryName(full)!;
-            if (OperatingSystem.IsWindows())
+            if (!File.Exists(path))
             {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                CreateKeyFile(path);
             }
 
-            var temp = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            var key = RandomNumberGenerator.GetBytes(32);
+            return ReadKeyFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new KeyProtectionException($"The key file {path} cannot be read or created: {ex.Message}", ex);
+        }
+    }
+
+    private static void CreateKeyFile(string path)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        // Write the whole key to a private temporary file, flush it, then publish it under the final name without
+        // overwriting: on Unix File.Move(overwrite: false) links the new name (link(2) fails if it exists), so exactly
+        // one racer's key is published and every racer then reads that one. Nobody ever sees a partial key file.
+        var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        var key = RandomNumberGenerator.GetBytes(KeyLength);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerReadWrite;
+            }
+
+            using (var stream = new FileStream(temp, options))
+            {
+                stream.Write(key);
+                stream.Flush(flushToDisk: true);
+            }
+
             try
             {
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows())
-                {
-                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                using (var stream = new FileStream(temp, options))
-                {
-                    stream.Write(key);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                // Publish without overwriting: the first process to link wins, the others read its key.
-                try
-                {
-                    File.Move(temp, full, overwrite: false);
-                }
-                catch (IOException) when (File.Exists(full))
-                {
-                    File.Delete(temp);
-                }
+                File.Move(temp, path, overwrite: false);
             }
-            finally
+            catch (IOException) when (File.Exists(path))
             {
-                CryptographicOperations.ZeroMemory(key);
-                if (File.Exists(temp))
-                {
-                    File.Delete(temp);
-                }
+                // Another process published its key first: use that one.
             }
         }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            File.Delete(temp);
+        }
+    }
 
+    private static byte[] ReadKeyFile(string path)
+    {
         if (!OperatingSystem.IsWindows())
         {
-            var mode = File.GetUnixFileMode(full);
-            if ((mode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & ~OwnerReadWrite) != 0)
             {
-                throw new KeyProtectionException($"The key file {full} is readable by others (mode {Convert.ToString((int)mode, 8)}); restrict it to 0600.");
+                throw new KeyProtectionException(
+                    $"The key file {path} has mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; it must be 0600 (read and write for its owner only). Fix it with: chmod 600 {path}");
             }
         }
 
-        var bytes = File.ReadAllBytes(full);
-        if (bytes.Length != 32)
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length != KeyLength)
         {
+            var length = bytes.Length;
             CryptographicOperations.ZeroMemory(bytes);
-            throw new KeyProtectionException($"The key file {full} must hold exactly 32 bytes; it holds {bytes.Length}.");
+            throw new KeyProtectionException(string.Create(CultureInfo.InvariantCulture, $"The key file {path} must hold exactly {KeyLength} bytes; it holds {length}."));
         }
 
         return bytes;

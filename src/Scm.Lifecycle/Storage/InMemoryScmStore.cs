@@ -1,24 +1,33 @@
 using System.Globalization;
+using System.Text;
 using Scm.Storage;
 
 namespace Scm.Lifecycle.Storage;
 
 /// <summary>
-/// A thread-safe store kept in memory, with exactly the semantics of the durable stores (optimistic concurrency,
-/// atomic fenced batches, one open order per certificate, leases with fencing tokens). For tests and ephemeral hosts:
-/// everything is lost when the process ends.
+/// A thread-safe store kept in memory, with exactly the semantics of the durable stores: optimistic concurrency
+/// (insert stores version 1, every update or delete must name the stored version), atomic batches fenced by a lease,
+/// at most one open order per certificate (checked after every operation of a batch, as a unique index would),
+/// audit sequences in append order, and leases whose fencing tokens only ever increase. Records are copied on the
+/// way in and out, so a caller changing an array it passed or received never changes the stored state.
+/// For tests and ephemeral hosts: everything is lost when the process ends.
 /// </summary>
 public sealed class InMemoryScmStore : IScmStore
 {
+    private const int MaxListLimit = 10_000;
+    private const int MaxPageSize = 1_000;
+    private const int MaxNameLength = 200;
+    private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
+
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly Dictionary<Guid, CertificateOrder> _orders = [];
+    private readonly Dictionary<Guid, Guid> _openOrderByCertificate = [];
     private readonly Dictionary<Guid, ManagedCertificate> _certificates = [];
     private readonly List<AuditEntry> _audit = [];
     private readonly Dictionary<string, ScmAccountCatalog> _catalogs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, LeaseToken?> _leases = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _fences = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LeaseRecord> _leases = new(StringComparer.Ordinal);
     private long _auditSequence;
 
     /// <summary>Creates an empty store.</summary>
@@ -26,12 +35,17 @@ public sealed class InMemoryScmStore : IScmStore
     public InMemoryScmStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
 
     /// <inheritdoc />
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+    public Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public Task<StoreBatchResult> CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ValidateBatch(batch);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
@@ -40,87 +54,19 @@ public sealed class InMemoryScmStore : IScmStore
                 throw new StoreConflictException(StoreConflictReason.LeaseLost, "lease");
             }
 
-            // Apply to copies, then swap: all or nothing.
-            var orders = new Dictionary<Guid, CertificateOrder>(_orders);
-            var certificates = new Dictionary<Guid, ManagedCertificate>(_certificates);
-            var writtenOrders = new List<CertificateOrder>();
-            var writtenCertificates = new List<ManagedCertificate>();
-            var audit = new List<AuditEntry>();
-            var sequence = _auditSequence;
+            // Every change goes to a staging overlay first; the overlay is applied only when every operation passed,
+            // so a failing operation leaves nothing behind (records, open-order index or audit).
+            var staging = new Staging(this);
             foreach (var operation in batch.Operations)
             {
-                switch (operation)
-                {
-                    case InsertOrderOperation insert:
-                        RequireNewVersion(insert.Order.Version, "order", insert.Order.Id);
-                        if (orders.ContainsKey(insert.Order.Id))
-                        {
-                            throw new StoreConflictException(StoreConflictReason.AlreadyExists, "order", insert.Order.Id);
-                        }
-
-                        Put(orders, insert.Order with { Version = 1 }, writtenOrders);
-                        break;
-                    case UpdateOrderOperation update:
-                        var current = Existing(orders, update.Order.Id, update.Order.Version, "order");
-                        Put(orders, update.Order with { Version = current.Version + 1 }, writtenOrders);
-                        break;
-                    case DeleteOrderOperation delete:
-                        Existing(orders, delete.Id, delete.ExpectedVersion, "order");
-                        orders.Remove(delete.Id);
-                        break;
-                    case InsertCertificateOperation insert:
-                        RequireNewVersion(insert.Certificate.Version, "certificate", insert.Certificate.Id);
-                        if (certificates.ContainsKey(insert.Certificate.Id))
-                        {
-                            throw new StoreConflictException(StoreConflictReason.AlreadyExists, "certificate", insert.Certificate.Id);
-                        }
-
-                        var inserted = insert.Certificate with { Version = 1 };
-                        certificates[inserted.Id] = inserted;
-                        writtenCertificates.Add(inserted);
-                        break;
-                    case UpdateCertificateOperation update:
-                        var existing = Existing(certificates, update.Certificate.Id, update.Certificate.Version, "certificate");
-                        var updated = update.Certificate with { Version = existing.Version + 1 };
-                        certificates[updated.Id] = updated;
-                        writtenCertificates.Add(updated);
-                        break;
-                    case DeleteCertificateOperation delete:
-                        Existing(certificates, delete.Id, delete.ExpectedVersion, "certificate");
-                        certificates.Remove(delete.Id);
-                        break;
-                    case AppendAuditOperation append:
-                        audit.Add(append.Entry with { Sequence = ++sequence });
-                        break;
-                    default:
-                        throw new ArgumentException($"Unknown store operation {operation.GetType().Name}.", nameof(batch));
-                }
+                staging.Apply(operation);
             }
 
-            // The one-open-order invariant, checked on the result of the whole batch.
-            foreach (var group in orders.Values.Where(o => o.IsOpen).GroupBy(o => o.CertificateId))
-            {
-                if (group.Count() > 1)
-                {
-                    throw new StoreConflictException(StoreConflictReason.OpenOrderExists, "order", group.Key);
-                }
-            }
-
-            _orders.Clear();
-            foreach (var (id, order) in orders)
-            {
-                _orders[id] = order;
-            }
-
-            _certificates.Clear();
-            foreach (var (id, certificate) in certificates)
-            {
-                _certificates[id] = certificate;
-            }
-
-            _audit.AddRange(audit);
-            _auditSequence = sequence;
-            return Task.FromResult(new StoreBatchResult(writtenOrders, writtenCertificates, audit));
+            staging.Publish();
+            return Task.FromResult(new StoreBatchResult(
+                staging.WrittenOrders.Select(Copy).ToArray(),
+                staging.WrittenCertificates.Select(Copy).ToArray(),
+                staging.Audit.ToArray()));
         }
     }
 
@@ -129,7 +75,7 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_orders.GetValueOrDefault(id));
+            return Task.FromResult(_orders.TryGetValue(id, out var order) ? Copy(order) : null);
         }
     }
 
@@ -138,7 +84,7 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_certificates.GetValueOrDefault(id));
+            return Task.FromResult(_certificates.TryGetValue(id, out var certificate) ? Copy(certificate) : null);
         }
     }
 
@@ -147,7 +93,7 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_orders.Values.FirstOrDefault(o => o.CertificateId == certificateId && o.IsOpen));
+            return Task.FromResult(_openOrderByCertificate.TryGetValue(certificateId, out var id) ? Copy(_orders[id]) : null);
         }
     }
 
@@ -156,7 +102,11 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<CertificateOrder>>(_orders.Values.Where(o => o.SslId == sslId).OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).ToArray());
+            return Task.FromResult<IReadOnlyList<CertificateOrder>>(_orders.Values
+                .Where(o => o.SslId == sslId)
+                .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
+                .Select(Copy)
+                .ToArray());
         }
     }
 
@@ -166,7 +116,11 @@ public sealed class InMemoryScmStore : IScmStore
         ArgumentException.ThrowIfNullOrEmpty(correlationToken);
         lock (_gate)
         {
-            return Task.FromResult(_orders.Values.FirstOrDefault(o => string.Equals(o.CorrelationToken, correlationToken, StringComparison.OrdinalIgnoreCase)));
+            var found = _orders.Values
+                .Where(o => AsciiEqualsIgnoreCase(o.CorrelationToken, correlationToken))
+                .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
+                .FirstOrDefault();
+            return Task.FromResult(found is null ? null : Copy(found));
         }
     }
 
@@ -175,7 +129,11 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<ManagedCertificate>>(_certificates.Values.Where(c => c.SslId == sslId).OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).ToArray());
+            return Task.FromResult<IReadOnlyList<ManagedCertificate>>(_certificates.Values
+                .Where(c => c.SslId == sslId)
+                .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+                .Select(Copy)
+                .ToArray());
         }
     }
 
@@ -186,21 +144,26 @@ public sealed class InMemoryScmStore : IScmStore
         var wanted = NormalizeSerial(serialNumber);
         lock (_gate)
         {
-            return Task.FromResult(_certificates.Values.FirstOrDefault(c => NormalizeSerial(c.SerialNumber) == wanted));
+            var found = _certificates.Values
+                .Where(c => string.Equals(NormalizeSerial(c.SerialNumber), wanted, StringComparison.Ordinal))
+                .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+                .FirstOrDefault();
+            return Task.FromResult(found is null ? null : Copy(found));
         }
     }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<CertificateOrder>> ListOpenOrdersAsync(DateTimeOffset? dueAtOrBefore, int limit, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        ValidateLimit(limit, MaxListLimit, nameof(limit));
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<CertificateOrder>>(_orders.Values
-                .Where(o => o.IsOpen && (dueAtOrBefore is null || o.NextAttemptAt is null || o.NextAttemptAt <= dueAtOrBefore))
+            return Task.FromResult<IReadOnlyList<CertificateOrder>>(_openOrderByCertificate.Values
+                .Select(id => _orders[id])
+                .Where(o => dueAtOrBefore is null || o.NextAttemptAt is null || o.NextAttemptAt <= dueAtOrBefore)
                 .OrderBy(o => o.NextAttemptAt.HasValue ? 1 : 0).ThenBy(o => o.NextAttemptAt).ThenBy(o => o.CreatedAt).ThenBy(o => o.Id)
                 .Take(limit)
+                .Select(Copy)
                 .ToArray());
         }
     }
@@ -208,8 +171,7 @@ public sealed class InMemoryScmStore : IScmStore
     /// <inheritdoc />
     public Task<IReadOnlyList<ManagedCertificate>> ListCertificatesDueAsync(DateTimeOffset notAfterBefore, int limit, CertificateDuePosition? after = null, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
+        ValidateLimit(limit, MaxListLimit, nameof(limit));
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<ManagedCertificate>>(_certificates.Values
@@ -217,6 +179,7 @@ public sealed class InMemoryScmStore : IScmStore
                 .Where(c => after is null || c.NotAfter > after.NotAfter || (c.NotAfter == after.NotAfter && c.Id.CompareTo(after.Id) > 0))
                 .OrderBy(c => c.NotAfter).ThenBy(c => c.Id)
                 .Take(limit)
+                .Select(Copy)
                 .ToArray());
         }
     }
@@ -225,19 +188,19 @@ public sealed class InMemoryScmStore : IScmStore
     public Task<StorePage<ManagedCertificate>> ListCertificatesAsync(CertificateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000);
-        var position = ParseToken(query.ContinuationToken);
+        ValidateLimit(query.PageSize, MaxPageSize, nameof(query));
+        var position = ContinuationToken.Parse(query.ContinuationToken, nameof(query));
         lock (_gate)
         {
             var matching = _certificates.Values
                 .Where(c => query.Status is null || c.Status == query.Status)
-                .Where(c => query.CommonName is null || string.Equals(c.CommonName, query.CommonName, StringComparison.OrdinalIgnoreCase))
+                .Where(c => query.CommonName is null || AsciiEqualsIgnoreCase(c.CommonName, query.CommonName))
+                .Where(c => position is null || c.CreatedAt.UtcTicks > position.Value.Ticks || (c.CreatedAt.UtcTicks == position.Value.Ticks && c.Id.CompareTo(position.Value.Id) > 0))
                 .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id)
-                .Where(c => position is null || c.CreatedAt > position.Value.At || (c.CreatedAt == position.Value.At && c.Id.CompareTo(position.Value.Id) > 0))
                 .Take(query.PageSize + 1)
-                .ToArray();
-            return Task.FromResult(Page(matching, query.PageSize, c => (c.CreatedAt, c.Id)));
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(ContinuationToken.Page(matching, query.PageSize, c => (c.CreatedAt, c.Id)));
         }
     }
 
@@ -245,19 +208,20 @@ public sealed class InMemoryScmStore : IScmStore
     public Task<StorePage<CertificateOrder>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000);
-        var position = ParseToken(query.ContinuationToken);
+        ArgumentNullException.ThrowIfNull(query.States, nameof(query));
+        ValidateLimit(query.PageSize, MaxPageSize, nameof(query));
+        var position = ContinuationToken.Parse(query.ContinuationToken, nameof(query));
         lock (_gate)
         {
             var matching = _orders.Values
                 .Where(o => query.States.Count == 0 || query.States.Contains(o.State))
                 .Where(o => query.CertificateId is null || o.CertificateId == query.CertificateId)
+                .Where(o => position is null || o.CreatedAt.UtcTicks > position.Value.Ticks || (o.CreatedAt.UtcTicks == position.Value.Ticks && o.Id.CompareTo(position.Value.Id) > 0))
                 .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
-                .Where(o => position is null || o.CreatedAt > position.Value.At || (o.CreatedAt == position.Value.At && o.Id.CompareTo(position.Value.Id) > 0))
                 .Take(query.PageSize + 1)
-                .ToArray();
-            return Task.FromResult(Page(matching, query.PageSize, o => (o.CreatedAt, o.Id)));
+                .Select(Copy)
+                .ToList();
+            return Task.FromResult(ContinuationToken.Page(matching, query.PageSize, o => (o.CreatedAt, o.Id)));
         }
     }
 
@@ -266,14 +230,14 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_certificates.Values.Count(c => status is null || c.Status == status));
+            return Task.FromResult(status is null ? _certificates.Count : _certificates.Values.Count(c => c.Status == status));
         }
     }
 
     /// <inheritdoc />
     public Task<ScmAccountCatalog?> GetCatalogAsync(string accountId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ValidateName(accountId, nameof(accountId));
         lock (_gate)
         {
             return Task.FromResult(_catalogs.GetValueOrDefault(accountId));
@@ -284,9 +248,12 @@ public sealed class InMemoryScmStore : IScmStore
     public Task SaveCatalogAsync(ScmAccountCatalog catalog, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ValidateName(catalog.AccountId, nameof(catalog));
+        cancellationToken.ThrowIfCancellationRequested();
+        var frozen = Freeze(catalog);
         lock (_gate)
         {
-            _catalogs[catalog.AccountId] = catalog;
+            _catalogs[catalog.AccountId] = frozen;
         }
 
         return Task.CompletedTask;
@@ -296,6 +263,8 @@ public sealed class InMemoryScmStore : IScmStore
     public Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        ValidateAudit(entry, nameof(entry));
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var stored = entry with { Sequence = ++_auditSequence };
@@ -308,18 +277,25 @@ public sealed class InMemoryScmStore : IScmStore
     public Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, 10_000);
+        ValidateLimit(query.Limit, MaxListLimit, nameof(query));
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<AuditEntry>>(_audit
-                .Where(e => query.From is null || e.Timestamp >= query.From)
-                .Where(e => query.To is null || e.Timestamp < query.To)
-                .Where(e => query.CertificateId is null || e.CertificateId == query.CertificateId)
-                .Where(e => query.Action is null || string.Equals(e.Action, query.Action, StringComparison.Ordinal))
-                .Where(e => query.AfterSequence is null || e.Sequence > query.AfterSequence)
-                .Take(query.Limit)
-                .ToArray());
+            // The log is kept in sequence order, so paging by sequence skips ahead with a binary search.
+            var start = query.AfterSequence is { } after ? FirstAfter(after) : 0;
+            var result = new List<AuditEntry>();
+            for (var i = start; i < _audit.Count && result.Count < query.Limit; i++)
+            {
+                var e = _audit[i];
+                if ((query.From is null || e.Timestamp >= query.From)
+                    && (query.To is null || e.Timestamp < query.To)
+                    && (query.CertificateId is null || e.CertificateId == query.CertificateId)
+                    && (query.Action is null || string.Equals(e.Action, query.Action, StringComparison.Ordinal)))
+                {
+                    result.Add(e);
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<AuditEntry>>(result);
         }
     }
 
@@ -337,6 +313,7 @@ public sealed class InMemoryScmStore : IScmStore
     public Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default)
     {
         ValidateName(key, nameof(key));
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (value is null)
@@ -357,36 +334,37 @@ public sealed class InMemoryScmStore : IScmStore
     {
         ValidateName(name, nameof(name));
         ValidateName(owner, nameof(owner));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ValidateDuration(duration, nameof(duration));
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             var now = _time.GetUtcNow();
-            var current = _leases.GetValueOrDefault(name);
-            if (current is not null && current.ExpiresAt > now)
+            _leases.TryGetValue(name, out var current);
+            if (current is { Owner: not null } && current.ExpiresAt > now)
             {
                 if (!string.Equals(current.Owner, owner, StringComparison.Ordinal))
                 {
                     return Task.FromResult<LeaseToken?>(null);
                 }
 
-                var extended = current with { ExpiresAt = now + duration };
-                _leases[name] = extended;
-                return Task.FromResult<LeaseToken?>(extended);
+                // Re-acquisition by the holder extends the lease and keeps its fencing token.
+                _leases[name] = current with { ExpiresAt = now + duration };
+                return Task.FromResult<LeaseToken?>(new LeaseToken(name, owner, current.FencingToken, now + duration));
             }
 
-            var fence = _fences.GetValueOrDefault(name) + 1;
-            _fences[name] = fence;
-            var lease = new LeaseToken(name, owner, fence, now + duration);
-            _leases[name] = lease;
-            return Task.FromResult<LeaseToken?>(lease);
+            // Free, released or expired: a new holder, always with a higher fencing token than any before it.
+            var fence = (current?.FencingToken ?? 0) + 1;
+            _leases[name] = new LeaseRecord(owner, fence, now + duration);
+            return Task.FromResult<LeaseToken?>(new LeaseToken(name, owner, fence, now + duration));
         }
     }
 
     /// <inheritdoc />
     public Task<LeaseToken?> RenewLeaseAsync(LeaseToken lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        ValidateLease(lease, nameof(lease));
+        ValidateDuration(duration, nameof(duration));
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
             if (!IsHeld(lease))
@@ -394,21 +372,24 @@ public sealed class InMemoryScmStore : IScmStore
                 return Task.FromResult<LeaseToken?>(null);
             }
 
-            var renewed = _leases[lease.Name]! with { ExpiresAt = _time.GetUtcNow() + duration };
-            _leases[lease.Name] = renewed;
-            return Task.FromResult<LeaseToken?>(renewed);
+            var expires = _time.GetUtcNow() + duration;
+            _leases[lease.Name] = _leases[lease.Name] with { ExpiresAt = expires };
+            return Task.FromResult<LeaseToken?>(lease with { ExpiresAt = expires });
         }
     }
 
     /// <inheritdoc />
     public Task ReleaseLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
+        ValidateLease(lease, nameof(lease));
         lock (_gate)
         {
-            if (_leases.GetValueOrDefault(lease.Name) is { } current && current.FencingToken == lease.FencingToken && current.Owner == lease.Owner)
+            // Releasing keeps the fencing token, so the next holder still gets a higher one.
+            if (_leases.TryGetValue(lease.Name, out var current)
+                && current.FencingToken == lease.FencingToken
+                && string.Equals(current.Owner, lease.Owner, StringComparison.Ordinal))
             {
-                _leases[lease.Name] = null;
+                _leases[lease.Name] = new LeaseRecord(null, current.FencingToken, DateTimeOffset.MinValue);
             }
         }
 
@@ -418,91 +399,436 @@ public sealed class InMemoryScmStore : IScmStore
     /// <inheritdoc />
     public Task<LeaseToken?> CheckLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
+        ValidateLease(lease, nameof(lease));
         lock (_gate)
         {
-            return Task.FromResult(IsHeld(lease) ? _leases[lease.Name] : null);
+            return Task.FromResult(IsHeld(lease) ? lease with { ExpiresAt = _leases[lease.Name].ExpiresAt } : null);
         }
     }
 
+    private int FirstAfter(long sequence)
+    {
+        int low = 0, high = _audit.Count;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (_audit[middle].Sequence <= sequence)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
     private bool IsHeld(LeaseToken lease) =>
-        _leases.GetValueOrDefault(lease.Name) is { } current
+        _leases.TryGetValue(lease.Name, out var current)
+        && current.Owner is not null
         && current.FencingToken == lease.FencingToken
         && string.Equals(current.Owner, lease.Owner, StringComparison.Ordinal)
         && current.ExpiresAt > _time.GetUtcNow();
 
-    private static void Put(Dictionary<Guid, CertificateOrder> orders, CertificateOrder order, List<CertificateOrder> written)
+    private static void ValidateBatch(StoreBatch batch)
     {
-        orders[order.Id] = order;
-        written.Add(order);
-    }
-
-    private static T Existing<T>(Dictionary<Guid, T> records, Guid id, long expectedVersion, string type)
-        where T : class
-    {
-        if (!records.TryGetValue(id, out var current))
+        if (batch.RequiredLease is { } lease)
         {
-            throw new StoreConflictException(StoreConflictReason.NotFound, type, id, expectedVersion);
+            ValidateLease(lease, nameof(batch));
         }
 
-        var version = current switch
+        foreach (var operation in batch.Operations)
         {
-            CertificateOrder o => o.Version,
-            ManagedCertificate c => c.Version,
-            _ => 0,
-        };
-        if (version != expectedVersion)
-        {
-            throw new StoreConflictException(StoreConflictReason.VersionMismatch, type, id, expectedVersion, version);
-        }
+            switch (operation)
+            {
+                case InsertOrderOperation insert:
+                    ValidateOrder(insert.Order);
+                    if (insert.Order.Version != 0)
+                    {
+                        throw new ArgumentException($"A new order ({insert.Order.Id}) must have version 0; it has {insert.Order.Version}.", nameof(batch));
+                    }
 
-        return current;
+                    break;
+                case UpdateOrderOperation update:
+                    ValidateOrder(update.Order);
+                    break;
+                case InsertCertificateOperation insert:
+                    ValidateCertificate(insert.Certificate);
+                    if (insert.Certificate.Version != 0)
+                    {
+                        throw new ArgumentException($"A new certificate ({insert.Certificate.Id}) must have version 0; it has {insert.Certificate.Version}.", nameof(batch));
+                    }
+
+                    break;
+                case UpdateCertificateOperation update:
+                    ValidateCertificate(update.Certificate);
+                    break;
+                case AppendAuditOperation append:
+                    ValidateAudit(append.Entry, nameof(batch));
+                    break;
+                case DeleteOrderOperation or DeleteCertificateOperation:
+                    break;
+                default:
+                    throw new ArgumentException($"The batch holds an operation this store does not know ({operation?.GetType().Name ?? "null"}).", nameof(batch));
+            }
+        }
     }
 
-    private static void RequireNewVersion(long version, string type, Guid id)
+    private static void ValidateOrder(CertificateOrder? order)
     {
-        if (version != 0)
+        if (order is null || order.CorrelationToken is null || order.Request is null || order.Request.CommonName is null || order.AccountId is null)
         {
-            throw new ArgumentException($"A new {type} ({id}) must have version 0; got {version}.", nameof(version));
+            throw new ArgumentException("The batch holds an order without its id fields (correlation token, request, common name or account).", "batch");
+        }
+    }
+
+    private static void ValidateCertificate(ManagedCertificate? certificate)
+    {
+        if (certificate is null || certificate.CommonName is null || certificate.SerialNumber is null || certificate.Thumbprint is null || certificate.CertificatePem is null || certificate.AccountId is null)
+        {
+            throw new ArgumentException("The batch holds a certificate without its required fields (common name, serial, thumbprint, PEM or account).", "batch");
+        }
+    }
+
+    private static void ValidateAudit(AuditEntry? entry, string parameter)
+    {
+        if (entry is null || entry.Actor is null || entry.Action is null || entry.Decision is null || entry.Outcome is null)
+        {
+            throw new ArgumentException("An audit entry needs an actor, an action, a decision and an outcome.", parameter);
+        }
+    }
+
+    private static void ValidateLease(LeaseToken? lease, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(lease, parameter);
+        if (string.IsNullOrEmpty(lease.Name) || string.IsNullOrEmpty(lease.Owner))
+        {
+            throw new ArgumentException("A lease token needs a name and an owner.", parameter);
         }
     }
 
     private static void ValidateName(string value, string parameter)
     {
         ArgumentException.ThrowIfNullOrEmpty(value, parameter);
-        if (value.Length > 200)
+        if (value.Length > MaxNameLength)
         {
-            throw new ArgumentException($"{parameter} must be 1-200 characters.", parameter);
+            throw new ArgumentException($"The value must be 1-{MaxNameLength} characters; it has {value.Length}.", parameter);
+        }
+    }
+
+    private static void ValidateLimit(int value, int max, string parameter)
+    {
+        if (value < 1 || value > max)
+        {
+            throw new ArgumentOutOfRangeException(parameter, value, $"The limit must be 1-{max.ToString("N0", CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private static void ValidateDuration(TimeSpan duration, string parameter)
+    {
+        if (duration <= TimeSpan.Zero || duration > MaxLeaseDuration)
+        {
+            throw new ArgumentOutOfRangeException(parameter, duration, "A lease duration must be positive and at most 366 days.");
         }
     }
 
     private static string NormalizeSerial(string serial) => serial.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
 
-    private static StorePage<T> Page<T>(IReadOnlyList<T> matching, int size, Func<T, (DateTimeOffset At, Guid Id)> key)
+    /// <summary>Case-insensitive for ASCII letters only, exactly like SQLite's NOCASE collation.</summary>
+    private static bool AsciiEqualsIgnoreCase(string a, string b)
     {
-        if (matching.Count <= size)
+        if (a.Length != b.Length)
         {
-            return new StorePage<T>(matching, null);
+            return false;
         }
 
-        var items = matching.Take(size).ToArray();
-        var (at, id) = key(items[^1]);
-        return new StorePage<T>(items, at.UtcTicks.ToString(CultureInfo.InvariantCulture) + "_" + id.ToString("N"));
+        for (var i = 0; i < a.Length; i++)
+        {
+            char x = a[i], y = b[i];
+            if (x != y && !(char.IsAsciiLetter(x) && char.IsAsciiLetter(y) && (x | 0x20) == (y | 0x20)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
-    private static (DateTimeOffset At, Guid Id)? ParseToken(string? token)
+    private static CertificateOrder Freeze(CertificateOrder order) => order with
     {
-        if (token is null)
+        ProtectedPrivateKey = CopyBytes(order.ProtectedPrivateKey),
+        ProtectedKeystorePassword = CopyBytes(order.ProtectedKeystorePassword),
+        Request = order.Request with
         {
-            return null;
+            SubjectAlternativeNames = FreezeList(order.Request.SubjectAlternativeNames),
+            ExternalRequesters = FreezeList(order.Request.ExternalRequesters),
+            CustomFields = FreezeList(order.Request.CustomFields),
+            Tags = FreezeList(order.Request.Tags),
+        },
+    };
+
+    private static ManagedCertificate Freeze(ManagedCertificate certificate) => certificate with
+    {
+        SubjectAlternativeNames = FreezeList(certificate.SubjectAlternativeNames),
+        Tags = FreezeList(certificate.Tags),
+        ProtectedPrivateKey = CopyBytes(certificate.ProtectedPrivateKey),
+        ProtectedKeystore = CopyBytes(certificate.ProtectedKeystore),
+        ProtectedKeystorePassword = CopyBytes(certificate.ProtectedKeystorePassword),
+    };
+
+    private static ScmAccountCatalog Freeze(ScmAccountCatalog catalog) => catalog with
+    {
+        Organizations = FreezeList(catalog.Organizations?.Select(o => o with { CertificateTypes = FreezeList(o.CertificateTypes) })),
+        Domains = FreezeList(catalog.Domains?.Select(d => d with
+        {
+            Delegations = FreezeList(d.Delegations?.Select(x => x with { CertificateTypes = FreezeList(x.CertificateTypes) })),
+        })),
+        Profiles = FreezeList(catalog.Profiles?.Select(p => p with
+        {
+            Terms = FreezeList(p.Terms),
+            OrganizationIds = FreezeList(p.OrganizationIds),
+            KeyTypes = (p.KeyTypes ?? new Dictionary<string, IReadOnlyList<string>>()).ToDictionary(k => k.Key, k => FreezeList(k.Value), StringComparer.Ordinal).AsReadOnly(),
+        })),
+        CustomFields = FreezeList(catalog.CustomFields),
+    };
+
+    /// <summary>A stored record handed out: its byte arrays are copies (lists are already read-only).</summary>
+    private static CertificateOrder Copy(CertificateOrder order) => order with
+    {
+        ProtectedPrivateKey = CopyBytes(order.ProtectedPrivateKey),
+        ProtectedKeystorePassword = CopyBytes(order.ProtectedKeystorePassword),
+    };
+
+    private static ManagedCertificate Copy(ManagedCertificate certificate) => certificate with
+    {
+        ProtectedPrivateKey = CopyBytes(certificate.ProtectedPrivateKey),
+        ProtectedKeystore = CopyBytes(certificate.ProtectedKeystore),
+        ProtectedKeystorePassword = CopyBytes(certificate.ProtectedKeystorePassword),
+    };
+
+    private static byte[]? CopyBytes(byte[]? bytes) => bytes is null ? null : (byte[])bytes.Clone();
+
+    private static IReadOnlyList<T> FreezeList<T>(IEnumerable<T>? items) => items is null ? [] : Array.AsReadOnly(items.ToArray());
+
+    /// <summary>A lease row: the owner is null once released; the fencing token is never lowered.</summary>
+    private sealed record LeaseRecord(string? Owner, long FencingToken, DateTimeOffset ExpiresAt);
+
+    /// <summary>The changes of one batch, layered over the committed state until every operation passed.</summary>
+    private sealed class Staging(InMemoryScmStore store)
+    {
+        private readonly Dictionary<Guid, CertificateOrder?> _orders = [];
+        private readonly Dictionary<Guid, Guid?> _openOrders = [];
+        private readonly Dictionary<Guid, ManagedCertificate?> _certificates = [];
+        private long _sequence = store._auditSequence;
+
+        public List<CertificateOrder> WrittenOrders { get; } = [];
+
+        public List<ManagedCertificate> WrittenCertificates { get; } = [];
+
+        public List<AuditEntry> Audit { get; } = [];
+
+        public void Apply(StoreOperation operation)
+        {
+            switch (operation)
+            {
+                case InsertOrderOperation insert:
+                    if (Order(insert.Order.Id) is not null)
+                    {
+                        throw new StoreConflictException(StoreConflictReason.AlreadyExists, "order", insert.Order.Id);
+                    }
+
+                    PutOrder(Freeze(insert.Order with { Version = 1 }), previous: null);
+                    break;
+                case UpdateOrderOperation update:
+                    var currentOrder = Order(update.Order.Id);
+                    CheckVersion(currentOrder?.Version, update.Order.Version, "order", update.Order.Id);
+                    PutOrder(Freeze(update.Order with { Version = currentOrder!.Version + 1 }), currentOrder);
+                    break;
+                case DeleteOrderOperation delete:
+                    var deletedOrder = Order(delete.Id);
+                    CheckVersion(deletedOrder?.Version, delete.ExpectedVersion, "order", delete.Id);
+                    ReleaseOpenSlot(deletedOrder!);
+                    _orders[delete.Id] = null;
+                    break;
+                case InsertCertificateOperation insert:
+                    if (Certificate(insert.Certificate.Id) is not null)
+                    {
+                        throw new StoreConflictException(StoreConflictReason.AlreadyExists, "certificate", insert.Certificate.Id);
+                    }
+
+                    PutCertificate(Freeze(insert.Certificate with { Version = 1 }));
+                    break;
+                case UpdateCertificateOperation update:
+                    var currentCertificate = Certificate(update.Certificate.Id);
+                    CheckVersion(currentCertificate?.Version, update.Certificate.Version, "certificate", update.Certificate.Id);
+                    PutCertificate(Freeze(update.Certificate with { Version = currentCertificate!.Version + 1 }));
+                    break;
+                case DeleteCertificateOperation delete:
+                    var deletedCertificate = Certificate(delete.Id);
+                    CheckVersion(deletedCertificate?.Version, delete.ExpectedVersion, "certificate", delete.Id);
+                    _certificates[delete.Id] = null;
+                    break;
+                case AppendAuditOperation append:
+                    Audit.Add(append.Entry with { Sequence = ++_sequence });
+                    break;
+            }
         }
 
-        var parts = token.Split('_');
-        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks) || !Guid.TryParseExact(parts[1], "N", out var id))
+        public void Publish()
         {
-            throw new ArgumentException("The continuation token is not one this store issued.", nameof(token));
+            foreach (var (id, order) in _orders)
+            {
+                if (order is null)
+                {
+                    store._orders.Remove(id);
+                }
+                else
+                {
+                    store._orders[id] = order;
+                }
+            }
+
+            foreach (var (certificateId, orderId) in _openOrders)
+            {
+                if (orderId is { } open)
+                {
+                    store._openOrderByCertificate[certificateId] = open;
+                }
+                else
+                {
+                    store._openOrderByCertificate.Remove(certificateId);
+                }
+            }
+
+            foreach (var (id, certificate) in _certificates)
+            {
+                if (certificate is null)
+                {
+                    store._certificates.Remove(id);
+                }
+                else
+                {
+                    store._certificates[id] = certificate;
+                }
+            }
+
+            store._audit.AddRange(Audit);
+            store._auditSequence = _sequence;
         }
 
-        return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
+        private static void CheckVersion(long? stored, long expected, string type, Guid id)
+        {
+            if (stored is null)
+            {
+                throw new StoreConflictException(StoreConflictReason.NotFound, type, id, expected);
+            }
+
+            if (stored != expected)
+            {
+                throw new StoreConflictException(StoreConflictReason.VersionMismatch, type, id, expected, stored);
+            }
+        }
+
+        private CertificateOrder? Order(Guid id) => _orders.TryGetValue(id, out var staged) ? staged : store._orders.GetValueOrDefault(id);
+
+        private ManagedCertificate? Certificate(Guid id) => _certificates.TryGetValue(id, out var staged) ? staged : store._certificates.GetValueOrDefault(id);
+
+        private Guid? OpenOrder(Guid certificateId) =>
+            _openOrders.TryGetValue(certificateId, out var staged) ? staged
+            : store._openOrderByCertificate.TryGetValue(certificateId, out var committed) ? committed : null;
+
+        private void ReleaseOpenSlot(CertificateOrder previous)
+        {
+            if (previous.IsOpen && OpenOrder(previous.CertificateId) == previous.Id)
+            {
+                _openOrders[previous.CertificateId] = null;
+            }
+        }
+
+        private void PutOrder(CertificateOrder stored, CertificateOrder? previous)
+        {
+            if (previous is not null)
+            {
+                ReleaseOpenSlot(previous);
+            }
+
+            if (stored.IsOpen)
+            {
+                if (OpenOrder(stored.CertificateId) is { } holder && holder != stored.Id)
+                {
+                    throw new StoreConflictException(StoreConflictReason.OpenOrderExists, "order", stored.CertificateId);
+                }
+
+                _openOrders[stored.CertificateId] = stored.Id;
+            }
+
+            _orders[stored.Id] = stored;
+            WrittenOrders.Add(stored);
+        }
+
+        private void PutCertificate(ManagedCertificate stored)
+        {
+            _certificates[stored.Id] = stored;
+            WrittenCertificates.Add(stored);
+        }
+    }
+
+    /// <summary>
+    /// The continuation token of the list queries: an opaque, URL-safe encoding of the (created-at, id) position of the
+    /// last item of a page. The SQLite store issues the same format.
+    /// </summary>
+    private static class ContinuationToken
+    {
+        private const string Prefix = "p1.";
+
+        public static string Create(DateTimeOffset createdAt, Guid id)
+        {
+            var text = createdAt.UtcTicks.ToString(CultureInfo.InvariantCulture) + "." + id.ToString("N");
+            return Prefix + Convert.ToBase64String(Encoding.ASCII.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+
+        public static (long Ticks, Guid Id)? Parse(string? token, string parameter)
+        {
+            if (token is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (token.StartsWith(Prefix, StringComparison.Ordinal) && token.Length < 200)
+                {
+                    var body = token[Prefix.Length..].Replace('-', '+').Replace('_', '/');
+                    body += new string('=', (4 - (body.Length % 4)) % 4);
+                    var parts = Encoding.ASCII.GetString(Convert.FromBase64String(body)).Split('.');
+                    if (parts.Length == 2
+                        && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                        && Guid.TryParseExact(parts[1], "N", out var id))
+                    {
+                        return (ticks, id);
+                    }
+                }
+            }
+            catch (FormatException)
+            {
+                // Falls through to the clear error below.
+            }
+
+            throw new ArgumentException("The continuation token is not one this store issued.", parameter);
+        }
+
+        public static StorePage<T> Page<T>(List<T> items, int pageSize, Func<T, (DateTimeOffset CreatedAt, Guid Id)> position)
+        {
+            if (items.Count <= pageSize)
+            {
+                return new StorePage<T>(items, null);
+            }
+
+            items.RemoveRange(pageSize, items.Count - pageSize);
+            var (createdAt, id) = position(items[^1]);
+            return new StorePage<T>(items, Create(createdAt, id));
+        }
     }
 }
