@@ -87,6 +87,11 @@ public sealed record CertificateOrder
 
     /// <summary>Whether the order is open (non-terminal); see <see cref="OrderStates.IsOpen"/>.</summary>
     public bool IsOpen => OrderStates.IsOpen(State);
+
+    /// <summary>A short description for logs: ids, kind, state and name; never key material, PEM or CSR text.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() =>
+        $"CertificateOrder {{ Id = {Id}, CertificateId = {CertificateId}, Kind = {Kind}, State = {State}, CommonName = {Request.CommonName}, SslId = {SslId}, ScmStatus = {ScmStatus}, Version = {Version} }}";
 }
 
 /// <summary>What an order asks SCM for.</summary>

@@ -116,4 +116,9 @@ public sealed record ManagedCertificate
 
     /// <summary>Whether there is no local private key: the certificate is monitored but renewal needs a fresh key.</summary>
     public bool IsObserveOnly => ProtectedPrivateKey is null;
+
+    /// <summary>A short description for logs: ids, name, status and validity; never key material or PEM text.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() =>
+        $"ManagedCertificate {{ Id = {Id}, CommonName = {CommonName}, SslId = {SslId}, Serial = {SerialNumber}, Status = {Status}, NotAfter = {NotAfter:O}, ObserveOnly = {IsObserveOnly}, Version = {Version} }}";
 }

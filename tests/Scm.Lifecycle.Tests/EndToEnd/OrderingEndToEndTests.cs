@@ -114,6 +114,26 @@ public sealed class OrderingEndToEndTests
     }
 
     [Fact]
+    public async Task FullOrder_AtTraceLevel_NoSecretInLogsEventsOrResults()
+    {
+        const string KeystoreCanary = "keystore-canary-3f9a1c77";
+        await using var h = await EngineHarness.StartAsync();
+        var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request(keystore: KeystoreType.Pem) with { KeystorePassword = KeystoreCanary });
+        var check = await h.AdvanceAndCheckAsync(ordered.OrderId);
+        Assert.Equal(OrderState.Completed, check.Order.State);
+        var keystore = await h.Lifecycle.GetKeystoreAsync(ordered.CertificateId);
+
+        var everything = string.Join("\n", h.Logs) + string.Join("\n", h.Events.Select(e => e.ToString()))
+            + ordered + check + keystore + check.Order + check.InstalledCertificate
+            + string.Join("\n", (await h.Lifecycle.QueryAuditAsync(new AuditQuery())).Select(a => a.ToString()));
+        Assert.NotEmpty(h.Logs);
+        Assert.DoesNotContain(h.Simulator.Credentials.Password, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeystoreCanary, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(ordered.Order.CsrPem!.Split('\n')[1], everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Order_NotIssuedYet_StaysSubmittedAndBacksOff()
     {
         await using var h = await EngineHarness.StartAsync(simulator: o => o.IssueDelay = TimeSpan.FromMinutes(30));

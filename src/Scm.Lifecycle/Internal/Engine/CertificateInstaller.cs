@@ -133,6 +133,16 @@ internal sealed class CertificateInstaller
         CertificateOrder order, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> issuers, AsymmetricAlgorithm? key,
         CertificateLease lease, string actor, CancellationToken cancellationToken)
     {
+        // Count and insert under one inventory lock (this process and, through the store, every other one), so two
+        // installs can never both see room for the last licence.
+        var inventory = await CertificateLease.TryAcquireAsync(_ctx.Store, _ctx.Locks, "inventory:" + _ctx.Options.AccountId, _ctx.InstanceName,
+            TimeSpan.FromMinutes(1), _ctx.Time, wait: true, cancellationToken).ConfigureAwait(false);
+        if (inventory is null)
+        {
+            return await Workflow.DeferAsync(order, lease, "Another instance is installing a certificate; retrying shortly.", null, _ctx.Options.Polling.InitialDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var inventoryScope = inventory.ConfigureAwait(false);
         var now = _ctx.Now;
         var replaces = order.Kind is OrderKind.Renewal or OrderKind.Reissue
             ? await _ctx.Store.GetCertificateAsync(order.CertificateId, cancellationToken).ConfigureAwait(false)

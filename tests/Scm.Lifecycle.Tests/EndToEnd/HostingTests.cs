@@ -1,0 +1,170 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Scm.Lifecycle.Scheduling;
+using Scm.Storage;
+
+namespace Scm.Lifecycle.Tests.EndToEnd;
+
+/// <summary>DI, configuration and the hosted scheduler.</summary>
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task Scheduler_OnFakeClock_SyncsCatalogAndFollowsOrdersToInstallation()
+    {
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Scheduling.Enabled = true);
+        var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request());
+
+        for (var i = 0; i < 200 && (await h.Lifecycle.GetOrderAsync(ordered.OrderId))!.State != OrderState.Completed; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(10));
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(OrderState.Completed, (await h.Lifecycle.GetOrderAsync(ordered.OrderId))!.State);
+        Assert.NotNull(await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync));
+        Assert.NotNull(await h.Jobs.GetLastRunAsync(LifecycleJob.StatusCheck));
+        Assert.Contains(await h.Lifecycle.QueryAuditAsync(new AuditQuery()), a => a.Actor == "scheduler" && a.Decision == "Issued");
+    }
+
+    [Fact]
+    public async Task Scheduler_WeeklySync_NotRepeatedBeforeItsInterval()
+    {
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Scheduling.Enabled = true);
+        for (var i = 0; i < 50 && await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync) is null; i++)
+        {
+            await Task.Delay(20);
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var first = await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync);
+        Assert.NotNull(first);
+        for (var i = 0; i < 30; i++)
+        {
+            h.Time.Advance(TimeSpan.FromHours(1));
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(first, await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync));
+        h.Time.Advance(TimeSpan.FromDays(7));
+        for (var i = 0; i < 100 && await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync) == first; i++)
+        {
+            await Task.Delay(20);
+            h.Time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.NotEqual(first, await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync));
+    }
+
+    [Fact]
+    public async Task JobRunner_TwoHostsOneStore_OnlyOneRunsAJobAtATime()
+    {
+        await using var h = await EngineHarness.StartAsync();
+        var store = h.Store;
+        var lease = await store.TryAcquireLeaseAsync("job:CatalogSync:default", "another-host", TimeSpan.FromMinutes(5));
+        Assert.NotNull(lease);
+        var busy = await h.Jobs.RunAsync(LifecycleJob.CatalogSync);
+        Assert.False(busy.Ran);
+
+        await store.ReleaseLeaseAsync(lease);
+        var ran = await h.Jobs.RunAsync(LifecycleJob.CatalogSync);
+        Assert.True(ran.Ran);
+        Assert.NotNull(await h.Lifecycle.GetCatalogAsync());
+    }
+
+    [Fact]
+    public async Task AddFromConfiguration_BindsSectigoSection()
+    {
+        await using var sim = await Scm.Testing.ScmSimulator.StartAsync(new Scm.Testing.ScmSimulatorOptions { Log = null });
+        var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sectigo:AccountId"] = "prod",
+            ["Sectigo:Client:BaseAddress"] = sim.BaseAddress.ToString(),
+            ["Sectigo:Client:Login"] = sim.Credentials.Login,
+            ["Sectigo:Client:Password"] = sim.Credentials.Password,
+            ["Sectigo:Client:CustomerUri"] = sim.Credentials.CustomerUri,
+            ["Sectigo:Client:PostTimeout"] = "00:00:45",
+            ["Sectigo:Inventory:MaxManagedCertificates"] = "250",
+            ["Sectigo:Scheduling:Enabled"] = "false",
+            ["Sectigo:Polling:InitialDelay"] = "00:00:20",
+        }).Build();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSectigoCertificateManagement(root).UseInMemoryStorage();
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var options = host.Services.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value;
+        Assert.Equal("prod", options.AccountId);
+        Assert.Equal(250, options.Inventory.MaxManagedCertificates);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.Polling.InitialDelay);
+        Assert.Equal(TimeSpan.FromSeconds(45), options.Client.PostTimeout);
+        var client = host.Services.GetRequiredService<IOptions<Scm.Client.ScmClientOptions>>().Value;
+        Assert.Equal(sim.Credentials.Login, client.Login);
+        Assert.Equal(TimeSpan.FromSeconds(45), client.PostTimeout);
+        var check = await host.Services.GetRequiredService<ICertificateLifecycle>().CheckAccountAsync();
+        Assert.True(check.IsReady);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task InvalidOptions_FailAtStartNamingTheOption()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSectigoCertificateManagement(o =>
+        {
+            o.Client.Login = "api";
+            o.Client.Password = "secret-password-canary";
+            o.Client.CustomerUri = "acme";
+            o.Polling.InitialDelay = TimeSpan.Zero;
+        }).UseInMemoryStorage();
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Sectigo:Polling:InitialDelay must be positive", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-password-canary", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidClientOptions_FailAtStartNamingTheOption()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSectigoCertificateManagement(o =>
+        {
+            o.Client.BaseAddress = new Uri("http://scm.example.com/api");
+            o.Client.Login = "api";
+            o.Client.Password = "pw";
+            o.Client.CustomerUri = "acme";
+        }).UseInMemoryStorage();
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("BaseAddress", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoStorage_ResolvingTheEngine_SaysWhatToCall()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSectigoCertificateManagement(o =>
+        {
+            o.Client.Login = "api";
+            o.Client.Password = "pw";
+            o.Client.CustomerUri = "acme";
+        });
+        using var provider = services.BuildServiceProvider();
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ICertificateLifecycle>());
+        Assert.Contains("UseSqliteStorage(path) or UseInMemoryStorage()", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SqliteStorage_SurvivesRestart()
+    {
+        await using var h = await EngineHarness.StartAsync(sqlite: true);
+        var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request());
+        await h.StopHostAsync();
+        await h.StartHostAsync(sqlite: true);
+        var done = await h.AdvanceAndCheckAsync(ordered.OrderId);
+        Assert.Equal(OrderState.Completed, done.Order.State);
+        Assert.Equal(1, h.Simulator.Counters.BillableOrders);
+    }
+}

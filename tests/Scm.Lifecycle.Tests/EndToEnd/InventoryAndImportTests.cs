@@ -1,0 +1,194 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Scm.Client;
+using Scm.Storage;
+
+namespace Scm.Lifecycle.Tests.EndToEnd;
+
+/// <summary>Licence-cap parking and release, and the import of existing SCM orders.</summary>
+public sealed class InventoryAndImportTests
+{
+    /// <summary>A quota whose limit a test changes (the overridable quota hook).</summary>
+    private sealed class AdjustableQuota : IInventoryQuota
+    {
+        public static int Limit { get; set; }
+
+        public ValueTask<QuotaDecision> CanInstallAsync(InventoryQuotaContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(context.ActiveCertificates + (context.ReplacesActiveCertificate ? 0 : 1) <= Limit
+                ? QuotaDecision.Allow
+                : QuotaDecision.Park($"Licence server allows {Limit}."));
+    }
+
+    [Fact]
+    public async Task LicenceCap_Reached_ParksVisiblyThenInstallsWhenCapacityFrees()
+    {
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Inventory.MaxManagedCertificates = 1);
+        var first = await h.Lifecycle.OrderAsync(EngineHarness.Request("one"));
+        var second = await h.Lifecycle.OrderAsync(EngineHarness.Request("two"));
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        await h.Lifecycle.CheckPendingOrdersAsync();
+
+        // Both were issued; exactly one fits under the cap (whichever installed first), the other is parked.
+        var states = new[] { (await h.Lifecycle.GetOrderAsync(first.OrderId))!, (await h.Lifecycle.GetOrderAsync(second.OrderId))! };
+        var winner = Assert.Single(states, o => o.State == OrderState.Completed);
+        var parked = Assert.Single(states, o => o.State == OrderState.Parked);
+        Assert.Contains("licence cap of 1", parked.LastError, StringComparison.Ordinal);
+        Assert.NotNull(parked.CollectedCertificatePem);
+        Assert.Contains(h.Events, e => e is CertificateParkedEvent p && p.OrderId == parked.Id);
+        Assert.Contains(await h.Lifecycle.QueryAuditAsync(new AuditQuery()), a => a.Decision == "Parked" && a.OrderId == parked.Id);
+        Assert.Equal(1, await h.Store.CountCertificatesAsync(CertificateStatus.Active));
+
+        // Parked orders are re-checked on every scan; nothing changes while the cap holds.
+        await h.Lifecycle.CheckPendingOrdersAsync();
+        Assert.Equal(OrderState.Parked, (await h.Lifecycle.GetOrderAsync(parked.Id))!.State);
+
+        // Capacity frees (the installed certificate leaves the inventory): the parked one is installed, never dropped.
+        var installed = (await h.Lifecycle.GetCertificateAsync(winner.CertificateId))!;
+        await h.Store.CommitAsync(new StoreBatch().UpdateCertificate(installed with { Status = CertificateStatus.Revoked }));
+        await h.Lifecycle.CheckPendingOrdersAsync();
+        Assert.Equal(OrderState.Completed, (await h.Lifecycle.GetOrderAsync(parked.Id))!.State);
+        Assert.NotNull(await h.Lifecycle.GetCertificateAsync(parked.CertificateId));
+        Assert.Equal(2, h.Simulator.Counters.BillableOrders);
+    }
+
+    [Fact]
+    public async Task QuotaHook_ReplacesDefaultAndReleasesWhenRaised()
+    {
+        AdjustableQuota.Limit = 0;
+        await using var h = await EngineHarness.StartAsync(builder: b => b.UseInventoryQuota<AdjustableQuota>());
+        var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request());
+        var parked = await h.AdvanceAndCheckAsync(ordered.OrderId);
+        Assert.Equal(OrderState.Parked, parked.Order.State);
+        Assert.Contains("Licence server allows 0", parked.Order.LastError, StringComparison.Ordinal);
+
+        AdjustableQuota.Limit = 5;
+        var done = await h.AdvanceAndCheckAsync(ordered.OrderId);
+        Assert.Equal(OrderState.Completed, done.Order.State);
+    }
+
+    /// <summary>Creates orders in SCM the way another tool would (through the client, not the engine).</summary>
+    private static async Task<List<long>> SeedScmAsync(EngineHarness h, int issued, int pending)
+    {
+        using var client = new ScmClient(new ScmClientOptions
+        {
+            BaseAddress = h.Simulator.BaseAddress,
+            Login = h.Simulator.Credentials.Login,
+            Password = h.Simulator.Credentials.Password,
+            CustomerUri = h.Simulator.Credentials.CustomerUri,
+        }, timeProvider: h.Time);
+        var ids = new List<long>();
+        for (var i = 0; i < issued + pending; i++)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN=legacy{i}.acme.example", key, HashAlgorithmName.SHA256);
+            var result = await client.Ssl.EnrollAsync(new SslEnrollRequest
+            {
+                OrganizationId = EngineHarness.Org,
+                ProfileId = EngineHarness.MultiDomainProfile,
+                Term = 365,
+                Csr = request.CreateSigningRequestPem(),
+                Comments = "made by another tool",
+                CustomFields = [new Scm.Client.CustomFieldValue(EngineHarness.CostCenter, "1")],
+            });
+            if (i < issued)
+            {
+                h.Simulator.IssueNow(result.SslId);
+            }
+
+            ids.Add(result.SslId);
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task Import_IssuedAndPending_ObserveOnlyCertificatesAndFollowedOrders_RerunImportsNothingTwice()
+    {
+        await using var h = await EngineHarness.StartAsync(simulator: o => o.IssueDelay = TimeSpan.FromHours(1), engine: o => o.Client.PageSize = 3);
+        var ids = await SeedScmAsync(h, issued: 5, pending: 2);
+        var progress = new List<ImportProgress>();
+
+        var result = await h.Lifecycle.ImportExistingOrdersAsync(progress: new SyncProgress<ImportProgress>(progress.Add));
+        Assert.Equal(7, result.Progress.Processed);
+        Assert.Equal(7, result.Progress.Imported);
+        Assert.Empty(result.Failures);
+        Assert.True(progress.Count >= 3, "progress per page of 3");
+        Assert.Equal(7, progress[^1].Total);
+
+        var certificates = await h.Lifecycle.ListCertificatesAsync().ToListAsync();
+        Assert.Equal(5, certificates.Count);
+        Assert.All(certificates, c =>
+        {
+            Assert.True(c.IsObserveOnly);
+            Assert.Equal(CertificateOrigin.Imported, c.Origin);
+            Assert.Null(c.ProtectedKeystore);
+            Assert.True(c.NotAfter > h.Time.GetUtcNow());
+        });
+        var pending = (await h.Lifecycle.ListOrdersAsync([OrderState.Submitted, OrderState.AwaitingApproval]).ToListAsync());
+        Assert.Equal(2, pending.Count);
+        Assert.All(pending, o => Assert.Equal(OrderKind.Import, o.Kind));
+
+        var again = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.Equal(0, again.Progress.Imported);
+        Assert.Equal(7, again.Progress.AlreadyKnown);
+        Assert.Equal(5, (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count);
+
+        // The pending ones are collected (observe-only) when SCM issues them.
+        h.Simulator.IssueNow(ids[5]);
+        h.Simulator.IssueNow(ids[6]);
+        await h.Lifecycle.CheckPendingOrdersAsync();
+        Assert.Equal(7, (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count);
+        Assert.Equal(7, h.Simulator.Counters.BillableOrders);
+    }
+
+    [Fact]
+    public async Task Import_InterruptedMidway_ResumesFromCheckpoint()
+    {
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 3);
+        await SeedScmAsync(h, issued: 8, pending: 0);
+        using var cts = new CancellationTokenSource();
+        var reports = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Lifecycle.ImportExistingOrdersAsync(
+            progress: new SyncProgress<ImportProgress>(_ =>
+            {
+                if (++reports == 2)
+                {
+                    cts.Cancel();
+                }
+            }),
+            cancellationToken: cts.Token));
+        var afterCrash = (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count;
+        Assert.InRange(afterCrash, 6, 7);
+
+        var resumed = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.True(resumed.Resumed);
+        Assert.Equal(8, (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count);
+        Assert.Equal(8, resumed.Progress.Processed);
+    }
+
+    [Fact]
+    public async Task Import_FindsScmOrderOfLocalAmbiguousOrder_LinksThem()
+    {
+        // F35: an enroll whose outcome was unknown is found by the import (its token is in SCM's comments).
+        await using var h = await EngineHarness.StartAsync();
+        h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("POST", "/ssl/*/enroll").CommitThenFail().Once());
+        var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request());
+        Assert.Equal(OrderState.Ambiguous, ordered.State);
+
+        var result = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.Equal(1, result.Reconciled);
+        var linked = (await h.Lifecycle.GetOrderAsync(ordered.OrderId))!;
+        Assert.Equal(OrderState.Submitted, linked.State);
+        Assert.NotNull(linked.SslId);
+        Assert.Equal(1, h.Simulator.Counters.BillableOrdersFor(ordered.Order.CorrelationToken));
+        var done = await h.AdvanceAndCheckAsync(ordered.OrderId);
+        Assert.Equal(OrderState.Completed, done.Order.State);
+        Assert.False((await h.Lifecycle.GetCertificateAsync(ordered.CertificateId))!.IsObserveOnly);
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
