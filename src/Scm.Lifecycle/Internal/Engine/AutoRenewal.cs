@@ -207,7 +207,7 @@ internal sealed class AutoRenewalScanner
         LifecycleOrderResult result;
         try
         {
-            result = await _operations.RenewAsync(current.Id, new RenewCertificateRequest(), actor, Action, cancellationToken).ConfigureAwait(false);
+            result = await _operations.RenewAsync(current.Id, new RenewCertificateRequest(), actor, "Renew", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
         {
