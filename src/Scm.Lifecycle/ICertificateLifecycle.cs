@@ -59,6 +59,80 @@ public interface ICertificateLifecycle
     /// <returns>One result per order looked at.</returns>
     Task<StatusScanResult> CheckPendingOrdersAsync(bool dueOnly = false, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Renews a certificate now (SCM renewById) with a new key by default. The current certificate and key stay in service
+    /// until the new pair is collected and verified; the lineage old -> new is kept.
+    /// </summary>
+    /// <param name="certificateId">The certificate.</param>
+    /// <param name="request">Options (key reuse, key type, keystore password); defaults when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The outcome (Submitted, AlreadyInProgress, NotAllowed for a profile that forbids renewal, ...).</returns>
+    Task<LifecycleOrderResult> RenewAsync(Guid certificateId, RenewCertificateRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reissues a certificate (SCM replace): new key and CSR, possibly new names and key type, same sslId.</summary>
+    /// <param name="certificateId">The certificate.</param>
+    /// <param name="request">The reissue, with a reason (1..512).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The outcome; the new certificate replaces the old one only once collected and verified.</returns>
+    Task<LifecycleOrderResult> ReissueAsync(Guid certificateId, ReissueCertificateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Revokes a certificate at SCM; the local record changes only after SCM confirms.</summary>
+    /// <param name="certificateId">The certificate.</param>
+    /// <param name="request">Reason code (0, 1, 3, 4, 5), comments, and whether to remove the local record afterwards.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The outcome.</returns>
+    Task<RevokeCertificateResult> RevokeAsync(Guid certificateId, RevokeCertificateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels an order that is not issued (declined in SCM while awaiting approval; otherwise closed locally and watched).</summary>
+    /// <param name="orderId">The order.</param>
+    /// <param name="reason">Optional message for SCM (1..512).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The outcome, saying what SCM allowed.</returns>
+    Task<CancelOrderResult> CancelOrderAsync(Guid orderId, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a certificate and its closed orders locally; SCM is untouched; the audit keeps a record.</summary>
+    /// <param name="certificateId">The certificate.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What was removed.</returns>
+    Task<DeleteResult> DeleteCertificateAsync(Guid certificateId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a closed order locally; SCM is untouched; the audit keeps a record.</summary>
+    /// <param name="orderId">The order.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>What was removed.</returns>
+    Task<DeleteResult> DeleteOrderAsync(Guid orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>The auto-renewal policy in force (stored, or the configured default).</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The policy.</returns>
+    Task<AutoRenewalPolicy> GetAutoRenewalPolicyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the auto-renewal policy (shared by every instance using the store).</summary>
+    /// <param name="policy">The policy.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>A task.</returns>
+    Task SetAutoRenewalPolicyAsync(AutoRenewalPolicy policy, CancellationToken cancellationToken = default);
+
+    /// <summary>Opts one certificate in or out of auto-renewal (or back to following the policy).</summary>
+    /// <param name="certificateId">The certificate.</param>
+    /// <param name="mode">The choice.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The certificate as stored.</returns>
+    Task<ManagedCertificate> SetCertificateAutoRenewAsync(Guid certificateId, AutoRenewMode mode, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs the auto-renewal scan now (it also runs daily on the scheduler).</summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Every decision for the certificates that were due.</returns>
+    Task<AutoRenewalRunResult> RunAutoRenewalAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The auto-renewal audit trail (every decision), by time range and certificate, like SCM's "Auto-Renewal Audit".</summary>
+    /// <param name="from">Inclusive start, or <see langword="null"/>.</param>
+    /// <param name="to">Exclusive end, or <see langword="null"/>.</param>
+    /// <param name="certificateId">Only this certificate, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The entries in order.</returns>
+    Task<IReadOnlyList<AuditEntry>> GetAutoRenewalAuditAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, Guid? certificateId = null, CancellationToken cancellationToken = default);
+
     /// <summary>Delivers a certificate to the registered deployment targets again.</summary>
     /// <param name="certificateId">Certificate id.</param>
     /// <param name="cancellationToken">Cancellation.</param>

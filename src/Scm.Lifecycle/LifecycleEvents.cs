@@ -81,6 +81,16 @@ public sealed record CertificateDeploymentEvent : LifecycleEvent
 /// <summary>An order that was cancelled locally was issued by SCM anyway.</summary>
 public sealed record CancelledOrderIssuedEvent : LifecycleEvent;
 
+/// <summary>SCM refused the credentials (401): scheduled SCM work pauses and a probe runs at a low rate until they work again.</summary>
+public sealed record CredentialsRefusedEvent : LifecycleEvent
+{
+    /// <summary>What SCM answered, safe to show.</summary>
+    public required string Reason { get; init; }
+}
+
+/// <summary>SCM accepts the credentials again; scheduled work resumed.</summary>
+public sealed record CredentialsRestoredEvent : LifecycleEvent;
+
 /// <summary>Receives lifecycle events. Register any number in DI; exceptions are logged and do not affect the engine.</summary>
 public interface ILifecycleEventHandler
 {

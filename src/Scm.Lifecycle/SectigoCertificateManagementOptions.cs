@@ -48,6 +48,12 @@ public sealed class SectigoCertificateManagementOptions
     /// <summary>Leases that keep several engine instances from acting on the same certificate.</summary>
     public LeaseOptions Leases { get; set; } = new();
 
+    /// <summary>Auto-renewal defaults (a policy stored with <c>SetAutoRenewalPolicyAsync</c> takes precedence).</summary>
+    public AutoRenewalOptions AutoRenewal { get; set; } = new();
+
+    /// <summary>What happens when SCM refuses the credentials.</summary>
+    public CredentialOptions Credentials { get; set; } = new();
+
     /// <inheritdoc />
     public override string ToString() => $"SectigoCertificateManagementOptions {{ AccountId = {AccountId}, Client = {Client} }}";
 }
@@ -178,4 +184,42 @@ public sealed class LeaseOptions
 
     /// <summary>Minimum lease time that must remain before a POST to SCM is started (default: POST timeout + 15 s).</summary>
     public TimeSpan? MinimumRemainingBeforePost { get; set; }
+}
+
+/// <summary>Auto-renewal defaults, used until a policy is stored with <c>SetAutoRenewalPolicyAsync</c>.</summary>
+public sealed class AutoRenewalOptions
+{
+    /// <summary>Whether auto-renewal runs (default false: renewing is a paid action the host opts into).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Renew this many days before expiry (default 30).</summary>
+    public int RenewBeforeDays { get; set; } = 30;
+
+    /// <summary>Renew this long before expiry; overrides <see cref="RenewBeforeDays"/> when set (useful for short-lived certificates).</summary>
+    public TimeSpan? RenewBefore { get; set; }
+
+    /// <summary>Which certificates are covered (default all with a local key).</summary>
+    public AutoRenewSelection Selection { get; set; }
+
+    /// <summary>Certificates for <see cref="AutoRenewSelection.Listed"/>.</summary>
+    public List<Guid> CertificateIds { get; set; } = [];
+
+    /// <summary>Tags for <see cref="AutoRenewSelection.Tagged"/>.</summary>
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>An extra filter in code (not bindable): certificates for which it returns false are skipped.</summary>
+    public Func<Scm.Storage.ManagedCertificate, bool>? Predicate { get; set; }
+
+    /// <summary>The largest deterministic per-certificate jitter subtracted from the due time to spread renewals (default 6 h, at most a tenth of the renewal window).</summary>
+    public TimeSpan MaxJitter { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Also auto-renew observe-only (imported) certificates with a fresh key (default false; per-certificate opt-in always does).</summary>
+    public bool IncludeObserveOnly { get; set; }
+}
+
+/// <summary>What SCM credential failures do.</summary>
+public sealed class CredentialOptions
+{
+    /// <summary>While SCM refuses the credentials, scheduled work pauses and one probe runs at this interval (default 5 min), to avoid locking the account.</summary>
+    public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -8,6 +8,7 @@ namespace Scm.Lifecycle.Internal;
 internal sealed class LifecycleJobRunner : ILifecycleJobRunner
 {
     private readonly CertificateLifecycle _lifecycle;
+    private bool _reportedOpen;
 
     public LifecycleJobRunner(CertificateLifecycle lifecycle) => _lifecycle = lifecycle;
 
@@ -16,6 +17,11 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
     public async Task<JobRunResult> RunAsync(LifecycleJob job, CancellationToken cancellationToken = default)
     {
         await _lifecycle.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        if (await CredentialsPausedAsync(cancellationToken).ConfigureAwait(false) is { } paused)
+        {
+            return new JobRunResult(job, false, paused);
+        }
+
         if (job == LifecycleJob.FollowUp)
         {
             // Per-order leases already keep instances apart; no job lease, so every instance helps.
@@ -46,8 +52,15 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
                     break;
                 case LifecycleJob.StatusCheck:
                     var scan = await _lifecycle.ScanAsync(dueOnly: false, CertificateLifecycle.SchedulerActor, cancellationToken).ConfigureAwait(false);
+                    var issuedAnyway = await _lifecycle.Operations.WatchCancelledAsync(CertificateLifecycle.SchedulerActor, cancellationToken).ConfigureAwait(false);
                     await _lifecycle.RefreshGaugesAsync(cancellationToken).ConfigureAwait(false);
-                    summary = Summarize(scan);
+                    summary = Summarize(scan) + (issuedAnyway > 0 ? $" {issuedAnyway} cancelled orders were issued anyway (reported)." : string.Empty);
+                    break;
+                case LifecycleJob.AutoRenewal:
+                    var renewal = await _lifecycle.AutoRenewal.RunAsync(CertificateLifecycle.SchedulerActor, cancellationToken).ConfigureAwait(false);
+                    summary = renewal.Policy.Enabled
+                        ? $"{renewal.Decisions.Count} decisions ({string.Join(", ", renewal.Decisions.GroupBy(d => d.Decision).Select(g => $"{g.Count()} {g.Key}"))}), {renewal.NotYetDue} not yet due."
+                        : "Auto-renewal is disabled.";
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(job), job, "Unknown job.");
@@ -71,6 +84,63 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
         await _lifecycle.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var value = await Ctx.Store.GetValueAsync(LastRunKey(job), cancellationToken).ConfigureAwait(false);
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
+    }
+
+    /// <summary>
+    /// While SCM refuses the credentials (seen by this or another instance), scheduled work pauses; one probe runs per
+    /// probe interval and closes the circuit when the credentials work again. Returns why work is paused, or null.
+    /// </summary>
+    private async Task<string?> CredentialsPausedAsync(CancellationToken cancellationToken)
+    {
+        var circuit = Ctx.AuthCircuit;
+        var key = "auth-circuit:" + Ctx.Options.AccountId;
+        var shared = await Ctx.Store.GetValueAsync(key, cancellationToken).ConfigureAwait(false);
+        if (shared is not null && !circuit.IsOpen)
+        {
+            circuit.Open(Ctx.Now, shared);
+        }
+
+        if (!circuit.IsOpen)
+        {
+            _reportedOpen = false;
+            return null;
+        }
+
+        if (!_reportedOpen)
+        {
+            _reportedOpen = true;
+            Log.CredentialsRefused(Ctx.Logger, Ctx.Options.Credentials.ProbeInterval);
+            if (shared is null)
+            {
+                await Ctx.Store.SetValueAsync(key, circuit.Reason ?? "SCM refused the credentials.", cancellationToken).ConfigureAwait(false);
+                await Ctx.Store.AppendAuditAsync(Ctx.Audit(CertificateLifecycle.SchedulerActor, "Credentials", "Refused", "Failed",
+                    $"SCM refused the credentials ({circuit.Reason}); scheduled SCM work is paused and probed every {Ctx.Options.Credentials.ProbeInterval}."), cancellationToken).ConfigureAwait(false);
+            }
+
+            await Ctx.Events.RaiseAsync(this, new CredentialsRefusedEvent { Timestamp = Ctx.Now, Reason = circuit.Reason ?? "401" }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!circuit.TryBeginProbe(Ctx.Now, Ctx.Options.Credentials.ProbeInterval))
+        {
+            return $"Paused: SCM refused the credentials; the next probe is due within {Ctx.Options.Credentials.ProbeInterval}.";
+        }
+
+        try
+        {
+            await Ctx.RawGateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Engine.ScmCallException ex)
+        {
+            return $"Paused: the credential probe failed ({ex.Message}).";
+        }
+
+        circuit.Close();
+        _reportedOpen = false;
+        await Ctx.Store.SetValueAsync(key, null, cancellationToken).ConfigureAwait(false);
+        await Ctx.Store.AppendAuditAsync(Ctx.Audit(CertificateLifecycle.SchedulerActor, "Credentials", "Restored", "Succeeded", "SCM accepts the credentials again; scheduled work resumed."), cancellationToken).ConfigureAwait(false);
+        Log.CredentialsRestored(Ctx.Logger);
+        await Ctx.Events.RaiseAsync(this, new CredentialsRestoredEvent { Timestamp = Ctx.Now }, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     private string LeaseName(LifecycleJob job) => "job:" + job + ":" + Ctx.Options.AccountId;

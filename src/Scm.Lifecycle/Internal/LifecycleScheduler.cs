@@ -40,6 +40,7 @@ internal sealed class LifecycleScheduler : BackgroundService
             {
                 await RunIfDueAsync(LifecycleJob.CatalogSync, scheduling.CatalogSyncInterval, stoppingToken).ConfigureAwait(false);
                 await RunIfDueAsync(LifecycleJob.StatusCheck, scheduling.StatusCheckInterval, stoppingToken).ConfigureAwait(false);
+                await RunIfDueAsync(LifecycleJob.AutoRenewal, scheduling.AutoRenewalInterval, stoppingToken).ConfigureAwait(false);
                 await _runner.RunAsync(LifecycleJob.FollowUp, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

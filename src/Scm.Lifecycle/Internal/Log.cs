@@ -64,4 +64,13 @@ internal static partial class Log
 
     [LoggerMessage(2019, LogLevel.Warning, "The scheduler loop failed; it continues.")]
     public static partial void SchedulerLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2020, LogLevel.Warning, "Certificate {CertificateId}: the renewal window {Window} is not shorter than its lifetime {Lifetime}; renewing in the last third of its lifetime instead.")]
+    public static partial void RenewalWindowTooLong(ILogger logger, Guid certificateId, TimeSpan window, TimeSpan lifetime);
+
+    [LoggerMessage(2021, LogLevel.Error, "SCM refused the credentials; scheduled SCM work is paused and probed every {ProbeInterval}.")]
+    public static partial void CredentialsRefused(ILogger logger, TimeSpan probeInterval);
+
+    [LoggerMessage(2022, LogLevel.Information, "SCM accepts the credentials again; scheduled work resumes.")]
+    public static partial void CredentialsRestored(ILogger logger);
 }

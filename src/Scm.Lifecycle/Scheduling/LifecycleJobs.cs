@@ -11,6 +11,9 @@ public enum LifecycleJob
 
     /// <summary>Poll orders due for a follow-up (every 10 s by default: 10 s doubling to 5 min for fresh orders).</summary>
     FollowUp = 2,
+
+    /// <summary>The auto-renewal scan (daily by default).</summary>
+    AutoRenewal = 3,
 }
 
 /// <summary>The outcome of one job run.</summary>

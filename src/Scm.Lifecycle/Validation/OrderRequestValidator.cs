@@ -384,7 +384,7 @@ internal sealed class OrderRequestValidator
         }
     }
 
-    private void ValidateDomains(IReadOnlyList<string> names, CatalogOrganization org, ScmAccountCatalog catalog, DateTimeOffset now, List<ValidationError> errors)
+    internal void ValidateDomains(IReadOnlyList<string> names, CatalogOrganization org, ScmAccountCatalog catalog, DateTimeOffset now, List<ValidationError> errors)
     {
         if (!_options.RequirePrevalidatedDomains)
         {

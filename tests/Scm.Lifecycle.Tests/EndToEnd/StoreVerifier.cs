@@ -24,12 +24,20 @@ internal static class StoreVerifier
         while (token is not null);
 
         var newOrders = orders.Where(o => o.Kind == OrderKind.New).ToDictionary(o => o.CorrelationToken, StringComparer.OrdinalIgnoreCase);
-        foreach (var (orderToken, count) in simulator.Counters.BillableOrdersByToken())
+
+        // One billable original order per token (SCM copies comments into renewals, so those are counted per sslId below).
+        foreach (var group in simulator.GetOrders().Where(o => o.RenewedFromSslId is null).SelectMany(o => o.CorrelationTokens.Select(t => (Token: t, Order: o))).GroupBy(x => x.Token, StringComparer.OrdinalIgnoreCase))
         {
-            if (newOrders.ContainsKey(orderToken))
+            if (newOrders.ContainsKey(group.Key))
             {
-                Assert.True(count == 1, $"Token {orderToken} has {count} billable orders in SCM; exactly 1 is allowed.");
+                Assert.True(group.Count() == 1, $"Token {group.Key} has {group.Count()} billable orders in SCM ({string.Join(", ", group.Select(x => x.Order.SslId))}); exactly 1 is allowed.");
             }
+        }
+
+        // Never two renewals of one certificate.
+        foreach (var (sslId, renewals) in simulator.Counters.RenewalOrdersBySslId())
+        {
+            Assert.True(renewals <= 1, $"sslId {sslId} was renewed {renewals} times; at most once is allowed.");
         }
 
         foreach (var scmOrder in simulator.GetOrders().Where(o => o.RenewedFromSslId is null))

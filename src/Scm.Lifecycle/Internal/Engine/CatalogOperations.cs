@@ -19,7 +19,9 @@ internal sealed class CatalogOperations
         ScmPasswordState? password = null;
         try
         {
-            password = await _ctx.Gateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);
+            // The account check is also the credential probe: it bypasses the circuit and closes it when SCM accepts the credentials.
+            password = await _ctx.RawGateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);
+            _ctx.AuthCircuit.Close();
             var expiresSoon = password.ExpirationDate is { } exp && exp.ToDateTime(TimeOnly.MinValue) - _ctx.Now.UtcDateTime < TimeSpan.FromDays(14);
             if (string.Equals(password.State, "EXPIRED", StringComparison.OrdinalIgnoreCase))
             {
@@ -36,6 +38,7 @@ internal sealed class CatalogOperations
         }
         catch (ScmCallException ex) when (ex.Kind == SubmitFailureKind.Unauthorized)
         {
+            _ctx.AuthCircuit.Open(_ctx.Now, ex.Message);
             findings.Add(new("credentials", FindingSeverity.Error, $"SCM refused the credentials ({ex.Message}). Check login, password and customer URI, or the OAuth client."));
             return new AccountCheckResult { IsReady = false, Findings = findings };
         }

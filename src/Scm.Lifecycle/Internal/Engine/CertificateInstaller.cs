@@ -391,7 +391,8 @@ internal sealed class CertificateInstaller
     private async Task<StepResult> RejectAsync(CertificateOrder order, CertificateLease lease, string actor, string reason, CancellationToken cancellationToken)
     {
         var invalid = order with { State = OrderState.InvalidCertificate, NextAttemptAt = null, LastError = reason };
-        var saved = await Workflow.SaveAsync(order, invalid, lease, _ctx.Audit(actor, OrderWorkflow.ActionFor(order), "InvalidCertificate", "Failed", reason, order), cancellationToken).ConfigureAwait(false);
+        var backoff = await Workflow.RenewalBackoffAsync(order, reason, cancellationToken).ConfigureAwait(false);
+        var saved = await Workflow.SaveAsync(order, invalid, lease, _ctx.Audit(actor, OrderWorkflow.ActionFor(order), "InvalidCertificate", "Failed", reason, order), cancellationToken, backoff).ConfigureAwait(false);
         _ctx.Telemetry.Orders.Add(1, new KeyValuePair<string, object?>("kind", order.Kind.ToString()), new KeyValuePair<string, object?>("outcome", "invalid"));
         Log.OrderFailed(_ctx.Logger, order.Id, reason);
         await _ctx.Events.RaiseAsync(this, new OrderFailedEvent

@@ -23,6 +23,8 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     private readonly CatalogOperations _catalog;
     private readonly OrderImporter _importer;
     private readonly OrderRequestValidator _validator;
+    private readonly LifecycleOperations _operations;
+    private readonly AutoRenewalScanner _autoRenewal;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private readonly Dictionary<Guid, (int Failures, DateTimeOffset NotBefore)> _stepFailures = [];
     private volatile bool _initialized;
@@ -40,6 +42,8 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         _catalog = new CatalogOperations(context);
         _importer = new OrderImporter(context, _workflow, _installer);
         _validator = new OrderRequestValidator(context.Options.Ordering);
+        _operations = new LifecycleOperations(context, _workflow, _validator);
+        _autoRenewal = new AutoRenewalScanner(context, _operations, _workflow);
         context.Telemetry.ObserveGauges(() => Interlocked.Read(ref _pendingGauge), () => _nearestExpiryGauge);
     }
 
@@ -54,6 +58,95 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     internal OrderWorkflow Workflow => _workflow;
 
     internal CertificateInstaller Installer => _installer;
+
+    internal LifecycleOperations Operations => _operations;
+
+    internal AutoRenewalScanner AutoRenewal => _autoRenewal;
+
+    public async Task<LifecycleOrderResult> RenewAsync(Guid certificateId, RenewCertificateRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Renew");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _operations.RenewAsync(certificateId, request ?? new RenewCertificateRequest(), ApiActor, "Renew", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<LifecycleOrderResult> ReissueAsync(Guid certificateId, ReissueCertificateRequest request, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Reissue");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _operations.ReissueAsync(certificateId, request, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RevokeCertificateResult> RevokeAsync(Guid certificateId, RevokeCertificateRequest request, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Revoke");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _operations.RevokeAsync(certificateId, request, ApiActor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmCallException ex)
+        {
+            throw Public(ex);
+        }
+    }
+
+    public async Task<CancelOrderResult> CancelOrderAsync(Guid orderId, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Cancel");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _operations.CancelAsync(orderId, reason, ApiActor, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmCallException ex)
+        {
+            throw Public(ex);
+        }
+    }
+
+    public async Task<DeleteResult> DeleteCertificateAsync(Guid certificateId, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _operations.DeleteCertificateAsync(certificateId, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DeleteResult> DeleteOrderAsync(Guid orderId, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _operations.DeleteOrderAsync(orderId, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AutoRenewalPolicy> GetAutoRenewalPolicyAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _autoRenewal.GetPolicyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SetAutoRenewalPolicyAsync(AutoRenewalPolicy policy, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await _autoRenewal.SetPolicyAsync(policy, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ManagedCertificate> SetCertificateAutoRenewAsync(Guid certificateId, AutoRenewMode mode, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _autoRenewal.SetCertificateModeAsync(certificateId, mode, ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<AutoRenewalRunResult> RunAutoRenewalAsync(CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("AutoRenewal");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _autoRenewal.RunAsync(ApiActor, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> GetAutoRenewalAuditAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, Guid? certificateId = null, CancellationToken cancellationToken = default)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _ctx.Store.QueryAuditAsync(new AuditQuery { From = from, To = to, CertificateId = certificateId, Action = AutoRenewalScanner.Action, Limit = 10_000 }, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<AccountCheckResult> CheckAccountAsync(CancellationToken cancellationToken = default)
     {

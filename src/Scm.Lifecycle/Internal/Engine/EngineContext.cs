@@ -21,7 +21,9 @@ internal sealed class EngineContext
         TimeSpan postTimeout)
     {
         Options = options;
-        Gateway = gateway;
+        AuthCircuit = new AuthCircuit();
+        RawGateway = gateway;
+        Gateway = new CircuitGateway(gateway, AuthCircuit, time);
         Store = store;
         Protector = protector;
         Time = time;
@@ -38,7 +40,14 @@ internal sealed class EngineContext
 
     public SectigoCertificateManagementOptions Options { get; }
 
+    /// <summary>SCM behind the credential circuit: what every operation uses.</summary>
     public IScmGateway Gateway { get; }
+
+    /// <summary>SCM without the circuit: only for probes and the account check.</summary>
+    public IScmGateway RawGateway { get; }
+
+    /// <summary>The account-wide credential circuit.</summary>
+    public AuthCircuit AuthCircuit { get; }
 
     public IScmStore Store { get; }
 

@@ -410,7 +410,8 @@ internal sealed class OrderWorkflow
     internal async Task<StepResult> FailAsync(CertificateOrder order, CertificateLease lease, string actor, string decision, string reason, int? scmCode, CancellationToken cancellationToken)
     {
         var failed = order with { State = OrderState.Failed, NextAttemptAt = null, LastError = reason, LastScmErrorCode = scmCode };
-        var saved = await SaveAsync(order, failed, lease, _ctx.Audit(actor, ActionFor(order), decision, "Failed", reason, order), cancellationToken).ConfigureAwait(false);
+        var backoff = await RenewalBackoffAsync(order, reason, cancellationToken).ConfigureAwait(false);
+        var saved = await SaveAsync(order, failed, lease, _ctx.Audit(actor, ActionFor(order), decision, "Failed", reason, order), cancellationToken, backoff).ConfigureAwait(false);
         _ctx.Telemetry.Orders.Add(1, new KeyValuePair<string, object?>("kind", order.Kind.ToString()), new KeyValuePair<string, object?>("outcome", "failed"));
         Log.OrderFailed(_ctx.Logger, order.Id, reason);
         await _ctx.Events.RaiseAsync(this, new OrderFailedEvent
@@ -428,7 +429,7 @@ internal sealed class OrderWorkflow
     }
 
     /// <summary>Stores an order transition, fenced by the lease, with an optional audit entry in the same transaction.</summary>
-    internal async Task<CertificateOrder> SaveAsync(CertificateOrder previous, CertificateOrder next, CertificateLease lease, AuditEntry? audit, CancellationToken cancellationToken)
+    internal async Task<CertificateOrder> SaveAsync(CertificateOrder previous, CertificateOrder next, CertificateLease lease, AuditEntry? audit, CancellationToken cancellationToken, ManagedCertificate? certificateUpdate = null)
     {
         var now = _ctx.Now;
         next = next with
@@ -437,6 +438,11 @@ internal sealed class OrderWorkflow
             StateChangedAt = next.State != previous.State ? now : previous.StateChangedAt,
         };
         var batch = new StoreBatch().RequireLease(lease.Token).UpdateOrder(next);
+        if (certificateUpdate is not null)
+        {
+            batch.UpdateCertificate(certificateUpdate);
+        }
+
         if (audit is not null)
         {
             batch.Audit(audit);
@@ -478,6 +484,41 @@ internal sealed class OrderWorkflow
                 delay *= 2;
             }
         }
+    }
+
+    /// <summary>
+    /// A failed renewal backs its certificate off (cert-manager's rule: 1 h doubling, at most 32 h and at most a tenth of
+    /// the remaining lifetime), so auto-renewal never loops; the emergency window still overrides it.
+    /// </summary>
+    internal async Task<ManagedCertificate?> RenewalBackoffAsync(CertificateOrder order, string reason, CancellationToken cancellationToken)
+    {
+        if (order.Kind != OrderKind.Renewal)
+        {
+            return null;
+        }
+
+        var certificate = await _ctx.Store.GetCertificateAsync(order.CertificateId, cancellationToken).ConfigureAwait(false);
+        if (certificate is null || certificate.Status != CertificateStatus.Active)
+        {
+            return null;
+        }
+
+        var now = _ctx.Now;
+        var failures = certificate.RenewalFailures + 1;
+        return certificate with
+        {
+            RenewalFailures = failures,
+            RenewalNotBefore = now + RenewalBackoff(failures, certificate.NotAfter - now),
+            LastRenewalError = reason,
+            UpdatedAt = now,
+        };
+    }
+
+    internal static TimeSpan RenewalBackoff(int failures, TimeSpan remaining)
+    {
+        var doubling = Backoff(TimeSpan.FromHours(1), failures - 1, TimeSpan.FromHours(32));
+        var tenth = remaining > TimeSpan.Zero ? remaining / 10 : TimeSpan.FromMinutes(1);
+        return doubling < tenth ? doubling : tenth;
     }
 
     internal async Task<AsymmetricAlgorithm> UnprotectKeyAsync(byte[] protectedKey, CancellationToken cancellationToken)

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scm.Storage;
+
+namespace Scm.Lifecycle.Internal.Engine;
+
+/// <summary>
+/// Reports what needs an operator, from the store alone (no SCM call): the credential circuit, certificates inside
+/// their renewal window with no renewal under way (unhealthy inside the emergency window or expired), certificates
+/// whose renewals fail, and stuck or recently failed orders.
+/// </summary>
+internal sealed class LifecycleHealthCheck : IHealthCheck
+{
+    private readonly CertificateLifecycle _lifecycle;
+
+    public LifecycleHealthCheck(CertificateLifecycle lifecycle) => _lifecycle = lifecycle;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var ctx = _lifecycle.Context;
+        await _lifecycle.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var now = ctx.Now;
+        var problems = new List<string>();
+        var unhealthy = false;
+        var data = new Dictionary<string, object>();
+
+        var shared = await ctx.Store.GetValueAsync("auth-circuit:" + ctx.Options.AccountId, cancellationToken).ConfigureAwait(false);
+        var credentialsRefused = ctx.AuthCircuit.IsOpen || shared is not null;
+        data["credentials"] = credentialsRefused ? "refused" : "ok";
+        if (credentialsRefused)
+        {
+            unhealthy = true;
+            problems.Add("SCM refuses the credentials; scheduled work is paused.");
+        }
+
+        var policy = await _lifecycle.AutoRenewal.GetPolicyAsync(cancellationToken).ConfigureAwait(false);
+        var horizon = now + policy.RenewBefore + ctx.Options.AutoRenewal.MaxJitter;
+        int overdue = 0, emergency = 0, expired = 0, failing = 0;
+        CertificateDuePosition? after = null;
+        for (var pages = 0; pages < 20; pages++)
+        {
+            var page = await ctx.Store.ListCertificatesDueAsync(horizon, 500, after, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            after = new CertificateDuePosition(page[^1].NotAfter, page[^1].Id);
+            foreach (var certificate in page)
+            {
+                var plan = AutoRenewalScanner.Plan(certificate, policy.RenewBefore, ctx.Options.AutoRenewal.MaxJitter);
+                failing += certificate.RenewalFailures > 0 ? 1 : 0;
+                if (now < plan.RenewAt || await ctx.Store.GetOpenOrderForCertificateAsync(certificate.Id, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    continue;
+                }
+
+                overdue++;
+                if (certificate.NotAfter <= now)
+                {
+                    expired++;
+                }
+                else if (now >= plan.EmergencyFrom)
+                {
+                    emergency++;
+                }
+            }
+        }
+
+        data["certificatesDueWithoutRenewal"] = overdue;
+        data["certificatesInEmergencyWindow"] = emergency;
+        data["certificatesExpired"] = expired;
+        data["certificatesWithFailingRenewals"] = failing;
+        if (expired + emergency > 0)
+        {
+            unhealthy = true;
+            problems.Add($"{expired} active certificates expired and {emergency} are in their last twentieth of lifetime without a renewal under way.");
+        }
+        else if (overdue > 0)
+        {
+            problems.Add($"{overdue} certificates are inside their renewal window with no renewal under way.");
+        }
+
+        if (failing > 0)
+        {
+            problems.Add($"{failing} certificates have failing renewals.");
+        }
+
+        var stuck = await CountAsync(ctx, [OrderState.Stuck], null, cancellationToken).ConfigureAwait(false);
+        var failedRecently = await CountAsync(ctx, [OrderState.Failed, OrderState.InvalidCertificate], now - TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
+        var parked = await CountAsync(ctx, [OrderState.Parked], null, cancellationToken).ConfigureAwait(false);
+        data["ordersStuck"] = stuck;
+        data["ordersFailedLast24h"] = failedRecently;
+        data["ordersParked"] = parked;
+        if (stuck > 0)
+        {
+            problems.Add($"{stuck} orders are stuck and need an operator.");
+        }
+
+        if (failedRecently > 0)
+        {
+            problems.Add($"{failedRecently} orders failed in the last 24 hours.");
+        }
+
+        if (parked > 0)
+        {
+            problems.Add($"{parked} issued certificates are parked by the licence cap.");
+        }
+
+        var description = problems.Count == 0 ? "All certificates and orders are in order." : string.Join(" ", problems);
+        return unhealthy
+            ? new HealthCheckResult(context.Registration.FailureStatus, description, data: data)
+            : problems.Count > 0 ? HealthCheckResult.Degraded(description, data: data) : HealthCheckResult.Healthy(description, data);
+    }
+
+    private static async Task<int> CountAsync(EngineContext ctx, OrderState[] states, DateTimeOffset? since, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        string? token = null;
+        do
+        {
+            var page = await ctx.Store.ListOrdersAsync(new OrderQuery { States = states, PageSize = 500, ContinuationToken = token }, cancellationToken).ConfigureAwait(false);
+            count += page.Items.Count(o => since is null || o.UpdatedAt >= since);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        return count;
+    }
+}
