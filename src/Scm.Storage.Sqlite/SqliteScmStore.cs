@@ -1,6 +1,7 @@
-using System.Data;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,9 +12,11 @@ namespace Scm.Storage.Sqlite;
 /// <summary>
 /// The embedded, durable default store: one SQLite file in WAL mode, every write in a <c>BEGIN IMMEDIATE</c>
 /// transaction, versioned migrations at start, optimistic concurrency on every record, one open order per certificate
-/// enforced by a unique index, and leases (with fencing tokens) in the database itself, so several processes on one
-/// machine can share the file. A database this code does not understand (newer schema, corrupt, not ours, read-only)
-/// is reported with a typed error at start and never reset.
+/// enforced by a partial unique index, and leases (with fencing tokens) in the database itself, so several processes on
+/// one machine can share the file. A database this code must not use (newer schema, corrupt, another application's,
+/// read-only) is reported with a typed <see cref="ScmStoreException"/> at <see cref="InitializeAsync"/> and never
+/// modified or reset. The one-open-order rule is checked after every operation of a batch (a batch that replaces an
+/// open order closes the old one before it inserts the new one).
 /// </summary>
 public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 {
@@ -27,17 +30,26 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     private const int SqliteConstraint = 19;
     private const int SqliteNotADatabase = 26;
 
+    private const int MaxListLimit = 10_000;
+    private const int MaxPageSize = 1_000;
+    private const int MaxNameLength = 200;
+    private static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
+
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _connectionString;
+    private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private volatile bool _initialized;
+    private volatile bool _disposed;
 
     /// <summary>Creates the store; nothing is opened until <see cref="InitializeAsync"/> or the first call.</summary>
     /// <param name="options">Options; <see cref="SqliteStoreOptions.DatabasePath"/> is required.</param>
     /// <param name="timeProvider">The clock for leases (default: the system clock).</param>
-    /// <param name="logger">A logger.</param>
+    /// <param name="logger">A logger (default: none).</param>
+    /// <exception cref="ArgumentException">The path is missing or the busy timeout is out of range.</exception>
     public SqliteScmStore(SqliteStoreOptions options, TimeProvider? timeProvider = null, ILogger<SqliteScmStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,9 +58,9 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             throw new ArgumentException("SqliteStoreOptions.DatabasePath is required.", nameof(options));
         }
 
-        if (options.BusyTimeout <= TimeSpan.Zero)
+        if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > MaxBusyTimeout)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BusyTimeout, "SqliteStoreOptions.BusyTimeout must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.BusyTimeout, "SqliteStoreOptions.BusyTimeout must be positive and at most 10 minutes.");
         }
 
         _options = options;
@@ -61,16 +73,29 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
-            DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds)),
+
+            // SQLite's busy handler waits up to BusyTimeout; Microsoft.Data.Sqlite's own retry loop then stops at once
+            // because this (whole seconds) has elapsed too.
+            DefaultTimeout = Math.Max(1, (int)Math.Floor(options.BusyTimeout.TotalSeconds)),
         }.ToString();
+        _connectionPragmas = string.Create(
+            CultureInfo.InvariantCulture,
+            $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(options.FullSync ? "FULL" : "NORMAL")};");
     }
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Checks the file before SQLite touches it (header, truncation, writable file and folder), refuses a newer schema,
+    /// another application's database or (with <see cref="SqliteStoreOptions.VerifyOnInitialize"/>) a damaged one, then
+    /// switches to WAL, applies pending migrations (each in its own <c>BEGIN IMMEDIATE</c> transaction, so processes
+    /// starting together migrate once) and proves the file can be written. Called implicitly by the first operation.
+    /// </remarks>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_initialized)
         {
             return;
@@ -81,7 +106,17 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         {
             if (!_initialized)
             {
-                Migrate();
+                try
+                {
+                    Initialize(cancellationToken);
+                }
+                catch (ScmStoreException ex)
+                {
+                    Log.Refused(_logger, DatabasePath, ex.Kind);
+                    SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+                    throw;
+                }
+
                 _initialized = true;
             }
         }
@@ -91,45 +126,14 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
     }
 
-    private void Migrate()
+    private void Initialize(CancellationToken cancellationToken)
     {
-        var directory = Path.GetDirectoryName(DatabasePath)!;
-        if (!Directory.Exists(directory))
-        {
-            try
-            {
-                Directory.CreateDirectory(directory);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new ScmStoreException(StoreErrorKind.Configuration, $"The folder of the database {DatabasePath} cannot be created: {ex.Message}", ex);
-            }
-        }
-
-        var existed = File.Exists(DatabasePath) && new FileInfo(DatabasePath).Length > 0;
+        var existed = DatabaseFile.Inspect(DatabasePath);
         try
         {
             using var connection = Open();
-            var applicationId = Scalar<long>(connection, "PRAGMA application_id;");
-            var userVersion = Scalar<long>(connection, "PRAGMA user_version;");
-            var tables = Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%';");
-            if (applicationId != 0 && applicationId != Schema.ApplicationId)
-            {
-                throw new ScmStoreException(StoreErrorKind.Configuration, $"{DatabasePath} is an SQLite database of another application (application_id {applicationId}); it was not touched.");
-            }
-
-            if (applicationId == 0 && tables > 0)
-            {
-                throw new ScmStoreException(StoreErrorKind.Configuration, $"{DatabasePath} already holds tables that are not a Scm.Sdk store; it was not touched.");
-            }
-
-            if (userVersion > Schema.CurrentVersion)
-            {
-                throw new ScmStoreException(StoreErrorKind.NewerSchema,
-                    $"{DatabasePath} was written by a newer version of Scm.Sdk (schema {userVersion}; this version knows up to {Schema.CurrentVersion}). Upgrade the SDK; the database was not touched.");
-            }
-
-            if (existed)
+            var userVersion = CheckOwnership(connection);
+            if (existed && _options.VerifyOnInitialize)
             {
                 var check = Scalar<string>(connection, "PRAGMA quick_check;");
                 if (!string.Equals(check, "ok", StringComparison.OrdinalIgnoreCase))
@@ -138,31 +142,31 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
                 }
             }
 
-            Execute(connection, "PRAGMA journal_mode = WAL;");
+            cancellationToken.ThrowIfCancellationRequested();
+            var journalMode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
             for (var version = (int)userVersion; version < Schema.CurrentVersion; version++)
             {
-                using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                var current = Scalar<long>(connection, "PRAGMA user_version;", transaction);
-                if (current > version)
+                InTransaction(connection, () =>
                 {
-                    transaction.Rollback();
-                    continue;
-                }
+                    // Another process may have migrated since we looked: decide again under the write lock.
+                    if (CheckOwnership(connection) > version)
+                    {
+                        return;
+                    }
 
-                Execute(connection, Schema.Migrations[version], transaction);
-                Execute(connection, $"PRAGMA application_id = {Schema.ApplicationId};", transaction);
-                Execute(connection, $"PRAGMA user_version = {version + 1};", transaction);
-                transaction.Commit();
-                Log.Migrated(_logger, DatabasePath, version + 1);
+                    Execute(connection, Schema.Migrations[version]);
+                    Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {Schema.ApplicationId}; PRAGMA user_version = {version + 1};"));
+                    Log.Migrated(_logger, DatabasePath, version + 1);
+                });
             }
 
             // Prove the database can be written now rather than at the first order.
-            using (var probe = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false))
+            InTransaction(connection, () =>
             {
-                Execute(connection, "INSERT INTO job_state(key, value) VALUES('__write_probe', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;", probe);
-                Execute(connection, "DELETE FROM job_state WHERE key = '__write_probe';", probe);
-                probe.Commit();
-            }
+                Execute(connection, "INSERT INTO job_state(key, value) VALUES('__write_probe', '1') ON CONFLICT(key) DO UPDATE SET value = excluded.value;");
+                Execute(connection, "DELETE FROM job_state WHERE key = '__write_probe';");
+            });
+            Log.Opened(_logger, DatabasePath, (int)Scalar<long>(connection, "PRAGMA user_version;"), journalMode);
         }
         catch (SqliteException ex)
         {
@@ -170,15 +174,50 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Refuses a database of another application or of a newer schema, and returns the schema version. The three facts
+    /// are read in one statement, so they come from one snapshot even while another process is creating the schema.
+    /// </summary>
+    private long CheckOwnership(SqliteConnection connection)
+    {
+        using var command = Command(connection, """
+            SELECT (SELECT application_id FROM pragma_application_id()),
+                   (SELECT user_version FROM pragma_user_version()),
+                   (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%');
+            """);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        long applicationId = reader.GetInt64(0), userVersion = reader.GetInt64(1), tables = reader.GetInt64(2);
+        if (applicationId != 0 && applicationId != Schema.ApplicationId)
+        {
+            throw new ScmStoreException(StoreErrorKind.Configuration, $"{DatabasePath} is an SQLite database of another application (application_id {applicationId}); it was not modified.");
+        }
+
+        if (applicationId == 0 && tables > 0)
+        {
+            throw new ScmStoreException(StoreErrorKind.Configuration, $"{DatabasePath} already holds tables that are not a Scm.Sdk store; it was not modified.");
+        }
+
+        if (userVersion > Schema.CurrentVersion)
+        {
+            throw new ScmStoreException(
+                StoreErrorKind.NewerSchema,
+                $"{DatabasePath} was written by a newer version of Scm.Sdk (schema {userVersion}; this version knows up to {Schema.CurrentVersion}). Upgrade the SDK; the database was not modified.");
+        }
+
+        return userVersion;
+    }
+
     /// <inheritdoc />
     public Task<StoreBatchResult> CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return Write(cancellationToken, (connection, transaction) =>
+        ValidateBatch(batch);
+        return Write(cancellationToken, connection =>
         {
-            if (batch.RequiredLease is { } required && !LeaseHeld(connection, transaction, required))
+            if (batch.RequiredLease is { } required && !LeaseHeld(connection, required))
             {
-                throw new StoreConflictException(StoreConflictReason.LeaseLost, "lease");
+                throw Conflict(new StoreConflictException(StoreConflictReason.LeaseLost, "lease"));
             }
 
             var orders = new List<CertificateOrder>();
@@ -186,31 +225,30 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             var audit = new List<AuditEntry>();
             foreach (var operation in batch.Operations)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 switch (operation)
                 {
                     case InsertOrderOperation insert:
-                        orders.Add(InsertOrder(connection, transaction, insert.Order));
+                        orders.Add(InsertOrder(connection, insert.Order));
                         break;
                     case UpdateOrderOperation update:
-                        orders.Add(UpdateOrder(connection, transaction, update.Order));
+                        orders.Add(UpdateOrder(connection, update.Order));
                         break;
                     case DeleteOrderOperation delete:
-                        Delete(connection, transaction, "orders", "order", delete.Id, delete.ExpectedVersion);
+                        Delete(connection, "orders", "order", delete.Id, delete.ExpectedVersion);
                         break;
                     case InsertCertificateOperation insert:
-                        certificates.Add(InsertCertificate(connection, transaction, insert.Certificate));
+                        certificates.Add(InsertCertificate(connection, insert.Certificate));
                         break;
                     case UpdateCertificateOperation update:
-                        certificates.Add(UpdateCertificate(connection, transaction, update.Certificate));
+                        certificates.Add(UpdateCertificate(connection, update.Certificate));
                         break;
                     case DeleteCertificateOperation delete:
-                        Delete(connection, transaction, "certificates", "certificate", delete.Id, delete.ExpectedVersion);
+                        Delete(connection, "certificates", "certificate", delete.Id, delete.ExpectedVersion);
                         break;
                     case AppendAuditOperation append:
-                        audit.Add(AppendAudit(connection, transaction, append.Entry));
+                        audit.Add(AppendAudit(connection, append.Entry));
                         break;
-                    default:
-                        throw new ArgumentException($"Unknown store operation {operation.GetType().Name}.", nameof(batch));
                 }
             }
 
@@ -218,58 +256,56 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         });
     }
 
-    private static CertificateOrder InsertOrder(SqliteConnection connection, SqliteTransaction transaction, CertificateOrder order)
+    private CertificateOrder InsertOrder(SqliteConnection connection, CertificateOrder order)
     {
-        if (order.Version != 0)
+        if (Exists(connection, "orders", order.Id))
         {
-            throw new ArgumentException($"A new order ({order.Id}) must have version 0; got {order.Version}.", nameof(order));
+            throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "order", order.Id));
         }
 
+        CheckOpenOrderSlot(connection, order);
         var stored = order with { Version = 1 };
-        using var command = Command(connection, transaction, """
+        using var command = Command(connection, """
             INSERT INTO orders(id, certificate_id, account_id, state, is_open, version, ssl_id, correlation_token, next_attempt_at, created_at, payload)
-            VALUES($id, $certificate, $account, $state, $open, 1, $ssl, $token, $next, $created, $payload);
+            VALUES($id, $certificate, $account, $state, $open, $version, $ssl, $token, $next, $created, $payload);
             """);
         BindOrder(command, stored);
-        try
-        {
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
-        {
-            throw ConstraintConflict(ex, "order", order.Id, order.CertificateId);
-        }
-
+        ExecuteWrite(command, "order", order.Id, order.CertificateId);
         return stored;
     }
 
-    private static CertificateOrder UpdateOrder(SqliteConnection connection, SqliteTransaction transaction, CertificateOrder order)
+    private CertificateOrder UpdateOrder(SqliteConnection connection, CertificateOrder order)
     {
+        var current = StoredVersion(connection, "orders", order.Id);
+        CheckVersion(current, order.Version, "order", order.Id);
+        CheckOpenOrderSlot(connection, order);
         var stored = order with { Version = order.Version + 1 };
-        using var command = Command(connection, transaction, """
+        using var command = Command(connection, """
             UPDATE orders SET certificate_id = $certificate, account_id = $account, state = $state, is_open = $open, version = $version,
                 ssl_id = $ssl, correlation_token = $token, next_attempt_at = $next, created_at = $created, payload = $payload
             WHERE id = $id AND version = $expected;
             """);
         BindOrder(command, stored);
-        command.Parameters.AddWithValue("$version", stored.Version);
         command.Parameters.AddWithValue("$expected", order.Version);
-        int rows;
-        try
-        {
-            rows = command.ExecuteNonQuery();
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
-        {
-            throw ConstraintConflict(ex, "order", order.Id, order.CertificateId);
-        }
-
-        if (rows == 0)
-        {
-            throw VersionConflict(connection, transaction, "orders", "order", order.Id, order.Version);
-        }
-
+        ExecuteWrite(command, "order", order.Id, order.CertificateId);
         return stored;
+    }
+
+    private void CheckOpenOrderSlot(SqliteConnection connection, CertificateOrder order)
+    {
+        if (!order.IsOpen)
+        {
+            return;
+        }
+
+        // The partial unique index enforces the rule; this read (under the same write lock) names the conflict clearly.
+        using var command = Command(connection, "SELECT 1 FROM orders WHERE certificate_id = $certificate AND is_open = 1 AND id <> $id;");
+        command.Parameters.AddWithValue("$certificate", Key(order.CertificateId));
+        command.Parameters.AddWithValue("$id", Key(order.Id));
+        if (command.ExecuteScalar() is not null)
+        {
+            throw Conflict(new StoreConflictException(StoreConflictReason.OpenOrderExists, "order", order.CertificateId));
+        }
     }
 
     private static void BindOrder(SqliteCommand command, CertificateOrder order)
@@ -279,6 +315,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         command.Parameters.AddWithValue("$account", order.AccountId);
         command.Parameters.AddWithValue("$state", (int)order.State);
         command.Parameters.AddWithValue("$open", order.IsOpen ? 1 : 0);
+        command.Parameters.AddWithValue("$version", order.Version);
         command.Parameters.AddWithValue("$ssl", (object?)order.SslId ?? DBNull.Value);
         command.Parameters.AddWithValue("$token", order.CorrelationToken.ToLowerInvariant());
         command.Parameters.AddWithValue("$next", order.NextAttemptAt is { } next ? next.UtcTicks : DBNull.Value);
@@ -286,53 +323,42 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(order, SqliteJsonContext.Default.CertificateOrder));
     }
 
-    private static ManagedCertificate InsertCertificate(SqliteConnection connection, SqliteTransaction transaction, ManagedCertificate certificate)
+    private ManagedCertificate InsertCertificate(SqliteConnection connection, ManagedCertificate certificate)
     {
-        if (certificate.Version != 0)
+        if (Exists(connection, "certificates", certificate.Id))
         {
-            throw new ArgumentException($"A new certificate ({certificate.Id}) must have version 0; got {certificate.Version}.", nameof(certificate));
+            throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "certificate", certificate.Id));
         }
 
         var stored = certificate with { Version = 1 };
-        using var command = Command(connection, transaction, """
+        using var command = Command(connection, """
             INSERT INTO certificates(id, version, status, ssl_id, serial, common_name, not_after, created_at, payload)
-            VALUES($id, 1, $status, $ssl, $serial, $cn, $notAfter, $created, $payload);
+            VALUES($id, $version, $status, $ssl, $serial, $cn, $notAfter, $created, $payload);
             """);
         BindCertificate(command, stored);
-        try
-        {
-            command.ExecuteNonQuery();
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
-        {
-            throw new StoreConflictException(StoreConflictReason.AlreadyExists, "certificate", certificate.Id);
-        }
-
+        ExecuteWrite(command, "certificate", certificate.Id, null);
         return stored;
     }
 
-    private static ManagedCertificate UpdateCertificate(SqliteConnection connection, SqliteTransaction transaction, ManagedCertificate certificate)
+    private ManagedCertificate UpdateCertificate(SqliteConnection connection, ManagedCertificate certificate)
     {
+        CheckVersion(StoredVersion(connection, "certificates", certificate.Id), certificate.Version, "certificate", certificate.Id);
         var stored = certificate with { Version = certificate.Version + 1 };
-        using var command = Command(connection, transaction, """
+        using var command = Command(connection, """
             UPDATE certificates SET version = $version, status = $status, ssl_id = $ssl, serial = $serial, common_name = $cn,
                 not_after = $notAfter, created_at = $created, payload = $payload
             WHERE id = $id AND version = $expected;
             """);
         BindCertificate(command, stored);
-        command.Parameters.AddWithValue("$version", stored.Version);
         command.Parameters.AddWithValue("$expected", certificate.Version);
-        if (command.ExecuteNonQuery() == 0)
-        {
-            throw VersionConflict(connection, transaction, "certificates", "certificate", certificate.Id, certificate.Version);
-        }
-
+        ExecuteWrite(command, "certificate", certificate.Id, null);
         return stored;
     }
 
     private static void BindCertificate(SqliteCommand command, ManagedCertificate certificate)
     {
         command.Parameters.AddWithValue("$id", Key(certificate.Id));
+        command.Parameters.AddWithValue("$version", certificate.Version);
         command.Parameters.AddWithValue("$status", (int)certificate.Status);
         command.Parameters.AddWithValue("$ssl", (object?)certificate.SslId ?? DBNull.Value);
         command.Parameters.AddWithValue("$serial", NormalizeSerial(certificate.SerialNumber));
@@ -342,33 +368,26 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(certificate, SqliteJsonContext.Default.ManagedCertificate));
     }
 
-    private static void Delete(SqliteConnection connection, SqliteTransaction transaction, string table, string type, Guid id, long expectedVersion)
+    private void Delete(SqliteConnection connection, string table, string type, Guid id, long expectedVersion)
     {
-        using var command = Command(connection, transaction, $"DELETE FROM {table} WHERE id = $id AND version = $expected;");
+        CheckVersion(StoredVersion(connection, table, id), expectedVersion, type, id);
+        using var command = Command(connection, $"DELETE FROM {table} WHERE id = $id AND version = $expected;");
         command.Parameters.AddWithValue("$id", Key(id));
         command.Parameters.AddWithValue("$expected", expectedVersion);
-        if (command.ExecuteNonQuery() == 0)
-        {
-            throw VersionConflict(connection, transaction, table, type, id, expectedVersion);
-        }
+        command.ExecuteNonQuery();
     }
 
-    private static AuditEntry AppendAudit(SqliteConnection connection, SqliteTransaction? transaction, AuditEntry entry)
+    private static AuditEntry AppendAudit(SqliteConnection connection, AuditEntry entry)
     {
-        using var command = Command(connection, transaction, """
-            INSERT INTO audit(timestamp, certificate_id, action, payload) VALUES($timestamp, $certificate, $action, '');
-            SELECT last_insert_rowid();
+        // The sequence is the AUTOINCREMENT key: assigned in append order and never reused; the payload leaves it out.
+        using var command = Command(connection, """
+            INSERT INTO audit(timestamp, certificate_id, action, payload) VALUES($timestamp, $certificate, $action, $payload) RETURNING seq;
             """);
         command.Parameters.AddWithValue("$timestamp", entry.Timestamp.UtcTicks);
         command.Parameters.AddWithValue("$certificate", entry.CertificateId is { } c ? Key(c) : DBNull.Value);
         command.Parameters.AddWithValue("$action", entry.Action);
-        var sequence = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        var stored = entry with { Sequence = sequence };
-        using var payload = Command(connection, transaction, "UPDATE audit SET payload = $payload WHERE seq = $seq;");
-        payload.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(stored, SqliteJsonContext.Default.AuditEntry));
-        payload.Parameters.AddWithValue("$seq", sequence);
-        payload.ExecuteNonQuery();
-        return stored;
+        command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(entry with { Sequence = 0 }, SqliteJsonContext.Default.AuditEntry));
+        return entry with { Sequence = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) };
     }
 
     /// <inheritdoc />
@@ -391,7 +410,10 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task<CertificateOrder?> FindOrderByCorrelationTokenAsync(string correlationToken, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(correlationToken);
-        return Read(cancellationToken, c => QueryOrders(c, "SELECT payload, version FROM orders WHERE correlation_token = $t LIMIT 1;", p => p.AddWithValue("$t", correlationToken.ToLowerInvariant())).FirstOrDefault());
+        return Read(cancellationToken, c => QueryOrders(
+            c,
+            "SELECT payload, version FROM orders WHERE correlation_token = $t ORDER BY created_at DESC, id DESC LIMIT 1;",
+            p => p.AddWithValue("$t", correlationToken.ToLowerInvariant())).FirstOrDefault());
     }
 
     /// <inheritdoc />
@@ -402,22 +424,25 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task<ManagedCertificate?> FindCertificateBySerialAsync(string serialNumber, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(serialNumber);
-        return Read(cancellationToken, c => QueryCertificates(c, "SELECT payload, version FROM certificates WHERE serial = $s LIMIT 1;", p => p.AddWithValue("$s", NormalizeSerial(serialNumber))).FirstOrDefault());
+        return Read(cancellationToken, c => QueryCertificates(
+            c,
+            "SELECT payload, version FROM certificates WHERE serial = $s ORDER BY created_at DESC, id DESC LIMIT 1;",
+            p => p.AddWithValue("$s", NormalizeSerial(serialNumber))).FirstOrDefault());
     }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<CertificateOrder>> ListOpenOrdersAsync(DateTimeOffset? dueAtOrBefore, int limit, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
-        return Read<IReadOnlyList<CertificateOrder>>(cancellationToken, c => QueryOrders(c, """
-            SELECT payload, version FROM orders
-            WHERE is_open = 1 AND ($due IS NULL OR next_attempt_at IS NULL OR next_attempt_at <= $due)
-            ORDER BY next_attempt_at IS NOT NULL, next_attempt_at, created_at, id
-            LIMIT $limit;
-            """, p =>
+        ValidateLimit(limit, MaxListLimit, nameof(limit));
+
+        var sql = PendingOrdersSql(bounded: dueAtOrBefore is not null);
+        return Read<IReadOnlyList<CertificateOrder>>(cancellationToken, c => QueryOrders(c, sql, p =>
         {
-            p.AddWithValue("$due", dueAtOrBefore is { } due ? due.UtcTicks : DBNull.Value);
+            if (dueAtOrBefore is { } due)
+            {
+                p.AddWithValue("$due", due.UtcTicks);
+            }
+
             p.AddWithValue("$limit", limit);
         }));
     }
@@ -425,46 +450,85 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <inheritdoc />
     public Task<IReadOnlyList<ManagedCertificate>> ListCertificatesDueAsync(DateTimeOffset notAfterBefore, int limit, CertificateDuePosition? after = null, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 10_000);
-        return Read<IReadOnlyList<ManagedCertificate>>(cancellationToken, c => QueryCertificates(c, after is null
-            ? "SELECT payload, version FROM certificates WHERE status = 0 AND not_after < $bound ORDER BY not_after, id LIMIT $limit;"
-            : "SELECT payload, version FROM certificates WHERE status = 0 AND not_after < $bound AND (not_after > $afterAt OR (not_after = $afterAt AND id > $afterId)) ORDER BY not_after, id LIMIT $limit;",
-            p =>
+        ValidateLimit(limit, MaxListLimit, nameof(limit));
+
+        var sql = DueCertificatesSql(keyset: after is not null);
+        return Read<IReadOnlyList<ManagedCertificate>>(cancellationToken, c => QueryCertificates(c, sql, p =>
+        {
+            p.AddWithValue("$bound", notAfterBefore.UtcTicks);
+            p.AddWithValue("$limit", limit);
+            if (after is not null)
             {
-                p.AddWithValue("$bound", notAfterBefore.UtcTicks);
-                p.AddWithValue("$limit", limit);
-                if (after is not null)
-                {
-                    p.AddWithValue("$afterAt", after.NotAfter.UtcTicks);
-                    p.AddWithValue("$afterId", Key(after.Id));
-                }
-            }));
+                p.AddWithValue("$afterAt", after.NotAfter.UtcTicks);
+                p.AddWithValue("$afterId", Key(after.Id));
+            }
+        }));
     }
+
+    /// <summary>
+    /// The pending-orders query: the partial index holds open orders only, in (next attempt, created, id) order, and SQLite
+    /// sorts NULL first, so the rows come out in the contract's order without a sort step.
+    /// </summary>
+    internal static string PendingOrdersSql(bool bounded) =>
+        "SELECT payload, version FROM orders INDEXED BY ix_orders_pending WHERE is_open = 1"
+        + (bounded ? " AND (next_attempt_at IS NULL OR next_attempt_at <= $due)" : string.Empty)
+        + " ORDER BY next_attempt_at, created_at, id LIMIT $limit;";
+
+    /// <summary>
+    /// The due-for-renewal query: a range scan of the partial index of Active certificates by (not_after, id), so its cost
+    /// grows with the page, not with the table.
+    /// </summary>
+    internal static string DueCertificatesSql(bool keyset) =>
+        "SELECT payload, version FROM certificates INDEXED BY ix_certificates_due WHERE status = 0 AND not_after < $bound"
+        + (keyset ? " AND (not_after, id) > ($afterAt, $afterId)" : string.Empty)
+        + " ORDER BY not_after, id LIMIT $limit;";
 
     /// <inheritdoc />
     public Task<StorePage<ManagedCertificate>> ListCertificatesAsync(CertificateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000);
-        var position = ParseToken(query.ContinuationToken);
+        ValidateLimit(query.PageSize, MaxPageSize, nameof(query));
+        var position = ContinuationToken.Parse(query.ContinuationToken, nameof(query));
+        var filters = new List<string>();
+        if (query.Status is not null)
+        {
+            filters.Add("status = $status");
+        }
+
+        if (query.CommonName is not null)
+        {
+            filters.Add("common_name = $cn");
+        }
+
+        if (position is not null)
+        {
+            filters.Add("(created_at, id) > ($at, $id)");
+        }
+
+        var sql = "SELECT payload, version FROM certificates" + Where(filters) + " ORDER BY created_at, id LIMIT $limit;";
         return Read(cancellationToken, c =>
         {
-            var items = QueryCertificates(c, """
-                SELECT payload, version FROM certificates
-                WHERE ($status IS NULL OR status = $status) AND ($cn IS NULL OR common_name = $cn)
-                  AND ($at IS NULL OR created_at > $at OR (created_at = $at AND id > $id))
-                ORDER BY created_at, id LIMIT $limit;
-                """, p =>
+            var items = QueryCertificates(c, sql, p =>
             {
-                p.AddWithValue("$status", query.Status is { } s ? (int)s : DBNull.Value);
-                p.AddWithValue("$cn", (object?)query.CommonName ?? DBNull.Value);
-                p.AddWithValue("$at", position is { } pos ? pos.At : DBNull.Value);
-                p.AddWithValue("$id", position is { } pos2 ? pos2.Id : DBNull.Value);
+                if (query.Status is { } status)
+                {
+                    p.AddWithValue("$status", (int)status);
+                }
+
+                if (query.CommonName is { } cn)
+                {
+                    p.AddWithValue("$cn", cn);
+                }
+
+                if (position is { } pos)
+                {
+                    p.AddWithValue("$at", pos.Ticks);
+                    p.AddWithValue("$id", Key(pos.Id));
+                }
+
                 p.AddWithValue("$limit", query.PageSize + 1);
             });
-            return Page(items, query.PageSize, x => (x.CreatedAt, x.Id));
+            return ContinuationToken.Page(items, query.PageSize, x => (x.CreatedAt, x.Id));
         });
     }
 
@@ -472,25 +536,45 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task<StorePage<CertificateOrder>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, 1000);
-        var position = ParseToken(query.ContinuationToken);
-        var states = query.States.Count == 0 ? null : string.Join(",", query.States.Select(s => ((int)s).ToString(CultureInfo.InvariantCulture)));
+        ArgumentNullException.ThrowIfNull(query.States, nameof(query));
+        ValidateLimit(query.PageSize, MaxPageSize, nameof(query));
+        var position = ContinuationToken.Parse(query.ContinuationToken, nameof(query));
+        var filters = new List<string>();
+        if (query.States.Count > 0)
+        {
+            // Enum values formatted as integers: no caller text reaches the SQL.
+            filters.Add("state IN (" + string.Join(",", query.States.Distinct().Select(s => ((int)s).ToString(CultureInfo.InvariantCulture))) + ")");
+        }
+
+        if (query.CertificateId is not null)
+        {
+            filters.Add("certificate_id = $cert");
+        }
+
+        if (position is not null)
+        {
+            filters.Add("(created_at, id) > ($at, $id)");
+        }
+
+        var sql = "SELECT payload, version FROM orders" + Where(filters) + " ORDER BY created_at, id LIMIT $limit;";
         return Read(cancellationToken, c =>
         {
-            var items = QueryOrders(c, $"""
-                SELECT payload, version FROM orders
-                WHERE {(states is null ? "1 = 1" : $"state IN ({states})")} AND ($cert IS NULL OR certificate_id = $cert)
-                  AND ($at IS NULL OR created_at > $at OR (created_at = $at AND id > $id))
-                ORDER BY created_at, id LIMIT $limit;
-                """, p =>
+            var items = QueryOrders(c, sql, p =>
             {
-                p.AddWithValue("$cert", query.CertificateId is { } cert ? Key(cert) : DBNull.Value);
-                p.AddWithValue("$at", position is { } pos ? pos.At : DBNull.Value);
-                p.AddWithValue("$id", position is { } pos2 ? pos2.Id : DBNull.Value);
+                if (query.CertificateId is { } cert)
+                {
+                    p.AddWithValue("$cert", Key(cert));
+                }
+
+                if (position is { } pos)
+                {
+                    p.AddWithValue("$at", pos.Ticks);
+                    p.AddWithValue("$id", Key(pos.Id));
+                }
+
                 p.AddWithValue("$limit", query.PageSize + 1);
             });
-            return Page(items, query.PageSize, x => (x.CreatedAt, x.Id));
+            return ContinuationToken.Page(items, query.PageSize, x => (x.CreatedAt, x.Id));
         });
     }
 
@@ -498,18 +582,22 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task<int> CountCertificatesAsync(CertificateStatus? status = null, CancellationToken cancellationToken = default) =>
         Read(cancellationToken, c =>
         {
-            using var command = Command(c, null, "SELECT count(*) FROM certificates WHERE $status IS NULL OR status = $status;");
-            command.Parameters.AddWithValue("$status", status is { } s ? (int)s : DBNull.Value);
+            using var command = Command(c, status is null ? "SELECT count(*) FROM certificates;" : "SELECT count(*) FROM certificates WHERE status = $status;");
+            if (status is { } s)
+            {
+                command.Parameters.AddWithValue("$status", (int)s);
+            }
+
             return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         });
 
     /// <inheritdoc />
     public Task<ScmAccountCatalog?> GetCatalogAsync(string accountId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ValidateName(accountId, nameof(accountId));
         return Read(cancellationToken, c =>
         {
-            using var command = Command(c, null, "SELECT payload FROM catalog WHERE account_id = $a;");
+            using var command = Command(c, "SELECT payload FROM catalog WHERE account_id = $a;");
             command.Parameters.AddWithValue("$a", accountId);
             return command.ExecuteScalar() is string json ? Deserialize(json, SqliteJsonContext.Default.ScmAccountCatalog, "catalog") : null;
         });
@@ -519,11 +607,13 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task SaveCatalogAsync(ScmAccountCatalog catalog, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return Write(cancellationToken, (c, t) =>
+        ValidateName(catalog.AccountId, nameof(catalog));
+        var payload = JsonSerializer.Serialize(catalog, SqliteJsonContext.Default.ScmAccountCatalog);
+        return Write(cancellationToken, c =>
         {
-            using var command = Command(c, t, "INSERT INTO catalog(account_id, payload) VALUES($a, $p) ON CONFLICT(account_id) DO UPDATE SET payload = excluded.payload;");
+            using var command = Command(c, "INSERT INTO catalog(account_id, payload) VALUES($a, $p) ON CONFLICT(account_id) DO UPDATE SET payload = excluded.payload;");
             command.Parameters.AddWithValue("$a", catalog.AccountId);
-            command.Parameters.AddWithValue("$p", JsonSerializer.Serialize(catalog, SqliteJsonContext.Default.ScmAccountCatalog));
+            command.Parameters.AddWithValue("$p", payload);
             command.ExecuteNonQuery();
             return true;
         });
@@ -533,34 +623,77 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return Write(cancellationToken, (c, t) => AppendAudit(c, t, entry));
+        ValidateAudit(entry, nameof(entry));
+        return Write(cancellationToken, c => AppendAudit(c, entry));
     }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, 10_000);
+        ValidateLimit(query.Limit, MaxListLimit, nameof(query));
+        var filters = new List<string>();
+        if (query.From is not null)
+        {
+            filters.Add("timestamp >= $from");
+        }
+
+        if (query.To is not null)
+        {
+            filters.Add("timestamp < $to");
+        }
+
+        if (query.CertificateId is not null)
+        {
+            filters.Add("certificate_id = $cert");
+        }
+
+        if (query.Action is not null)
+        {
+            filters.Add("action = $action");
+        }
+
+        if (query.AfterSequence is not null)
+        {
+            filters.Add("seq > $after");
+        }
+
+        var sql = "SELECT payload, seq FROM audit" + Where(filters) + " ORDER BY seq LIMIT $limit;";
         return Read<IReadOnlyList<AuditEntry>>(cancellationToken, c =>
         {
-            using var command = Command(c, null, """
-                SELECT payload FROM audit
-                WHERE ($from IS NULL OR timestamp >= $from) AND ($to IS NULL OR timestamp < $to)
-                  AND ($cert IS NULL OR certificate_id = $cert) AND ($action IS NULL OR action = $action) AND ($after IS NULL OR seq > $after)
-                ORDER BY seq LIMIT $limit;
-                """);
-            command.Parameters.AddWithValue("$from", query.From is { } f ? f.UtcTicks : DBNull.Value);
-            command.Parameters.AddWithValue("$to", query.To is { } to ? to.UtcTicks : DBNull.Value);
-            command.Parameters.AddWithValue("$cert", query.CertificateId is { } cert ? Key(cert) : DBNull.Value);
-            command.Parameters.AddWithValue("$action", (object?)query.Action ?? DBNull.Value);
-            command.Parameters.AddWithValue("$after", (object?)query.AfterSequence ?? DBNull.Value);
-            command.Parameters.AddWithValue("$limit", query.Limit);
+            using var command = Command(c, sql);
+            var p = command.Parameters;
+            if (query.From is { } from)
+            {
+                p.AddWithValue("$from", from.UtcTicks);
+            }
+
+            if (query.To is { } to)
+            {
+                p.AddWithValue("$to", to.UtcTicks);
+            }
+
+            if (query.CertificateId is { } cert)
+            {
+                p.AddWithValue("$cert", Key(cert));
+            }
+
+            if (query.Action is { } action)
+            {
+                p.AddWithValue("$action", action);
+            }
+
+            if (query.AfterSequence is { } after)
+            {
+                p.AddWithValue("$after", after);
+            }
+
+            p.AddWithValue("$limit", query.Limit);
             var result = new List<AuditEntry>();
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                result.Add(Deserialize(reader.GetString(0), SqliteJsonContext.Default.AuditEntry, "audit entry")!);
+                result.Add(Deserialize(reader.GetString(0), SqliteJsonContext.Default.AuditEntry, "audit entry")! with { Sequence = reader.GetInt64(1) });
             }
 
             return result;
@@ -573,7 +706,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         ValidateName(key, nameof(key));
         return Read(cancellationToken, c =>
         {
-            using var command = Command(c, null, "SELECT value FROM job_state WHERE key = $k;");
+            using var command = Command(c, "SELECT value FROM job_state WHERE key = $k;");
             command.Parameters.AddWithValue("$k", key);
             return command.ExecuteScalar() as string;
         });
@@ -583,9 +716,9 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default)
     {
         ValidateName(key, nameof(key));
-        return Write(cancellationToken, (c, t) =>
+        return Write(cancellationToken, c =>
         {
-            using var command = Command(c, t, value is null
+            using var command = Command(c, value is null
                 ? "DELETE FROM job_state WHERE key = $k;"
                 : "INSERT INTO job_state(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;");
             command.Parameters.AddWithValue("$k", key);
@@ -604,25 +737,28 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     {
         ValidateName(name, nameof(name));
         ValidateName(owner, nameof(owner));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
-        return Write<LeaseToken?>(cancellationToken, (c, t) =>
+        ValidateDuration(duration, nameof(duration));
+        return Write<LeaseToken?>(cancellationToken, c =>
         {
             var now = _time.GetUtcNow();
-            var current = ReadLease(c, t, name);
-            if (current is { } held && held.Owner is not null && held.ExpiresAt > now.UtcTicks)
+            var current = ReadLease(c, name);
+            if (current is { Owner: not null } held && held.ExpiresAt > now.UtcTicks)
             {
                 if (!string.Equals(held.Owner, owner, StringComparison.Ordinal))
                 {
                     return null;
                 }
 
+                // Re-acquisition by the holder extends the lease and keeps its fencing token.
                 var extended = new LeaseToken(name, owner, held.Fence, now + duration);
-                WriteLease(c, t, extended);
+                WriteLease(c, extended);
                 return extended;
             }
 
+            // Free, released or expired: a new holder, with a fencing token above every earlier one (the row is never deleted).
             var lease = new LeaseToken(name, owner, (current?.Fence ?? 0) + 1, now + duration);
-            WriteLease(c, t, lease);
+            WriteLease(c, lease);
+            Log.LeaseAcquired(_logger, name, owner, lease.FencingToken);
             return lease;
         });
     }
@@ -630,17 +766,17 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <inheritdoc />
     public Task<LeaseToken?> RenewLeaseAsync(LeaseToken lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
-        return Write<LeaseToken?>(cancellationToken, (c, t) =>
+        ValidateLease(lease, nameof(lease));
+        ValidateDuration(duration, nameof(duration));
+        return Write<LeaseToken?>(cancellationToken, c =>
         {
-            if (!LeaseHeld(c, t, lease))
+            if (!LeaseHeld(c, lease))
             {
                 return null;
             }
 
             var renewed = lease with { ExpiresAt = _time.GetUtcNow() + duration };
-            WriteLease(c, t, renewed);
+            WriteLease(c, renewed);
             return renewed;
         });
     }
@@ -648,10 +784,11 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <inheritdoc />
     public Task ReleaseLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        return Write(cancellationToken, (c, t) =>
+        ValidateLease(lease, nameof(lease));
+        return Write(cancellationToken, c =>
         {
-            using var command = Command(c, t, "UPDATE leases SET owner = NULL, expires_at = 0 WHERE name = $n AND owner = $o AND fencing_token = $f;");
+            // Only the holder with this token releases; the fencing token stays, so the next holder still gets a higher one.
+            using var command = Command(c, "UPDATE leases SET owner = NULL, expires_at = 0 WHERE name = $n AND owner = $o AND fencing_token = $f;");
             command.Parameters.AddWithValue("$n", lease.Name);
             command.Parameters.AddWithValue("$o", lease.Owner);
             command.Parameters.AddWithValue("$f", lease.FencingToken);
@@ -663,41 +800,46 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <inheritdoc />
     public Task<LeaseToken?> CheckLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
+        ValidateLease(lease, nameof(lease));
         return Read(cancellationToken, c =>
         {
-            var current = ReadLease(c, null, lease.Name);
-            return current is { } held && held.Owner == lease.Owner && held.Fence == lease.FencingToken && held.ExpiresAt > _time.GetUtcNow().UtcTicks
-                ? new LeaseToken(lease.Name, lease.Owner, held.Fence, new DateTimeOffset(held.ExpiresAt, TimeSpan.Zero))
-                : null;
+            var current = ReadLease(c, lease.Name);
+            return IsHeld(current, lease) ? lease with { ExpiresAt = new DateTimeOffset(current!.Value.ExpiresAt, TimeSpan.Zero) } : null;
         });
     }
 
-    /// <inheritdoc />
+    /// <summary>Closes the pooled connections to the file. Calls after disposal fail with <see cref="ObjectDisposedException"/>.</summary>
+    /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
-        _initLock.Dispose();
+        if (!_disposed)
+        {
+            _disposed = true;
+            SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        }
+
         return ValueTask.CompletedTask;
     }
 
-    private bool LeaseHeld(SqliteConnection connection, SqliteTransaction? transaction, LeaseToken lease)
-    {
-        var current = ReadLease(connection, transaction, lease.Name);
-        return current is { } held && held.Owner == lease.Owner && held.Fence == lease.FencingToken && held.ExpiresAt > _time.GetUtcNow().UtcTicks;
-    }
+    private bool LeaseHeld(SqliteConnection connection, LeaseToken lease) => IsHeld(ReadLease(connection, lease.Name), lease);
 
-    private static (string? Owner, long Fence, long ExpiresAt)? ReadLease(SqliteConnection connection, SqliteTransaction? transaction, string name)
+    private bool IsHeld((string? Owner, long Fence, long ExpiresAt)? current, LeaseToken lease) =>
+        current is { Owner: not null } held
+        && string.Equals(held.Owner, lease.Owner, StringComparison.Ordinal)
+        && held.Fence == lease.FencingToken
+        && held.ExpiresAt > _time.GetUtcNow().UtcTicks;
+
+    private static (string? Owner, long Fence, long ExpiresAt)? ReadLease(SqliteConnection connection, string name)
     {
-        using var command = Command(connection, transaction, "SELECT owner, fencing_token, expires_at FROM leases WHERE name = $n;");
+        using var command = Command(connection, "SELECT owner, fencing_token, expires_at FROM leases WHERE name = $n;");
         command.Parameters.AddWithValue("$n", name);
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
     }
 
-    private static void WriteLease(SqliteConnection connection, SqliteTransaction transaction, LeaseToken lease)
+    private static void WriteLease(SqliteConnection connection, LeaseToken lease)
     {
-        using var command = Command(connection, transaction, """
+        using var command = Command(connection, """
             INSERT INTO leases(name, owner, fencing_token, expires_at) VALUES($n, $o, $f, $e)
             ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, fencing_token = excluded.fencing_token, expires_at = excluded.expires_at;
             """);
@@ -723,17 +865,14 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
     }
 
-    private async Task<T> Write<T>(CancellationToken cancellationToken, Func<SqliteConnection, SqliteTransaction, T> write)
+    private async Task<T> Write<T>(CancellationToken cancellationToken, Func<SqliteConnection, T> write)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var connection = Open();
-            using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-            var result = write(connection, transaction);
-            transaction.Commit();
-            return result;
+            return InTransaction(connection, () => write(connection));
         }
         catch (SqliteException ex)
         {
@@ -741,17 +880,74 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> in a <c>BEGIN IMMEDIATE</c> transaction: the write lock is taken before the first read,
+    /// so the checks the body makes (versions, lease, open order) still hold when it writes, in every process.
+    /// </summary>
+    private static void InTransaction(SqliteConnection connection, Action body) => InTransaction(connection, () =>
+    {
+        body();
+        return true;
+    });
+
+    private static T InTransaction<T>(SqliteConnection connection, Func<T> body)
+    {
+        Execute(connection, "BEGIN IMMEDIATE;");
+        var committed = false;
+        try
+        {
+            var result = body();
+            Execute(connection, "COMMIT;");
+            committed = true;
+            return result;
+        }
+        finally
+        {
+            if (!committed)
+            {
+                Rollback(connection);
+            }
+        }
+    }
+
+    private static void Rollback(SqliteConnection connection)
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+        {
+            return; // SQLite already rolled back (for example after SQLITE_FULL).
+        }
+
+        try
+        {
+            Execute(connection, "ROLLBACK;");
+        }
+        catch (SqliteException)
+        {
+            // A connection that cannot roll back must never go back to the pool in the middle of a transaction.
+            SqliteConnection.ClearPool(connection);
+        }
+    }
+
     private SqliteConnection Open()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, $"PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = {(_options.FullSync ? "FULL" : "NORMAL")};");
-        return connection;
+        try
+        {
+            connection.Open();
+            Execute(connection, _connectionPragmas);
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     private static List<CertificateOrder> QueryOrders(SqliteConnection connection, string sql, Action<SqliteParameterCollection> bind)
     {
-        using var command = Command(connection, null, sql);
+        using var command = Command(connection, sql);
         bind(command.Parameters);
         var result = new List<CertificateOrder>();
         using var reader = command.ExecuteReader();
@@ -765,7 +961,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 
     private static List<ManagedCertificate> QueryCertificates(SqliteConnection connection, string sql, Action<SqliteParameterCollection> bind)
     {
-        using var command = Command(connection, null, sql);
+        using var command = Command(connection, sql);
         bind(command.Parameters);
         var result = new List<ManagedCertificate>();
         using var reader = command.ExecuteReader();
@@ -777,79 +973,82 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return result;
     }
 
-    private static T? Deserialize<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    private static T? Deserialize<T>(string json, JsonTypeInfo<T> type, string what)
     {
         try
         {
-            return JsonSerializer.Deserialize(json, type);
+            return JsonSerializer.Deserialize(json, type) ?? throw new JsonException("null record");
         }
         catch (JsonException ex)
         {
-            throw new ScmStoreException(StoreErrorKind.Corrupt, $"A stored {what} could not be read ({ex.Message}); it was left untouched.", ex);
+            // The message names the record type only: the payload may hold protected key material.
+            throw new ScmStoreException(StoreErrorKind.Corrupt, $"A stored {what} could not be read (invalid JSON at {ex.Path ?? "the root"}); it was left untouched.", ex);
         }
     }
 
-    private static StorePage<T> Page<T>(List<T> items, int size, Func<T, (DateTimeOffset At, Guid Id)> key)
-    {
-        if (items.Count <= size)
-        {
-            return new StorePage<T>(items, null);
-        }
+    private static string Where(List<string> filters) => filters.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", filters);
 
-        items.RemoveAt(items.Count - 1);
-        var (at, id) = key(items[^1]);
-        return new StorePage<T>(items, at.UtcTicks.ToString(CultureInfo.InvariantCulture) + "_" + id.ToString("N"));
-    }
-
-    private static (long At, string Id)? ParseToken(string? token)
-    {
-        if (token is null)
-        {
-            return null;
-        }
-
-        var parts = token.Split('_');
-        if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks) || !Guid.TryParseExact(parts[1], "N", out var id))
-        {
-            throw new ArgumentException("The continuation token is not one this store issued.", nameof(token));
-        }
-
-        return (ticks, Key(id));
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    private static SqliteCommand Command(SqliteConnection connection, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction;
         return command;
     }
 
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    private static void Execute(SqliteConnection connection, string sql)
     {
-        using var command = Command(connection, transaction, sql);
+        using var command = Command(connection, sql);
         command.ExecuteNonQuery();
     }
 
-    private static T Scalar<T>(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    private static T Scalar<T>(SqliteConnection connection, string sql)
     {
-        using var command = Command(connection, transaction, sql);
+        using var command = Command(connection, sql);
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
     }
 
-    private static StoreConflictException VersionConflict(SqliteConnection connection, SqliteTransaction transaction, string table, string type, Guid id, long expected)
+    private static bool Exists(SqliteConnection connection, string table, Guid id) => StoredVersion(connection, table, id) is not null;
+
+    private static long? StoredVersion(SqliteConnection connection, string table, Guid id)
     {
-        using var command = Command(connection, transaction, $"SELECT version FROM {table} WHERE id = $id;");
+        using var command = Command(connection, $"SELECT version FROM {table} WHERE id = $id;");
         command.Parameters.AddWithValue("$id", Key(id));
-        return command.ExecuteScalar() is long actual
-            ? new StoreConflictException(StoreConflictReason.VersionMismatch, type, id, expected, actual)
-            : new StoreConflictException(StoreConflictReason.NotFound, type, id, expected);
+        return command.ExecuteScalar() is long version ? version : null;
     }
 
-    private static StoreConflictException ConstraintConflict(SqliteException ex, string type, Guid id, Guid certificateId) =>
-        ex.Message.Contains("ux_orders_one_open_per_certificate", StringComparison.Ordinal) || ex.Message.Contains("orders.certificate_id", StringComparison.Ordinal)
-            ? new StoreConflictException(StoreConflictReason.OpenOrderExists, type, certificateId)
-            : new StoreConflictException(StoreConflictReason.AlreadyExists, type, id);
+    private void CheckVersion(long? stored, long expected, string type, Guid id)
+    {
+        if (stored is null)
+        {
+            throw Conflict(new StoreConflictException(StoreConflictReason.NotFound, type, id, expected));
+        }
+
+        if (stored != expected)
+        {
+            throw Conflict(new StoreConflictException(StoreConflictReason.VersionMismatch, type, id, expected, stored));
+        }
+    }
+
+    /// <summary>Runs a write whose preconditions were checked; a constraint failure here means the unique index caught it.</summary>
+    private void ExecuteWrite(SqliteCommand command, string type, Guid id, Guid? certificateId)
+    {
+        try
+        {
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            throw Conflict(ex.Message.Contains("orders.certificate_id", StringComparison.Ordinal) && certificateId is { } certificate
+                ? new StoreConflictException(StoreConflictReason.OpenOrderExists, type, certificate)
+                : new StoreConflictException(StoreConflictReason.AlreadyExists, type, id));
+        }
+    }
+
+    private StoreConflictException Conflict(StoreConflictException ex)
+    {
+        Log.Conflict(_logger, ex.Reason, ex.RecordType);
+        return ex;
+    }
 
     private ScmStoreException Map(SqliteException ex, string operation)
     {
@@ -864,7 +1063,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             SqliteIoError => (StoreErrorKind.Unavailable, $"An I/O error occurred on {DatabasePath}."),
             _ => (StoreErrorKind.Unavailable, $"SQLite error {ex.SqliteErrorCode} during {operation} on {DatabasePath}."),
         };
-        Log.StoreError(_logger, operation, ex.SqliteErrorCode, ex);
+        Log.StoreError(_logger, operation, ex.SqliteErrorCode, kind, ex);
         return new ScmStoreException(kind, message, ex);
     }
 
@@ -872,12 +1071,157 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 
     private static string NormalizeSerial(string serial) => serial.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
 
+    private static void ValidateBatch(StoreBatch batch)
+    {
+        if (batch.RequiredLease is { } lease)
+        {
+            ValidateLease(lease, nameof(batch));
+        }
+
+        foreach (var operation in batch.Operations)
+        {
+            switch (operation)
+            {
+                case InsertOrderOperation insert:
+                    ValidateOrder(insert.Order);
+                    if (insert.Order.Version != 0)
+                    {
+                        throw new ArgumentException($"A new order ({insert.Order.Id}) must have version 0; it has {insert.Order.Version}.", nameof(batch));
+                    }
+
+                    break;
+                case UpdateOrderOperation update:
+                    ValidateOrder(update.Order);
+                    break;
+                case InsertCertificateOperation insert:
+                    ValidateCertificate(insert.Certificate);
+                    if (insert.Certificate.Version != 0)
+                    {
+                        throw new ArgumentException($"A new certificate ({insert.Certificate.Id}) must have version 0; it has {insert.Certificate.Version}.", nameof(batch));
+                    }
+
+                    break;
+                case UpdateCertificateOperation update:
+                    ValidateCertificate(update.Certificate);
+                    break;
+                case AppendAuditOperation append:
+                    ValidateAudit(append.Entry, nameof(batch));
+                    break;
+                case DeleteOrderOperation or DeleteCertificateOperation:
+                    break;
+                default:
+                    throw new ArgumentException($"The batch holds an operation this store does not know ({operation?.GetType().Name ?? "null"}).", nameof(batch));
+            }
+        }
+    }
+
+    private static void ValidateOrder(CertificateOrder? order)
+    {
+        if (order is null || order.CorrelationToken is null || order.Request is null || order.Request.CommonName is null || order.AccountId is null)
+        {
+            throw new ArgumentException("The batch holds an order without its id fields (correlation token, request, common name or account).", "batch");
+        }
+    }
+
+    private static void ValidateCertificate(ManagedCertificate? certificate)
+    {
+        if (certificate is null || certificate.CommonName is null || certificate.SerialNumber is null || certificate.Thumbprint is null || certificate.CertificatePem is null || certificate.AccountId is null)
+        {
+            throw new ArgumentException("The batch holds a certificate without its required fields (common name, serial, thumbprint, PEM or account).", "batch");
+        }
+    }
+
+    private static void ValidateAudit(AuditEntry? entry, string parameter)
+    {
+        if (entry is null || entry.Actor is null || entry.Action is null || entry.Decision is null || entry.Outcome is null)
+        {
+            throw new ArgumentException("An audit entry needs an actor, an action, a decision and an outcome.", parameter);
+        }
+    }
+
+    private static void ValidateLease(LeaseToken? lease, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(lease, parameter);
+        if (string.IsNullOrEmpty(lease.Name) || string.IsNullOrEmpty(lease.Owner))
+        {
+            throw new ArgumentException("A lease token needs a name and an owner.", parameter);
+        }
+    }
+
     private static void ValidateName(string value, string parameter)
     {
         ArgumentException.ThrowIfNullOrEmpty(value, parameter);
-        if (value.Length > 200)
+        if (value.Length > MaxNameLength)
         {
-            throw new ArgumentException($"{parameter} must be 1-200 characters.", parameter);
+            throw new ArgumentException($"The value must be 1-{MaxNameLength} characters; it has {value.Length}.", parameter);
+        }
+    }
+
+    private static void ValidateLimit(int value, int max, string parameter)
+    {
+        if (value < 1 || value > max)
+        {
+            throw new ArgumentOutOfRangeException(parameter, value, $"The limit must be 1-{max.ToString("N0", CultureInfo.InvariantCulture)}.");
+        }
+    }
+
+    private static void ValidateDuration(TimeSpan duration, string parameter)
+    {
+        if (duration <= TimeSpan.Zero || duration > MaxLeaseDuration)
+        {
+            throw new ArgumentOutOfRangeException(parameter, duration, "A lease duration must be positive and at most 366 days.");
+        }
+    }
+
+    /// <summary>
+    /// The continuation token of the list queries: an opaque, URL-safe encoding of the (created-at, id) position of the
+    /// last item of a page (the in-memory store issues the same format).
+    /// </summary>
+    private static class ContinuationToken
+    {
+        private const string Prefix = "p1.";
+
+        public static (long Ticks, Guid Id)? Parse(string? token, string parameter)
+        {
+            if (token is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (token.StartsWith(Prefix, StringComparison.Ordinal) && token.Length < 200)
+                {
+                    var body = token[Prefix.Length..].Replace('-', '+').Replace('_', '/');
+                    body += new string('=', (4 - (body.Length % 4)) % 4);
+                    var parts = Encoding.ASCII.GetString(Convert.FromBase64String(body)).Split('.');
+                    if (parts.Length == 2
+                        && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                        && Guid.TryParseExact(parts[1], "N", out var id))
+                    {
+                        return (ticks, id);
+                    }
+                }
+            }
+            catch (FormatException)
+            {
+                // Falls through to the clear error below.
+            }
+
+            throw new ArgumentException("The continuation token is not one this store issued.", parameter);
+        }
+
+        public static StorePage<T> Page<T>(List<T> items, int pageSize, Func<T, (DateTimeOffset CreatedAt, Guid Id)> position)
+        {
+            if (items.Count <= pageSize)
+            {
+                return new StorePage<T>(items, null);
+            }
+
+            items.RemoveRange(pageSize, items.Count - pageSize);
+            var (createdAt, id) = position(items[^1]);
+            var text = createdAt.UtcTicks.ToString(CultureInfo.InvariantCulture) + "." + id.ToString("N");
+            return new StorePage<T>(items, Prefix + Convert.ToBase64String(Encoding.ASCII.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
         }
     }
 }

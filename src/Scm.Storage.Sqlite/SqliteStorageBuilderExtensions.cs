@@ -10,7 +10,10 @@ public static class SqliteStorageBuilderExtensions
 {
     /// <summary>
     /// Keeps all state in one SQLite file (created on first use; migrations applied at start). Several processes on
-    /// one machine may share the file.
+    /// one machine may share the file. Registers <see cref="SqliteScmStore"/> as the singleton <see cref="IScmStore"/>
+    /// (replacing any other store) and forwards <see cref="ICertificateStore"/>, <see cref="ICatalogStore"/>,
+    /// <see cref="IAuditLog"/>, <see cref="IJobStateStore"/> and <see cref="ILeaseProvider"/> to the same instance;
+    /// adds <see cref="TimeProvider.System"/> unless a clock is registered.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="databasePath">The database file.</param>
@@ -22,8 +25,9 @@ public static class SqliteStorageBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         var options = new SqliteStoreOptions { DatabasePath = databasePath };
         configure?.Invoke(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.RemoveAll<IScmStore>();
-        builder.Services.AddSingleton<IScmStore>(sp => new SqliteScmStore(options, sp.GetService<TimeProvider>(), sp.GetService<ILogger<SqliteScmStore>>()));
+        builder.Services.AddSingleton<IScmStore>(sp => new SqliteScmStore(options, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<SqliteScmStore>>()));
         builder.Services.TryAddSingleton<ICertificateStore>(sp => sp.GetRequiredService<IScmStore>());
         builder.Services.TryAddSingleton<ICatalogStore>(sp => sp.GetRequiredService<IScmStore>());
         builder.Services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<IScmStore>());

@@ -3,18 +3,29 @@ namespace Scm.Storage.Sqlite;
 /// <summary>Options of the SQLite store.</summary>
 public sealed class SqliteStoreOptions
 {
-    /// <summary>The database file (created with its folder when missing). Required.</summary>
+    /// <summary>The database file; created, with its folder, when missing. Required (no default).</summary>
     public string DatabasePath { get; set; } = string.Empty;
 
-    /// <summary>How long a write waits for another connection or process holding the write lock (default 5 s).</summary>
+    /// <summary>
+    /// How long a statement waits for another connection or process holding the write lock before the store gives up with
+    /// a transient <see cref="StoreErrorKind.Unavailable"/> error. Default 5 s; must be positive and at most 10 minutes.
+    /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Whether every commit is flushed to disk before it returns (<c>synchronous=FULL</c>, default true). With false
-    /// (<c>NORMAL</c>) a power loss may lose the last commits; a process crash never does.
+    /// Whether every commit is flushed to disk before it returns (<c>synchronous=FULL</c>). Default <see langword="true"/>.
+    /// With <see langword="false"/> (<c>NORMAL</c>) a power loss or OS crash may lose the last commits; a process crash never does.
     /// </summary>
     public bool FullSync { get; set; } = true;
 
+    /// <summary>
+    /// Whether <see cref="SqliteScmStore.InitializeAsync"/> runs SQLite's <c>PRAGMA quick_check</c> over an existing file,
+    /// so a damaged database is reported at start instead of at the first read of a damaged page. Default <see langword="true"/>;
+    /// it reads the whole file once (roughly a second per GB).
+    /// </summary>
+    public bool VerifyOnInitialize { get; set; } = true;
+
     /// <inheritdoc />
-    public override string ToString() => $"SqliteStoreOptions {{ DatabasePath = {DatabasePath}, BusyTimeout = {BusyTimeout}, FullSync = {FullSync} }}";
+    public override string ToString() =>
+        $"SqliteStoreOptions {{ DatabasePath = {DatabasePath}, BusyTimeout = {BusyTimeout}, FullSync = {FullSync}, VerifyOnInitialize = {VerifyOnInitialize} }}";
 }

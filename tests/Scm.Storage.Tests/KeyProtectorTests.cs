@@ -6,6 +6,7 @@ namespace Scm.Storage.Tests;
 
 public sealed class KeyProtectorTests : IDisposable
 {
+    private const int Overhead = 1 + 4 + 12 + 16;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "scm-keys-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -16,57 +17,93 @@ public sealed class KeyProtectorTests : IDisposable
         }
     }
 
-    private static AesGcmPrivateKeyProtector WithKey(byte fill) =>
-        new(new AesGcmKeyProtectorOptions { Key = Convert.ToBase64String(Enumerable.Repeat(fill, 32).ToArray()) });
+    private static string KeyText(byte fill) => Convert.ToBase64String(Enumerable.Repeat(fill, 32).ToArray());
+
+    private static AesGcmPrivateKeyProtector WithKey(byte fill) => new(new AesGcmKeyProtectorOptions { Key = KeyText(fill) });
 
     [Fact]
-    public async Task ProtectUnprotect_RoundTrips_AndHidesPlaintext()
+    public async Task ProtectAsync_ThenUnprotect_RoundTripsAndHidesPlaintext()
     {
-        var protector = WithKey(1);
+        using var protector = WithKey(1);
         var secret = Encoding.ASCII.GetBytes("-----BEGIN PRIVATE KEY----- canary");
         var protectedBytes = await protector.ProtectAsync(secret);
-        Assert.Equal(secret.Length + 1 + 4 + 12 + 16, protectedBytes.Length);
+        Assert.Equal(secret.Length + Overhead, protectedBytes.Length);
+        Assert.Equal(1, protectedBytes[0]);
         Assert.True(protectedBytes.AsSpan().IndexOf("canary"u8) < 0);
         Assert.Equal(secret, await protector.UnprotectAsync(protectedBytes));
+
+        // A fresh nonce every time: the same plaintext never gives the same bytes.
         Assert.NotEqual(protectedBytes, await protector.ProtectAsync(secret));
     }
 
     [Fact]
-    public async Task Unprotect_AnyFlippedBit_FailsLoudly()
+    public async Task ProtectAsync_EmptyAndLargePlaintext_RoundTrip()
     {
-        var protector = WithKey(2);
-        var protectedBytes = await protector.ProtectAsync(RandomNumberGenerator.GetBytes(64));
+        using var protector = WithKey(1);
+        Assert.Empty(await protector.UnprotectAsync(await protector.ProtectAsync(ReadOnlyMemory<byte>.Empty)));
+        var large = RandomNumberGenerator.GetBytes(100_000);
+        Assert.Equal(large, await protector.UnprotectAsync(await protector.ProtectAsync(large)));
+    }
+
+    [Fact]
+    public async Task UnprotectAsync_AnySingleBitFlipped_FailsWithKeyProtectionException()
+    {
+        using var protector = WithKey(2);
+        var protectedBytes = await protector.ProtectAsync(RandomNumberGenerator.GetBytes(48));
         for (var i = 0; i < protectedBytes.Length; i++)
         {
-            var tampered = (byte[])protectedBytes.Clone();
-            tampered[i] ^= 0x01;
-            await Assert.ThrowsAsync<KeyProtectionException>(() => protector.UnprotectAsync(tampered).AsTask());
+            for (var bit = 0; bit < 8; bit++)
+            {
+                var tampered = (byte[])protectedBytes.Clone();
+                tampered[i] ^= (byte)(1 << bit);
+                await Assert.ThrowsAsync<KeyProtectionException>(() => protector.UnprotectAsync(tampered).AsTask());
+            }
         }
     }
 
     [Fact]
-    public async Task Unprotect_Truncated_Fails()
+    public async Task UnprotectAsync_TruncatedOrExtended_FailsWithKeyProtectionException()
     {
-        var protector = WithKey(3);
+        using var protector = WithKey(3);
         var protectedBytes = await protector.ProtectAsync(new byte[40]);
         var ex = await Assert.ThrowsAsync<KeyProtectionException>(() => protector.UnprotectAsync(protectedBytes[..20]).AsTask());
         Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+        for (var length = 0; length < protectedBytes.Length; length += 7)
+        {
+            await Assert.ThrowsAsync<KeyProtectionException>(() => protector.UnprotectAsync(protectedBytes[..length]).AsTask());
+        }
+
         await Assert.ThrowsAsync<KeyProtectionException>(() => protector.UnprotectAsync(protectedBytes[..^1]).AsTask());
+        await Assert.ThrowsAsync<KeyProtectionException>(() => protector.UnprotectAsync(protectedBytes.Append((byte)0).ToArray()).AsTask());
     }
 
     [Fact]
-    public async Task Unprotect_WithAnotherKey_SaysSo()
+    public async Task UnprotectAsync_WithAnotherKey_SaysSoWithoutKeyMaterial()
     {
         var protectedBytes = await WithKey(4).ProtectAsync(new byte[16]);
         var ex = await Assert.ThrowsAsync<KeyProtectionException>(() => WithKey(5).UnprotectAsync(protectedBytes).AsTask());
         Assert.Contains("another key", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeyText(4), ex.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(KeyText(5), ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_KeyOfWrongLengthOrNotBase64_FailsWithoutEchoingIt()
+    {
+        var shortKey = Convert.ToBase64String(new byte[16]);
+        var ex = Assert.Throws<KeyProtectionException>(() => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { Key = shortKey }));
+        Assert.DoesNotContain(shortKey, ex.Message, StringComparison.Ordinal);
+        Assert.Throws<KeyProtectionException>(() => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { Key = "not base64 at all!" }));
+        Assert.Throws<KeyProtectionException>(() => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { Key = Convert.ToBase64String(new byte[33]) }));
+        Assert.Throws<ArgumentException>("options", () => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions()));
     }
 
     [Fact]
     public async Task KeyFile_CreatedOnFirstUseWithMode0600_AndReusedAfterwards()
     {
         var path = Path.Combine(_folder, "sub", "protector.key");
-        var first = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path });
+        using var first = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path });
+        Assert.False(File.Exists(path)); // nothing happens before first use
         var protectedBytes = await first.ProtectAsync(new byte[] { 7, 7, 7 });
         Assert.Equal(32, new FileInfo(path).Length);
         if (!OperatingSystem.IsWindows())
@@ -74,29 +111,40 @@ public sealed class KeyProtectorTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         }
 
-        var second = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path });
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!)); // no temporary file left behind
+        using var second = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path });
         Assert.Equal(new byte[] { 7, 7, 7 }, await second.UnprotectAsync(protectedBytes));
     }
 
     [Fact]
-    public async Task KeyFile_ConcurrentFirstUse_EndsWithOneKey()
+    public async Task KeyFile_ConcurrentFirstUseByEightInstances_EndsWithOneKey()
     {
         var path = Path.Combine(_folder, "race.key");
         var protectors = Enumerable.Range(0, 8).Select(_ => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path })).ToArray();
-        var results = await Task.WhenAll(protectors.Select(p => Task.Run(() => p.ProtectAsync(new byte[] { 1 }).AsTask())));
+        using var start = new ManualResetEventSlim();
+        var racing = protectors.Select(p => Task.Run(() =>
+        {
+            start.Wait();
+            return p.ProtectAsync(new byte[] { 1 }).AsTask();
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(racing);
+
         foreach (var p in protectors)
         {
             foreach (var r in results)
             {
                 Assert.Equal(new byte[] { 1 }, await p.UnprotectAsync(r));
             }
+
+            p.Dispose();
         }
 
-        Assert.Single(Directory.GetFiles(_folder));
+        Assert.Equal([path], Directory.GetFiles(_folder));
     }
 
     [Fact]
-    public async Task KeyFile_WrongLengthOrTooOpen_IsRejected()
+    public async Task KeyFile_WrongLength_IsRejected()
     {
         Directory.CreateDirectory(_folder);
         var shortKey = Path.Combine(_folder, "short.key");
@@ -106,23 +154,78 @@ public sealed class KeyProtectorTests : IDisposable
             File.SetUnixFileMode(shortKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        var ex = await Assert.ThrowsAsync<KeyProtectionException>(() => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = shortKey }).ProtectAsync(new byte[1]).AsTask());
+        using var protector = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = shortKey });
+        var ex = await Assert.ThrowsAsync<KeyProtectionException>(() => protector.ProtectAsync(new byte[1]).AsTask());
         Assert.Contains("exactly 32 bytes", ex.Message, StringComparison.Ordinal);
+    }
 
-        if (!OperatingSystem.IsWindows())
-        {
-            var open = Path.Combine(_folder, "open.key");
-            await File.WriteAllBytesAsync(open, new byte[32]);
-            File.SetUnixFileMode(open, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-            var tooOpen = await Assert.ThrowsAsync<KeyProtectionException>(() => new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = open }).ProtectAsync(new byte[1]).AsTask());
-            Assert.Contains("0600", tooOpen.Message, StringComparison.Ordinal);
-        }
+    [SkippableTheory]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute)]
+    [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupWrite)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task KeyFile_BroaderThan0600_IsRejected(UnixFileMode mode)
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Unix file modes only.");
+        Directory.CreateDirectory(_folder);
+        var path = Path.Combine(_folder, "open.key");
+        await File.WriteAllBytesAsync(path, RandomNumberGenerator.GetBytes(32));
+        File.SetUnixFileMode(path, mode);
+
+        using var protector = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path });
+        var ex = await Assert.ThrowsAsync<KeyProtectionException>(() => protector.ProtectAsync(new byte[1]).AsTask());
+        Assert.Contains("0600", ex.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task KeyFile_ReadOnlyForOwner0400_IsAccepted()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Unix file modes only.");
+        Directory.CreateDirectory(_folder);
+        var path = Path.Combine(_folder, "ro.key");
+        await File.WriteAllBytesAsync(path, RandomNumberGenerator.GetBytes(32));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead);
+        using var protector = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = path });
+        Assert.Equal(new byte[] { 3 }, await protector.UnprotectAsync(await protector.ProtectAsync(new byte[] { 3 })));
     }
 
     [Fact]
-    public void Options_ToString_HidesKey()
+    public async Task KeyFile_PathIsAFolder_FailsWithKeyProtectionException()
     {
-        var options = new AesGcmKeyProtectorOptions { Key = Convert.ToBase64String(new byte[32]) };
+        Directory.CreateDirectory(Path.Combine(_folder, "folder.key"));
+        using var protector = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = Path.Combine(_folder, "folder.key") });
+        await Assert.ThrowsAsync<KeyProtectionException>(() => protector.ProtectAsync(new byte[1]).AsTask());
+    }
+
+    [Fact]
+    public async Task Dispose_ThenUse_ThrowsObjectDisposed()
+    {
+        var protector = WithKey(6);
+        var protectedBytes = await protector.ProtectAsync(new byte[] { 1 });
+        protector.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => protector.UnprotectAsync(protectedBytes).AsTask());
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => protector.ProtectAsync(new byte[] { 1 }).AsTask());
+    }
+
+    [Fact]
+    public async Task CreateEphemeral_TwoInstances_HaveDifferentKeys()
+    {
+        using var a = AesGcmPrivateKeyProtector.CreateEphemeral();
+        using var b = AesGcmPrivateKeyProtector.CreateEphemeral();
+        var protectedBytes = await a.ProtectAsync(new byte[] { 9 });
+        Assert.Equal(new byte[] { 9 }, await a.UnprotectAsync(protectedBytes));
+        await Assert.ThrowsAsync<KeyProtectionException>(() => b.UnprotectAsync(protectedBytes).AsTask());
+    }
+
+    [Fact]
+    public void ToString_OptionsAndProtector_NeverShowTheKey()
+    {
+        var options = new AesGcmKeyProtectorOptions { Key = KeyText(7) };
         Assert.DoesNotContain(options.Key, options.ToString(), StringComparison.Ordinal);
+        using var protector = new AesGcmPrivateKeyProtector(options);
+        Assert.DoesNotContain(options.Key, protector.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AQEB", protector.ToString()!, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,11 @@
 namespace Scm.Storage.Sqlite.Internal;
 
-/// <summary>The versioned schema. A migration is appended for every change; applied migrations are never edited.</summary>
+/// <summary>
+/// The versioned schema. <c>PRAGMA user_version</c> holds the number of migrations applied; a migration is appended for
+/// every change and applied migrations are never edited. Ids are 32 lowercase hex characters (<c>Guid.ToString("N")</c>),
+/// whose text order equals <see cref="Guid.CompareTo(Guid)"/>; times are UTC ticks; each record is kept whole as JSON in
+/// <c>payload</c>, with the columns the queries filter or sort on beside it.
+/// </summary>
 internal static class Schema
 {
     /// <summary><c>PRAGMA application_id</c> of a Scm.Sdk database ("SCM1").</summary>
@@ -66,6 +71,17 @@ internal static class Schema
             fencing_token INTEGER NOT NULL,
             expires_at INTEGER NOT NULL
         );
+        """,
+
+        // 2: indexes that match the list queries' filters and order, so a page is a range scan rather than a sort.
+        """
+        DROP INDEX ix_certificates_status;
+        DROP INDEX ix_certificates_common_name;
+        DROP INDEX ix_orders_certificate;
+        CREATE INDEX ix_certificates_status_created ON certificates(status, created_at, id);
+        CREATE INDEX ix_certificates_common_name_created ON certificates(common_name, created_at, id);
+        CREATE INDEX ix_orders_certificate_created ON orders(certificate_id, created_at, id);
+        CREATE INDEX ix_orders_state_created ON orders(state, created_at, id);
         """,
     ];
 
