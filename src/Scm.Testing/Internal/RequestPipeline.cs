@@ -73,6 +73,21 @@ internal sealed partial class RequestPipeline
         var body = Array.Empty<byte>();
         var aborted = false;
         ScmFaultKind? applied = null;
+        var logged = 0;
+        void Log(int status)
+        {
+            if (Interlocked.Exchange(ref logged, 1) == 0)
+            {
+                _log.Add(new ScmSimulatorRequest(method, path, status, arrived, applied));
+            }
+        }
+
+        // Logged before the headers leave, so a test reading the log after its response always finds the entry.
+        context.Response.OnStarting(() =>
+        {
+            Log(context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
         try
         {
             if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
@@ -119,7 +134,7 @@ internal sealed partial class RequestPipeline
         }
         finally
         {
-            _log.Add(new ScmSimulatorRequest(method, path, aborted ? 0 : context.Response.StatusCode, arrived, applied));
+            Log(aborted ? 0 : context.Response.StatusCode);
         }
     }
 
