@@ -360,6 +360,19 @@ public sealed class IdTests
     }
 
     [Fact]
+    public async Task Start_Log_PrintsAddressAndSeedButNoSecrets()
+    {
+        using var writer = new StringWriter();
+        await using var sim = await ScmSimulator.StartAsync(new ScmSimulatorOptions { Seed = 8080, Log = writer });
+        var text = writer.ToString();
+        Assert.Contains("(seed 8080)", text, StringComparison.Ordinal);
+        Assert.Contains(sim.BaseAddress.ToString(), text, StringComparison.Ordinal);
+        Assert.Contains(sim.TokenEndpoint.ToString(), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(sim.Credentials.Password, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(sim.Credentials.ClientSecret, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Seed_SameSeed_SameIdsAndRenewIds()
     {
         async Task<string> Run()
