@@ -9,8 +9,10 @@ namespace Scm.Lifecycle;
 /// collect them into the inventory and deploy them. Every operation is async, cancellable and safe to call from
 /// several threads and several processes sharing one store; outcomes are result records, bad input a
 /// <see cref="CertificateRequestValidationException"/> raised before anything is sent or stored.
+/// Resolve it from DI (<c>AddSectigoCertificateManagement</c>) or create it with <see cref="CertificateLifecycleFactory"/>;
+/// disposing it releases what it owns (the SCM client it created, in the non-DI case).
 /// </summary>
-public interface ICertificateLifecycle
+public interface ICertificateLifecycle : IAsyncDisposable
 {
     /// <summary>Raised after each lifecycle event was stored (also delivered to registered <see cref="ILifecycleEventHandler"/>s).</summary>
     event EventHandler<LifecycleEvent>? EventRaised;

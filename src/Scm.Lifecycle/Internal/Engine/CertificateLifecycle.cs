@@ -31,9 +31,12 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     private long _pendingGauge;
     private double? _nearestExpiryGauge;
 
-    public CertificateLifecycle(EngineContext context)
+    private readonly IDisposable? _ownedClient;
+
+    public CertificateLifecycle(EngineContext context, IDisposable? ownedClient = null)
     {
         _ctx = context;
+        _ownedClient = ownedClient;
         _installer = new CertificateInstaller(context);
         var reconciler = new OrderReconciler(context);
         _workflow = new OrderWorkflow(context, _installer, reconciler);
@@ -498,7 +501,8 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public ValueTask DisposeAsync()
     {
-        _initLock.Dispose();
+        _ownedClient?.Dispose();
+        _ctx.Telemetry.Dispose();
         return ValueTask.CompletedTask;
     }
 }
