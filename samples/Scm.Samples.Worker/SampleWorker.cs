@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Scm.Samples.Worker;
+
+/// <summary>
+/// The worker's composition, shared by <c>Program.cs</c> and the tests: the lifecycle engine from the <c>Sectigo</c>
+/// configuration section with SQLite storage and file-system deployment, the hosted schedules, health checks reported
+/// to the log, a lifecycle event logger, OpenTelemetry metrics and traces of <c>Scm.Client</c> and <c>Scm.Lifecycle</c>,
+/// and the configured certificates ordered at start.
+/// </summary>
+public static class SampleWorker
+{
+    /// <summary>The meter and activity source names of the SDK (one of each per assembly).</summary>
+    public static readonly string[] TelemetrySources = ["Scm.Client", "Scm.Lifecycle"];
+
+    /// <summary>Completes <paramref name="builder"/> (reading a simulator's credentials first in simulator mode) and builds the host.</summary>
+    /// <param name="builder">A host builder whose configuration holds the <c>Sectigo</c> and <c>Worker</c> sections.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The host, not started.</returns>
+    public static async Task<IHost> BuildAsync(HostApplicationBuilder builder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var settings = WorkerSettings.From(builder.Configuration);
+        if (!string.IsNullOrWhiteSpace(settings.Simulator))
+        {
+            // Added last, so the simulator's address and credentials win over appsettings.json.
+            var client = await SimulatorConnection.ReadClientSettingsAsync(settings.Simulator, TimeProvider.System, cancellationToken);
+            builder.Configuration.AddInMemoryCollection(client);
+        }
+
+        AddSampleWorker(builder.Services, builder.Configuration, settings);
+        return builder.Build();
+    }
+
+    /// <summary>Registers everything the worker runs.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration (sections <c>Sectigo</c> and <c>Worker</c>).</param>
+    /// <param name="settings">The <c>Worker</c> section, already read.</param>
+    public static void AddSampleWorker(IServiceCollection services, IConfiguration configuration, WorkerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(settings);
+        var simulatorMode = !string.IsNullOrWhiteSpace(settings.Simulator);
+        var data = DataDirectory(settings, simulatorMode);
+        var deploy = string.IsNullOrWhiteSpace(settings.Deployment.Directory) ? Path.Combine(data, "certificates") : Path.GetFullPath(settings.Deployment.Directory);
+        var store = Path.Combine(data, "scm.db");
+        services.AddSingleton(settings);
+
+        services.AddSectigoCertificateManagement(configuration, o =>
+            {
+                // AddSectigoCertificateManagement(IConfiguration) binds every group except AutoRenewal and Credentials
+                // (AutoRenewal holds a code-only Predicate); bind their configurable settings here.
+                configuration.GetSection("Sectigo:AutoRenewal").Bind(o.AutoRenewal);
+                configuration.GetSection("Sectigo:Credentials").Bind(o.Credentials);
+
+                // In simulator mode everything is throw-away, so the key that protects private keys at rest lives beside
+                // the store instead of in the user's profile (the SDK's default).
+                if (simulatorMode && o.KeyProtection.Key is null && o.KeyProtection.KeyFilePath is null)
+                {
+                    o.KeyProtection.KeyFilePath = Path.Combine(data, "keys", "protector.key");
+                }
+            })
+            .UseSqliteStorage(store)
+            .AddFileSystemDeployment(o =>
+            {
+                o.Directory = deploy;
+                o.WriteKeystorePassword = settings.Deployment.WriteKeystorePassword;
+                o.WriteUnencryptedPrivateKey = settings.Deployment.WriteUnencryptedPrivateKey;
+            })
+            .AddEventHandler<LifecycleEventLogger>();
+
+        services.AddHealthChecks().AddSectigoCertificateManagement();
+        services.AddHostedService<HealthReporter>();
+        services.AddHostedService<DesiredCertificates>();
+        services.AddHostedService(sp => new StartupBanner(
+            sp.GetRequiredService<ILogger<StartupBanner>>(), store, deploy, configuration["Sectigo:Client:BaseAddress"] ?? "the default SCM address"));
+
+        var otel = services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter(TelemetrySources))
+            .WithTracing(tracing => tracing.AddSource(TelemetrySources));
+        if (settings.Telemetry.ConsoleExporter)
+        {
+            otel.WithMetrics(metrics => metrics.AddConsoleExporter()).WithTracing(tracing => tracing.AddConsoleExporter());
+        }
+    }
+
+    private static string DataDirectory(WorkerSettings settings, bool simulatorMode)
+    {
+        if (!string.IsNullOrWhiteSpace(settings.DataDirectory))
+        {
+            return Path.GetFullPath(settings.DataDirectory);
+        }
+
+        if (simulatorMode)
+        {
+            // The simulator forgets everything when it stops, so its store must not outlive it either.
+            return Path.Combine(Path.GetTempPath(), "scm-worker-" + Guid.NewGuid().ToString("N")[..12]);
+        }
+
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Scm.Sdk", "worker");
+    }
+
+    /// <summary>Logs where the worker keeps its state, once at start (never a secret).</summary>
+    private sealed class StartupBanner(ILogger<StartupBanner> logger, string store, string deploy, string scm) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            WorkerLog.Started(logger, store, deploy, scm);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Org.BouncyCastle.Security;
+using Scm.Lifecycle;
+using Scm.Samples.Worker;
+using Scm.Storage;
+using Scm.Testing;
+
+namespace Scm.Samples.Worker.Tests;
+
+/// <summary>
+/// The sample worker as it ships: its appsettings.json and appsettings.Simulator.json, its own composition code
+/// (<see cref="SampleWorker.BuildAsync"/>), simulator mode pointed at an in-process simulator, the hosted schedules on
+/// the system clock with short intervals.
+/// </summary>
+public sealed class WorkerEndToEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(90);
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "scm-worker-test-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly ConcurrentQueue<string> _logs = new();
+    private ScmSimulator _simulator = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        _simulator = await ScmSimulator.StartAsync(new ScmSimulatorOptions
+        {
+            Seed = 20261128,
+            ApplyDelay = TimeSpan.FromMilliseconds(200),
+            IssueDelay = TimeSpan.FromMilliseconds(300),
+            Log = null,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulator.DisposeAsync();
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Worker_SimulatorMode_OrdersConfiguredCertificatesAndDeploysThemWithoutDuplicatesAcrossRestart()
+    {
+        string[] expected = ["www.acme.example", "legacy.acme.example", "mail.acme.example"];
+        var deploy = Path.Combine(_root, "certificates");
+
+        using (var host = await StartWorkerAsync())
+        {
+            var lifecycle = host.Services.GetRequiredService<ICertificateLifecycle>();
+            var certificates = await WaitForAsync(async () =>
+            {
+                var active = await ToListAsync(lifecycle.ListCertificatesAsync(CertificateStatus.Active));
+                return active.Count == expected.Length && expected.All(cn => Directory.Exists(Path.Combine(deploy, cn)) && File.Exists(Path.Combine(deploy, cn, "keystore.password")))
+                    ? active
+                    : null;
+            });
+
+            Assert.Equal(expected.Order(), certificates.Select(c => c.CommonName).Order());
+            var orders = await ToListAsync(lifecycle.ListOrdersAsync());
+            Assert.Equal(3, orders.Count);
+            Assert.All(orders, o => Assert.Equal(OrderState.Completed, o.State));
+
+            // Ordered at start through the engine, then collected, installed and deployed by the hosted scheduler.
+            var audit = await lifecycle.QueryAuditAsync(new AuditQuery());
+            Assert.All(orders, o => Assert.Equal("scheduler", audit.Single(e => e.OrderId == o.Id && e.Decision == "Issued").Actor));
+            Assert.Equal(3, audit.Count(e => e.Action == "Deploy" && e.Outcome == "Succeeded"));
+
+            foreach (var certificate in certificates)
+            {
+                // Issued in SCM (the simulator), installed locally with its key, delivered to the folder.
+                Assert.Equal("Issued", _simulator.GetOrder(certificate.SslId!.Value)!.Status);
+                Assert.False(certificate.IsObserveOnly);
+                var folder = Path.Combine(deploy, certificate.CommonName);
+                var password = (await File.ReadAllTextAsync(Path.Combine(folder, "keystore.password"))).Trim();
+                var keystore = await lifecycle.GetKeystoreAsync(certificate.Id);
+                Assert.Equal(keystore.Password, password);
+                var chain = await File.ReadAllTextAsync(Path.Combine(folder, "fullchain.pem"));
+                Assert.StartsWith("-----BEGIN CERTIFICATE-----", chain, StringComparison.Ordinal);
+                Assert.DoesNotContain("PRIVATE KEY", chain, StringComparison.Ordinal);
+
+                switch (certificate.KeystoreType)
+                {
+                    case KeystoreType.Pkcs12:
+                        {
+                            var bytes = await File.ReadAllBytesAsync(Path.Combine(folder, "keystore.pfx"));
+                            using var pfx = X509CertificateLoader.LoadPkcs12(bytes, password);
+                            Assert.True(pfx.HasPrivateKey);
+                            Assert.Equal(certificate.Thumbprint, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(pfx.RawData)));
+                            Assert.Contains("api.acme.example", certificate.SubjectAlternativeNames);
+                            break;
+                        }
+
+                    case KeystoreType.Jks:
+                        {
+                            var jks = new JksStore();
+                            await using (var stream = File.OpenRead(Path.Combine(folder, "keystore.jks")))
+                            {
+                                jks.Load(stream, password.ToCharArray());
+                            }
+
+                            var alias = Assert.Single(jks.Aliases);
+                            Assert.True(jks.IsKeyEntry(alias));
+                            Assert.NotNull(jks.GetKey(alias, password.ToCharArray()));
+                            Assert.Equal(new Org.BouncyCastle.Math.BigInteger(certificate.SerialNumber, 16), jks.GetCertificateChain(alias)[0].SerialNumber);
+                            break;
+                        }
+
+                    case KeystoreType.Pem:
+                        {
+                            var pem = await File.ReadAllTextAsync(Path.Combine(folder, "keystore.pem"));
+                            Assert.Contains("ENCRYPTED PRIVATE KEY", pem, StringComparison.Ordinal);
+                            using var withKey = X509Certificate2.CreateFromEncryptedPem(pem, pem, password);
+                            Assert.True(withKey.HasPrivateKey);
+                            break;
+                        }
+                }
+
+                if (!OperatingSystem.IsWindows())
+                {
+                    const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                    Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(folder, "keystore" + Extension(certificate.KeystoreType))));
+                    Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(folder, "keystore.password")));
+                    Assert.Equal(ownerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(Path.Combine(folder, "fullchain.pem")));
+                }
+            }
+
+            // The lifecycle event handler logged each issuance and deployment; health is reported to the log.
+            Assert.Equal(3, CountLogs("Certificate issued and installed"));
+            Assert.Equal(3, CountLogs("Deployed "));
+            var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            Assert.Equal(HealthStatus.Healthy, health.Status);
+            await WaitForAsync(() => Task.FromResult(CountLogs("Health sectigo-certificates Healthy") > 0 ? (object)true : null));
+            Assert.Equal(3, _simulator.Counters.BillableOrders);
+
+            await host.StopAsync();
+        }
+
+        // A restart on the same store finds every configured certificate and orders nothing.
+        using (var again = await StartWorkerAsync())
+        {
+            await WaitForAsync(() => Task.FromResult(CountLogs("Configured certificates checked") >= 2 ? (object)true : null));
+            Assert.Equal(3, CountLogs("is already in the store"));
+            Assert.Equal(3, _simulator.Counters.BillableOrders);
+            Assert.Equal(3, _simulator.Counters.EnrollPosts);
+            await again.StopAsync();
+        }
+
+        Assert.DoesNotContain(_logs, l => l.Contains(_simulator.Credentials.Password, StringComparison.Ordinal));
+    }
+
+    private async Task<IHost> StartWorkerAsync()
+    {
+        var simulatorRoot = new Uri(_simulator.BaseAddress, "/").ToString().TrimEnd('/');
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            // The sample's own appsettings.json and appsettings.Simulator.json are copied next to the test.
+            EnvironmentName = "Simulator",
+            ContentRootPath = AppContext.BaseDirectory,
+            Args =
+            [
+                "--Worker:Simulator=" + simulatorRoot,
+                "--Worker:DataDirectory=" + _root,
+                "--Worker:HealthReportInterval=00:00:00.500",
+                "--Sectigo:Scheduling:FollowUpInterval=00:00:00.250",
+                "--Sectigo:Polling:InitialDelay=00:00:00.500",
+                "--Sectigo:Polling:MaxDelay=00:00:01",
+                "--Sectigo:Ordering:Pkcs12Iterations=2000",
+            ],
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddProvider(new CapturingLoggerProvider(_logs));
+        var host = await SampleWorker.BuildAsync(builder);
+        await host.StartAsync();
+        return host;
+    }
+
+    private int CountLogs(string fragment) => _logs.Count(l => l.Contains(fragment, StringComparison.Ordinal));
+
+    private static string Extension(KeystoreType type) => type switch
+    {
+        KeystoreType.Pkcs12 => ".pfx",
+        KeystoreType.Jks => ".jks",
+        _ => ".pem",
+    };
+
+    private async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + s_deadline;
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            if (TimeProvider.System.GetUtcNow() > deadline)
+            {
+                Assert.Fail("Timed out. Worker log:\n" + string.Join("\n", _logs));
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink, categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class CapturingLogger(ConcurrentQueue<string> sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Enqueue($"{logLevel} {category}[{eventId.Id}] {formatter(state, exception)} {exception?.Message}");
+    }
+}
