@@ -16,10 +16,13 @@ public sealed class HostingTests
         await using var h = await EngineHarness.StartAsync(engine: o => o.Scheduling.Enabled = true);
         var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request());
 
-        for (var i = 0; i < 200 && (await h.Lifecycle.GetOrderAsync(ordered.OrderId))!.State != OrderState.Completed; i++)
+        // The scheduler runs on its own task: advance the fake clock in steps and give it real time to act,
+        // bounded by a real-time deadline (the machine may be busy), not by a step count.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while ((await h.Lifecycle.GetOrderAsync(ordered.OrderId))!.State != OrderState.Completed && DateTimeOffset.UtcNow < deadline)
         {
             h.Time.Advance(TimeSpan.FromSeconds(10));
-            await Task.Delay(10);
+            await Task.Delay(50);
         }
 
         Assert.Equal(OrderState.Completed, (await h.Lifecycle.GetOrderAsync(ordered.OrderId))!.State);
@@ -32,9 +35,10 @@ public sealed class HostingTests
     public async Task Scheduler_WeeklySync_NotRepeatedBeforeItsInterval()
     {
         await using var h = await EngineHarness.StartAsync(engine: o => o.Scheduling.Enabled = true);
-        for (var i = 0; i < 50 && await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync) is null; i++)
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync) is null && DateTimeOffset.UtcNow < deadline)
         {
-            await Task.Delay(20);
+            await Task.Delay(50);
             h.Time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -48,9 +52,10 @@ public sealed class HostingTests
 
         Assert.Equal(first, await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync));
         h.Time.Advance(TimeSpan.FromDays(7));
-        for (var i = 0; i < 100 && await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync) == first; i++)
+        deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        while (await h.Jobs.GetLastRunAsync(LifecycleJob.CatalogSync) == first && DateTimeOffset.UtcNow < deadline)
         {
-            await Task.Delay(20);
+            await Task.Delay(50);
             h.Time.Advance(TimeSpan.FromSeconds(10));
         }
 
