@@ -693,7 +693,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                result.Add(Deserialize(reader.GetString(0), SqliteJsonContext.Default.AuditEntry, "audit entry")! with { Sequence = reader.GetInt64(1) });
+                result.Add(Deserialize(reader.GetFieldValue<byte[]>(0), SqliteJsonContext.Default.AuditEntry, "audit entry")! with { Sequence = reader.GetInt64(1) });
             }
 
             return result;
@@ -953,7 +953,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            result.Add(Deserialize(reader.GetString(0), SqliteJsonContext.Default.CertificateOrder, "order")! with { Version = reader.GetInt64(1) });
+            result.Add(Deserialize(reader.GetFieldValue<byte[]>(0), SqliteJsonContext.Default.CertificateOrder, "order")! with { Version = reader.GetInt64(1) });
         }
 
         return result;
@@ -967,13 +967,18 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            result.Add(Deserialize(reader.GetString(0), SqliteJsonContext.Default.ManagedCertificate, "certificate")! with { Version = reader.GetInt64(1) });
+            result.Add(Deserialize(reader.GetFieldValue<byte[]>(0), SqliteJsonContext.Default.ManagedCertificate, "certificate")! with { Version = reader.GetInt64(1) });
         }
 
         return result;
     }
 
-    private static T? Deserialize<T>(string json, JsonTypeInfo<T> type, string what)
+    /// <summary>Reads a payload from its UTF-8 bytes (no intermediate UTF-16 string).</summary>
+    private static T? Deserialize<T>(byte[] json, JsonTypeInfo<T> type, string what) => Deserialize(json.AsSpan(), type, what);
+
+    private static T? Deserialize<T>(string json, JsonTypeInfo<T> type, string what) => Deserialize(System.Text.Encoding.UTF8.GetBytes(json).AsSpan(), type, what);
+
+    private static T? Deserialize<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> type, string what)
     {
         try
         {

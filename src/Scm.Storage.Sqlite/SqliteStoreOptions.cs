@@ -20,8 +20,11 @@ public sealed class SqliteStoreOptions
 
     /// <summary>
     /// Whether <see cref="SqliteScmStore.InitializeAsync"/> runs SQLite's <c>PRAGMA quick_check</c> over an existing file,
-    /// so a damaged database is reported at start instead of at the first read of a damaged page. Default <see langword="true"/>;
-    /// it reads the whole file once (roughly a second per GB).
+    /// so a damaged database is reported at start instead of at the first read of a damaged page. Default <see langword="true"/>.
+    /// It reads the whole file once: about 2 s for a 450 MB file (100,000 certificates) on the benchmark machine, over a
+    /// minute for 4.5 GB (1,000,000); turn it off for very large stores. A file that is not an SQLite database, or is
+    /// truncated, is refused at start either way; a damaged page found later fails its read with
+    /// <see cref="StoreErrorKind.Corrupt"/>.
     /// </summary>
     public bool VerifyOnInitialize { get; set; } = true;
 
