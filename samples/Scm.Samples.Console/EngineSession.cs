@@ -1,0 +1,353 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Scm.Client;
+using Scm.Lifecycle;
+using Scm.Testing;
+using Spectre.Console;
+
+namespace Scm.Samples.Console;
+
+/// <summary>How one command wants its engine: which SCM (configured, a fresh simulator, a running one), store and folders.</summary>
+internal sealed record SessionOptions
+{
+    /// <summary>The SQLite store file; <see langword="null"/> for the default of the mode.</summary>
+    public string? StorePath { get; init; }
+
+    /// <summary>Where certificates are deployed; <see langword="null"/> for the default of the mode.</summary>
+    public string? DeployDirectory { get; init; }
+
+    /// <summary>Start a fresh in-process simulator and use a temporary store.</summary>
+    public bool Simulator { get; init; }
+
+    /// <summary>Use a simulator that is already running (for example <c>scm simulator</c>) at this URL.</summary>
+    public string? SimulatorUrl { get; init; }
+
+    /// <summary>Show the engine's log lines.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Options of the in-process simulator (defaults: short stage delays).</summary>
+    public ScmSimulatorOptions? SimulatorOptions { get; init; }
+
+    /// <summary>Engine options applied last (the demo sets its auto-renewal defaults here).</summary>
+    public Action<SectigoCertificateManagementOptions>? Configure { get; init; }
+
+    /// <summary>A folder for the temporary store, keys and deployments; created when <see langword="null"/> and needed.</summary>
+    public string? TempRoot { get; init; }
+
+    /// <summary>Keep <see cref="TempRoot"/> when the session ends.</summary>
+    public bool KeepTempRoot { get; init; }
+}
+
+/// <summary>
+/// The engine for one command: configuration (appsettings.json, user secrets, <c>Sectigo__</c> environment variables),
+/// the lifecycle engine built by <c>AddSectigoCertificateManagement</c> on a generic host with SQLite storage and
+/// file-system deployment, and optionally an in-process SCM simulator.
+/// </summary>
+internal sealed class EngineSession : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly ScmSimulator? _simulator;
+    private readonly string? _tempRoot;
+    private readonly bool _deleteTempRoot;
+    private readonly ConcurrentDictionary<Guid, string> _deployments = new();
+
+    private EngineSession(IHost host, ScmSimulator? simulator, string? tempRoot, bool deleteTempRoot, string storePath, string deployDirectory, string scmDescription)
+    {
+        _host = host;
+        _simulator = simulator;
+        _tempRoot = tempRoot;
+        _deleteTempRoot = deleteTempRoot;
+        StorePath = storePath;
+        DeployDirectory = deployDirectory;
+        ScmDescription = scmDescription;
+        Lifecycle = host.Services.GetRequiredService<ICertificateLifecycle>();
+        Lifecycle.EventRaised += OnEvent;
+    }
+
+    public ICertificateLifecycle Lifecycle { get; }
+
+    /// <summary>The in-process simulator, when this session started one.</summary>
+    public ScmSimulator? Simulator => _simulator;
+
+    public string StorePath { get; }
+
+    public string DeployDirectory { get; }
+
+    /// <summary>Which SCM this session talks to, without secrets.</summary>
+    public string ScmDescription { get; }
+
+    public string? TempRoot => _tempRoot;
+
+    /// <summary>Where the file-system deployment wrote a certificate during this session, if it did.</summary>
+    public string? DeployedTo(Guid certificateId) => _deployments.TryGetValue(certificateId, out var where) ? where : null;
+
+    public static async Task<EngineSession> StartAsync(SessionOptions options, CliEnvironment environment, IAnsiConsole logConsole, CancellationToken cancellationToken)
+    {
+        var configuration = BuildConfiguration(environment);
+        var cli = configuration.GetSection("Cli");
+        ScmSimulator? simulator = null;
+        string? tempRoot = options.TempRoot;
+        var ownsTemp = false;
+        try
+        {
+            ScmClientOptions? clientOverride = null;
+            string scmDescription;
+            string storePath;
+            string deployDirectory;
+            if (options.Simulator)
+            {
+                if (tempRoot is null)
+                {
+                    tempRoot = Path.Combine(Path.GetTempPath(), "scm-cli-" + Guid.NewGuid().ToString("N")[..12]);
+                    ownsTemp = true;
+                }
+
+                Directory.CreateDirectory(tempRoot);
+                var simulatorOptions = options.SimulatorOptions ?? new ScmSimulatorOptions
+                {
+                    ApplyDelay = TimeSpan.FromSeconds(1),
+                    IssueDelay = TimeSpan.FromSeconds(1),
+                };
+                simulatorOptions.Log = null;
+                simulator = await ScmSimulator.StartAsync(simulatorOptions, cancellationToken);
+                environment.SimulatorStarted?.Invoke(simulator);
+                clientOverride = SimulatorClient(simulator.BaseAddress, simulator.Credentials.Login, simulator.Credentials.Password, simulator.Credentials.CustomerUri);
+                scmDescription = $"in-process SCM simulator at {simulator.BaseAddress}";
+                storePath = options.StorePath ?? Path.Combine(tempRoot, "scm.db");
+                deployDirectory = options.DeployDirectory ?? Path.Combine(tempRoot, "certificates");
+            }
+            else if (options.SimulatorUrl is not null)
+            {
+                var info = await ReadSimulatorInfoAsync(options.SimulatorUrl, environment.Time, cancellationToken);
+                clientOverride = SimulatorClient(info.BaseAddress, info.Login, info.Password, info.CustomerUri);
+                scmDescription = $"SCM simulator at {info.BaseAddress}";
+                storePath = options.StorePath ?? Path.Combine(DataFolder(), $"simulator-{info.BaseAddress.Port.ToString(CultureInfo.InvariantCulture)}.db");
+                deployDirectory = options.DeployDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "certificates");
+            }
+            else
+            {
+                storePath = options.StorePath ?? NonEmpty(cli["Store"]) ?? Path.Combine(DataFolder(), "scm.db");
+                deployDirectory = options.DeployDirectory ?? NonEmpty(cli["DeployDirectory"]) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storePath))!, "certificates");
+                var section = configuration.GetSection("Sectigo:Client");
+                scmDescription = $"SCM at {NonEmpty(section["BaseAddress"]) ?? "the default address"} ({NonEmpty(section["AuthenticationMode"]) ?? "Password"} authentication)";
+            }
+
+            storePath = Path.GetFullPath(storePath);
+            deployDirectory = Path.GetFullPath(deployDirectory);
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.Logging.ClearProviders();
+            if (options.Verbose)
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Information);
+                builder.Logging.AddProvider(new ConsoleLogProvider(logConsole));
+            }
+            else
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.None);
+            }
+
+            var keyFile = options.Simulator ? Path.Combine(tempRoot!, "keys", "protector.key") : null;
+            builder.Services.AddSectigoCertificateManagement(configuration, o =>
+            {
+                if (clientOverride is not null)
+                {
+                    o.Client = clientOverride;
+                }
+
+                if (keyFile is not null && o.KeyProtection.Key is null)
+                {
+                    o.KeyProtection.KeyFilePath = keyFile;
+                }
+
+                // One command, one run: the tool triggers the jobs itself instead of running the scheduler.
+                o.Scheduling.Enabled = false;
+                options.Configure?.Invoke(o);
+            })
+            .UseSqliteStorage(storePath)
+            .AddFileSystemDeployment(o => o.Directory = deployDirectory);
+
+            var host = builder.Build();
+            try
+            {
+                await host.StartAsync(cancellationToken);
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
+            }
+
+            return new EngineSession(host, simulator, tempRoot, ownsTemp && !options.KeepTempRoot, storePath, deployDirectory, scmDescription);
+        }
+        catch
+        {
+            if (simulator is not null)
+            {
+                await simulator.DisposeAsync();
+            }
+
+            if (ownsTemp && tempRoot is not null && !options.KeepTempRoot)
+            {
+                TryDelete(tempRoot);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>appsettings.json next to the tool, then in the current folder, user secrets, environment variables, overrides.</summary>
+    public static IConfigurationRoot BuildConfiguration(CliEnvironment environment)
+    {
+        var builder = new ConfigurationBuilder();
+        var toolSettings = Path.GetFullPath(Path.Combine(environment.BaseDirectory, "appsettings.json"));
+        var localSettings = Path.GetFullPath(Path.Combine(environment.WorkingDirectory, "appsettings.json"));
+        builder.AddJsonFile(toolSettings, optional: true, reloadOnChange: false);
+        if (!string.Equals(toolSettings, localSettings, StringComparison.Ordinal))
+        {
+            builder.AddJsonFile(localSettings, optional: true, reloadOnChange: false);
+        }
+
+        if (environment.ReadUserSecrets)
+        {
+            builder.AddUserSecrets(typeof(EngineSession).Assembly, optional: true, reloadOnChange: false);
+        }
+
+        if (environment.ReadEnvironmentVariables)
+        {
+            builder.AddEnvironmentVariables();
+        }
+
+        builder.AddInMemoryCollection(environment.Configuration);
+        return builder.Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Lifecycle.EventRaised -= OnEvent;
+        try
+        {
+            await _host.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _host.Dispose();
+            if (_simulator is not null)
+            {
+                await _simulator.DisposeAsync();
+            }
+
+            if (_deleteTempRoot && _tempRoot is not null)
+            {
+                TryDelete(_tempRoot);
+            }
+        }
+    }
+
+    private void OnEvent(object? sender, LifecycleEvent e)
+    {
+        if (e is CertificateDeploymentEvent { Succeeded: true, CertificateId: { } id } deployment)
+        {
+            _deployments[id] = deployment.Detail;
+        }
+    }
+
+    private static ScmClientOptions SimulatorClient(Uri baseAddress, string login, string password, string customerUri) => new()
+    {
+        BaseAddress = baseAddress,
+        AuthenticationMode = ScmAuthenticationMode.Password,
+        Login = login,
+        Password = password,
+        CustomerUri = customerUri,
+    };
+
+    private static async Task<SimulatorInfo> ReadSimulatorInfoAsync(string url, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !uri.IsLoopback)
+        {
+            throw CliException.Usage($"--simulator-url must be the http://127.0.0.1:PORT address `scm simulator` printed, not '{url}'.");
+        }
+
+        var info = new Uri(uri, ScmSimulator.ManagementPrefix + "/info");
+        using var http = new HttpClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        JsonElement root;
+        try
+        {
+            root = await http.GetFromJsonAsync<JsonElement>(info, linked.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException($"No SCM simulator answers at {uri.GetLeftPart(UriPartial.Authority)} ({ex.Message.TrimEnd('.')}); start one with `scm simulator`.");
+        }
+
+        var credentials = root.GetProperty("credentials");
+        return new SimulatorInfo(
+            new Uri(root.GetProperty("baseAddress").GetString()!),
+            credentials.GetProperty("login").GetString()!,
+            credentials.GetProperty("password").GetString()!,
+            credentials.GetProperty("customerUri").GetString()!);
+    }
+
+    private static string DataFolder() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Scm.Sdk");
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    internal static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private sealed record SimulatorInfo(Uri BaseAddress, string Login, string Password, string CustomerUri);
+
+    /// <summary>With --verbose: the engine's log lines, dimmed, on the error console (the engine never logs secrets).</summary>
+    private sealed class ConsoleLogProvider(IAnsiConsole console) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ConsoleLogger(console, categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class ConsoleLogger(IAnsiConsole console, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            var line = $"{logLevel.ToString()[..4].ToLowerInvariant()} {category}: {formatter(state, exception)}";
+            lock (console)
+            {
+                console.MarkupLine("[grey]" + Markup.Escape(line) + "[/]");
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Globalization;
+using Scm.Lifecycle;
+using Scm.Storage;
+
+namespace Scm.Samples.Console;
+
+/// <summary>
+/// Finds the certificate or order a command names: a full id, the 8-character short id the tables show (any unique
+/// prefix of 4 or more hex digits), or SCM's numeric sslId.
+/// </summary>
+internal static class IdResolver
+{
+    public static async Task<ManagedCertificate> CertificateAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    {
+        return await FindCertificateAsync(lifecycle, text, cancellationToken)
+            ?? throw new CliException($"No certificate matches '{text}' (use the id or SCM id that `scm list` shows).");
+    }
+
+    public static async Task<ManagedCertificate?> FindCertificateAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    {
+        text = text.Trim();
+        if (Guid.TryParse(text, out var id))
+        {
+            return await lifecycle.GetCertificateAsync(id, cancellationToken)
+                ?? (await lifecycle.GetOrderAsync(id, cancellationToken) is { } order ? await lifecycle.GetCertificateAsync(order.CertificateId, cancellationToken) : null);
+        }
+
+        var all = await lifecycle.ListCertificatesAsync(cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        if (IsSslId(text, out var sslId))
+        {
+            var bySslId = all.Where(c => c.SslId == sslId).OrderBy(c => c.Status == CertificateStatus.Active ? 0 : 1).ThenByDescending(c => c.NotAfter).FirstOrDefault();
+            if (bySslId is not null)
+            {
+                return bySslId;
+            }
+        }
+
+        return Single(all.Where(c => Matches(c.Id, text)).ToList(), text, "certificates");
+    }
+
+    public static async Task<CertificateOrder> OrderAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    {
+        return await FindOrderAsync(lifecycle, text, cancellationToken)
+            ?? throw new CliException($"No order matches '{text}' (use the order id, certificate id or SCM id that `scm list` shows).");
+    }
+
+    /// <summary>An order by its id, or the open (else latest) order of a certificate or sslId.</summary>
+    public static async Task<CertificateOrder?> FindOrderAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    {
+        text = text.Trim();
+        var orders = await lifecycle.ListOrdersAsync(cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        if (Guid.TryParse(text, out var id))
+        {
+            return orders.FirstOrDefault(o => o.Id == id) ?? Latest(orders.Where(o => o.CertificateId == id));
+        }
+
+        if (IsSslId(text, out var sslId) && Latest(orders.Where(o => o.SslId == sslId)) is { } bySslId)
+        {
+            return bySslId;
+        }
+
+        var byOrderId = orders.Where(o => Matches(o.Id, text)).ToList();
+        if (byOrderId.Count > 0)
+        {
+            return Single(byOrderId, text, "orders");
+        }
+
+        var byCertificate = orders.Where(o => Matches(o.CertificateId, text)).Select(o => o.CertificateId).Distinct().ToList();
+        return byCertificate.Count switch
+        {
+            0 => null,
+            1 => Latest(orders.Where(o => o.CertificateId == byCertificate[0])),
+            _ => throw CliException.Usage($"'{text}' matches several certificates; give more of the id."),
+        };
+    }
+
+    private static CertificateOrder? Latest(IEnumerable<CertificateOrder> orders) =>
+        orders.OrderBy(o => o.IsOpen ? 0 : 1).ThenByDescending(o => o.CreatedAt).FirstOrDefault();
+
+    private static bool IsSslId(string text, out long sslId)
+    {
+        sslId = 0;
+        return text.Length > 0 && text.All(char.IsAsciiDigit) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out sslId);
+    }
+
+    private static bool Matches(Guid id, string text) =>
+        text.Length >= 4 && (id.ToString("N").StartsWith(text, StringComparison.OrdinalIgnoreCase) || id.ToString("D").StartsWith(text, StringComparison.OrdinalIgnoreCase));
+
+    private static T? Single<T>(List<T> matches, string text, string what)
+        where T : class => matches.Count switch
+        {
+            0 => null,
+            1 => matches[0],
+            _ => throw CliException.Usage($"'{text}' matches {matches.Count} {what}; give more of the id."),
+        };
+}
