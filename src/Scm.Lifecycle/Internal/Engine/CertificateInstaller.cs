@@ -133,6 +133,14 @@ internal sealed class CertificateInstaller
         CertificateOrder order, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> issuers, AsymmetricAlgorithm? key,
         CertificateLease lease, string actor, CancellationToken cancellationToken)
     {
+        // Without a cap (no MaxManagedCertificates and the default quota) there is nothing to count against: taking the
+        // inventory lock would only funnel every install of every instance through one store lease, where the losers
+        // defer a whole poll and a holder killed mid-install blocks all installs until its lease expires.
+        if (_ctx.Options.Inventory.MaxManagedCertificates is null && _ctx.Quota is LicenceCapQuota)
+        {
+            return await InstallCoreAsync(order, leaf, issuers, key, lease, actor, cancellationToken).ConfigureAwait(false);
+        }
+
         // Count and insert under one inventory lock (this process and, through the store, every other one), so two
         // installs can never both see room for the last licence.
         var inventory = await CertificateLease.TryAcquireAsync(_ctx.Store, _ctx.Locks, "inventory:" + _ctx.Options.AccountId, _ctx.InstanceName,
@@ -143,6 +151,13 @@ internal sealed class CertificateInstaller
         }
 
         await using var inventoryScope = inventory.ConfigureAwait(false);
+        return await InstallCoreAsync(order, leaf, issuers, key, lease, actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<StepResult> InstallCoreAsync(
+        CertificateOrder order, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> issuers, AsymmetricAlgorithm? key,
+        CertificateLease lease, string actor, CancellationToken cancellationToken)
+    {
         var now = _ctx.Now;
         var replaces = order.Kind is OrderKind.Renewal or OrderKind.Reissue
             ? await _ctx.Store.GetCertificateAsync(order.CertificateId, cancellationToken).ConfigureAwait(false)
