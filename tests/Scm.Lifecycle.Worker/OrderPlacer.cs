@@ -52,10 +52,20 @@ internal sealed class OrderPlacer : BackgroundService
         var existing = await ExistingNamesAsync(cancellationToken);
         var missing = Enumerable.Range(_settings.OrderStart, _settings.OrderCount).Select(_settings.CommonName).Where(n => !existing.Contains(n)).ToList();
         WorkerLog.Placing(_logger, missing.Count, _settings.OrderCount);
+
+        // Paced by a schedule, not by sleeping after each order: slow orders do not stretch the spread further.
         var interval = _settings.OrderSpread / Math.Max(1, _settings.OrderCount);
+        var started = _time.GetTimestamp();
         var placed = 0;
-        foreach (var name in missing)
+        for (var index = 0; index < missing.Count; index++)
         {
+            var name = missing[index];
+            var wait = (interval * index) - _time.GetElapsedTime(started);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, cancellationToken);
+            }
+
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -76,8 +86,6 @@ internal sealed class OrderPlacer : BackgroundService
                     }
                 }
             }
-
-            await Task.Delay(interval, _time, cancellationToken);
         }
 
         WorkerLog.AllPlaced(_logger, placed, missing.Count);
