@@ -143,6 +143,13 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if (!existed)
+            {
+                // Records are 2-6 KB (a chain PEM plus JSON): 8 KB pages hold three where 4 KB pages hold one, a third
+                // less file and I/O. Only a database without content takes a new page size.
+                Execute(connection, "PRAGMA page_size = 8192;");
+            }
+
             var journalMode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
             for (var version = (int)userVersion; version < Schema.CurrentVersion; version++)
             {
@@ -180,7 +187,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// </summary>
     private long CheckOwnership(SqliteConnection connection)
     {
-        using var command = Command(connection, """
+        using var command = NewCommand(connection, """
             SELECT (SELECT application_id FROM pragma_application_id()),
                    (SELECT user_version FROM pragma_user_version()),
                    (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%');
@@ -213,9 +220,9 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         ValidateBatch(batch);
-        return Write(cancellationToken, connection =>
+        return Write(cancellationToken, session =>
         {
-            if (batch.RequiredLease is { } required && !LeaseHeld(connection, required))
+            if (batch.RequiredLease is { } required && !LeaseHeld(session, required))
             {
                 throw Conflict(new StoreConflictException(StoreConflictReason.LeaseLost, "lease"));
             }
@@ -229,25 +236,25 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
                 switch (operation)
                 {
                     case InsertOrderOperation insert:
-                        orders.Add(InsertOrder(connection, insert.Order));
+                        orders.Add(InsertOrder(session, insert.Order));
                         break;
                     case UpdateOrderOperation update:
-                        orders.Add(UpdateOrder(connection, update.Order));
+                        orders.Add(UpdateOrder(session, update.Order));
                         break;
                     case DeleteOrderOperation delete:
-                        Delete(connection, "orders", "order", delete.Id, delete.ExpectedVersion);
+                        Delete(session, "orders", "order", delete.Id, delete.ExpectedVersion);
                         break;
                     case InsertCertificateOperation insert:
-                        certificates.Add(InsertCertificate(connection, insert.Certificate));
+                        certificates.Add(InsertCertificate(session, insert.Certificate));
                         break;
                     case UpdateCertificateOperation update:
-                        certificates.Add(UpdateCertificate(connection, update.Certificate));
+                        certificates.Add(UpdateCertificate(session, update.Certificate));
                         break;
                     case DeleteCertificateOperation delete:
-                        Delete(connection, "certificates", "certificate", delete.Id, delete.ExpectedVersion);
+                        Delete(session, "certificates", "certificate", delete.Id, delete.ExpectedVersion);
                         break;
                     case AppendAuditOperation append:
-                        audit.Add(AppendAudit(connection, append.Entry));
+                        audit.Add(AppendAudit(session, append.Entry));
                         break;
                 }
             }
@@ -256,16 +263,16 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         });
     }
 
-    private CertificateOrder InsertOrder(SqliteConnection connection, CertificateOrder order)
+    private CertificateOrder InsertOrder(Session session, CertificateOrder order)
     {
-        if (Exists(connection, "orders", order.Id))
+        if (Exists(session, "orders", order.Id))
         {
             throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "order", order.Id));
         }
 
-        CheckOpenOrderSlot(connection, order);
+        CheckOpenOrderSlot(session, order);
         var stored = order with { Version = 1 };
-        using var command = Command(connection, """
+        var command = session.Command("""
             INSERT INTO orders(id, certificate_id, account_id, state, is_open, version, ssl_id, correlation_token, next_attempt_at, created_at, payload)
             VALUES($id, $certificate, $account, $state, $open, $version, $ssl, $token, $next, $created, $payload);
             """);
@@ -274,13 +281,13 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return stored;
     }
 
-    private CertificateOrder UpdateOrder(SqliteConnection connection, CertificateOrder order)
+    private CertificateOrder UpdateOrder(Session session, CertificateOrder order)
     {
-        var current = StoredVersion(connection, "orders", order.Id);
+        var current = StoredVersion(session, "orders", order.Id);
         CheckVersion(current, order.Version, "order", order.Id);
-        CheckOpenOrderSlot(connection, order);
+        CheckOpenOrderSlot(session, order);
         var stored = order with { Version = order.Version + 1 };
-        using var command = Command(connection, """
+        var command = session.Command("""
             UPDATE orders SET certificate_id = $certificate, account_id = $account, state = $state, is_open = $open, version = $version,
                 ssl_id = $ssl, correlation_token = $token, next_attempt_at = $next, created_at = $created, payload = $payload
             WHERE id = $id AND version = $expected;
@@ -291,7 +298,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return stored;
     }
 
-    private void CheckOpenOrderSlot(SqliteConnection connection, CertificateOrder order)
+    private void CheckOpenOrderSlot(Session session, CertificateOrder order)
     {
         if (!order.IsOpen)
         {
@@ -299,7 +306,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
 
         // The partial unique index enforces the rule; this read (under the same write lock) names the conflict clearly.
-        using var command = Command(connection, "SELECT 1 FROM orders WHERE certificate_id = $certificate AND is_open = 1 AND id <> $id;");
+        var command = session.Command("SELECT 1 FROM orders WHERE certificate_id = $certificate AND is_open = 1 AND id <> $id;");
         command.Parameters.AddWithValue("$certificate", Key(order.CertificateId));
         command.Parameters.AddWithValue("$id", Key(order.Id));
         if (command.ExecuteScalar() is not null)
@@ -323,15 +330,15 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(order, SqliteJsonContext.Default.CertificateOrder));
     }
 
-    private ManagedCertificate InsertCertificate(SqliteConnection connection, ManagedCertificate certificate)
+    private ManagedCertificate InsertCertificate(Session session, ManagedCertificate certificate)
     {
-        if (Exists(connection, "certificates", certificate.Id))
+        if (Exists(session, "certificates", certificate.Id))
         {
             throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "certificate", certificate.Id));
         }
 
         var stored = certificate with { Version = 1 };
-        using var command = Command(connection, """
+        var command = session.Command("""
             INSERT INTO certificates(id, version, status, ssl_id, serial, common_name, not_after, created_at, payload)
             VALUES($id, $version, $status, $ssl, $serial, $cn, $notAfter, $created, $payload);
             """);
@@ -340,11 +347,11 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return stored;
     }
 
-    private ManagedCertificate UpdateCertificate(SqliteConnection connection, ManagedCertificate certificate)
+    private ManagedCertificate UpdateCertificate(Session session, ManagedCertificate certificate)
     {
-        CheckVersion(StoredVersion(connection, "certificates", certificate.Id), certificate.Version, "certificate", certificate.Id);
+        CheckVersion(StoredVersion(session, "certificates", certificate.Id), certificate.Version, "certificate", certificate.Id);
         var stored = certificate with { Version = certificate.Version + 1 };
-        using var command = Command(connection, """
+        var command = session.Command("""
             UPDATE certificates SET version = $version, status = $status, ssl_id = $ssl, serial = $serial, common_name = $cn,
                 not_after = $notAfter, created_at = $created, payload = $payload
             WHERE id = $id AND version = $expected;
@@ -368,19 +375,19 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(certificate, SqliteJsonContext.Default.ManagedCertificate));
     }
 
-    private void Delete(SqliteConnection connection, string table, string type, Guid id, long expectedVersion)
+    private void Delete(Session session, string table, string type, Guid id, long expectedVersion)
     {
-        CheckVersion(StoredVersion(connection, table, id), expectedVersion, type, id);
-        using var command = Command(connection, $"DELETE FROM {table} WHERE id = $id AND version = $expected;");
+        CheckVersion(StoredVersion(session, table, id), expectedVersion, type, id);
+        var command = session.Command($"DELETE FROM {table} WHERE id = $id AND version = $expected;");
         command.Parameters.AddWithValue("$id", Key(id));
         command.Parameters.AddWithValue("$expected", expectedVersion);
         command.ExecuteNonQuery();
     }
 
-    private static AuditEntry AppendAudit(SqliteConnection connection, AuditEntry entry)
+    private static AuditEntry AppendAudit(Session session, AuditEntry entry)
     {
         // The sequence is the AUTOINCREMENT key: assigned in append order and never reused; the payload leaves it out.
-        using var command = Command(connection, """
+        var command = session.Command("""
             INSERT INTO audit(timestamp, certificate_id, action, payload) VALUES($timestamp, $certificate, $action, $payload) RETURNING seq;
             """);
         command.Parameters.AddWithValue("$timestamp", entry.Timestamp.UtcTicks);
@@ -582,7 +589,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     public Task<int> CountCertificatesAsync(CertificateStatus? status = null, CancellationToken cancellationToken = default) =>
         Read(cancellationToken, c =>
         {
-            using var command = Command(c, status is null ? "SELECT count(*) FROM certificates;" : "SELECT count(*) FROM certificates WHERE status = $status;");
+            var command = c.Command(status is null ? "SELECT count(*) FROM certificates;" : "SELECT count(*) FROM certificates WHERE status = $status;");
             if (status is { } s)
             {
                 command.Parameters.AddWithValue("$status", (int)s);
@@ -597,7 +604,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         ValidateName(accountId, nameof(accountId));
         return Read(cancellationToken, c =>
         {
-            using var command = Command(c, "SELECT payload FROM catalog WHERE account_id = $a;");
+            var command = c.Command("SELECT payload FROM catalog WHERE account_id = $a;");
             command.Parameters.AddWithValue("$a", accountId);
             return command.ExecuteScalar() is string json ? Deserialize(json, SqliteJsonContext.Default.ScmAccountCatalog, "catalog") : null;
         });
@@ -611,7 +618,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         var payload = JsonSerializer.Serialize(catalog, SqliteJsonContext.Default.ScmAccountCatalog);
         return Write(cancellationToken, c =>
         {
-            using var command = Command(c, "INSERT INTO catalog(account_id, payload) VALUES($a, $p) ON CONFLICT(account_id) DO UPDATE SET payload = excluded.payload;");
+            var command = c.Command("INSERT INTO catalog(account_id, payload) VALUES($a, $p) ON CONFLICT(account_id) DO UPDATE SET payload = excluded.payload;");
             command.Parameters.AddWithValue("$a", catalog.AccountId);
             command.Parameters.AddWithValue("$p", payload);
             command.ExecuteNonQuery();
@@ -661,7 +668,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         var sql = "SELECT payload, seq FROM audit" + Where(filters) + " ORDER BY seq LIMIT $limit;";
         return Read<IReadOnlyList<AuditEntry>>(cancellationToken, c =>
         {
-            using var command = Command(c, sql);
+            var command = c.Command(sql);
             var p = command.Parameters;
             if (query.From is { } from)
             {
@@ -706,7 +713,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         ValidateName(key, nameof(key));
         return Read(cancellationToken, c =>
         {
-            using var command = Command(c, "SELECT value FROM job_state WHERE key = $k;");
+            var command = c.Command("SELECT value FROM job_state WHERE key = $k;");
             command.Parameters.AddWithValue("$k", key);
             return command.ExecuteScalar() as string;
         });
@@ -718,7 +725,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         ValidateName(key, nameof(key));
         return Write(cancellationToken, c =>
         {
-            using var command = Command(c, value is null
+            var command = c.Command(value is null
                 ? "DELETE FROM job_state WHERE key = $k;"
                 : "INSERT INTO job_state(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value;");
             command.Parameters.AddWithValue("$k", key);
@@ -788,7 +795,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return Write(cancellationToken, c =>
         {
             // Only the holder with this token releases; the fencing token stays, so the next holder still gets a higher one.
-            using var command = Command(c, "UPDATE leases SET owner = NULL, expires_at = 0 WHERE name = $n AND owner = $o AND fencing_token = $f;");
+            var command = c.Command("UPDATE leases SET owner = NULL, expires_at = 0 WHERE name = $n AND owner = $o AND fencing_token = $f;");
             command.Parameters.AddWithValue("$n", lease.Name);
             command.Parameters.AddWithValue("$o", lease.Owner);
             command.Parameters.AddWithValue("$f", lease.FencingToken);
@@ -821,7 +828,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private bool LeaseHeld(SqliteConnection connection, LeaseToken lease) => IsHeld(ReadLease(connection, lease.Name), lease);
+    private bool LeaseHeld(Session session, LeaseToken lease) => IsHeld(ReadLease(session, lease.Name), lease);
 
     private bool IsHeld((string? Owner, long Fence, long ExpiresAt)? current, LeaseToken lease) =>
         current is { Owner: not null } held
@@ -829,17 +836,17 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         && held.Fence == lease.FencingToken
         && held.ExpiresAt > _time.GetUtcNow().UtcTicks;
 
-    private static (string? Owner, long Fence, long ExpiresAt)? ReadLease(SqliteConnection connection, string name)
+    private static (string? Owner, long Fence, long ExpiresAt)? ReadLease(Session session, string name)
     {
-        using var command = Command(connection, "SELECT owner, fencing_token, expires_at FROM leases WHERE name = $n;");
+        var command = session.Command("SELECT owner, fencing_token, expires_at FROM leases WHERE name = $n;");
         command.Parameters.AddWithValue("$n", name);
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)) : null;
     }
 
-    private static void WriteLease(SqliteConnection connection, LeaseToken lease)
+    private static void WriteLease(Session session, LeaseToken lease)
     {
-        using var command = Command(connection, """
+        var command = session.Command("""
             INSERT INTO leases(name, owner, fencing_token, expires_at) VALUES($n, $o, $f, $e)
             ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, fencing_token = excluded.fencing_token, expires_at = excluded.expires_at;
             """);
@@ -850,14 +857,15 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         command.ExecuteNonQuery();
     }
 
-    private async Task<T> Read<T>(CancellationToken cancellationToken, Func<SqliteConnection, T> read)
+    private async Task<T> Read<T>(CancellationToken cancellationToken, Func<Session, T> read)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var connection = Open();
-            return read(connection);
+            using var session = new Session(connection);
+            return read(session);
         }
         catch (SqliteException ex)
         {
@@ -865,14 +873,15 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
     }
 
-    private async Task<T> Write<T>(CancellationToken cancellationToken, Func<SqliteConnection, T> write)
+    private async Task<T> Write<T>(CancellationToken cancellationToken, Func<Session, T> write)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             using var connection = Open();
-            return InTransaction(connection, () => write(connection));
+            using var session = new Session(connection);
+            return InTransaction(connection, () => write(session));
         }
         catch (SqliteException ex)
         {
@@ -945,9 +954,9 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         }
     }
 
-    private static List<CertificateOrder> QueryOrders(SqliteConnection connection, string sql, Action<SqliteParameterCollection> bind)
+    private static List<CertificateOrder> QueryOrders(Session session, string sql, Action<SqliteParameterCollection> bind)
     {
-        using var command = Command(connection, sql);
+        var command = session.Command(sql);
         bind(command.Parameters);
         var result = new List<CertificateOrder>();
         using var reader = command.ExecuteReader();
@@ -959,9 +968,9 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         return result;
     }
 
-    private static List<ManagedCertificate> QueryCertificates(SqliteConnection connection, string sql, Action<SqliteParameterCollection> bind)
+    private static List<ManagedCertificate> QueryCertificates(Session session, string sql, Action<SqliteParameterCollection> bind)
     {
-        using var command = Command(connection, sql);
+        var command = session.Command(sql);
         bind(command.Parameters);
         var result = new List<ManagedCertificate>();
         using var reader = command.ExecuteReader();
@@ -993,7 +1002,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 
     private static string Where(List<string> filters) => filters.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", filters);
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql)
+    private static SqliteCommand NewCommand(SqliteConnection connection, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -1002,21 +1011,21 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 
     private static void Execute(SqliteConnection connection, string sql)
     {
-        using var command = Command(connection, sql);
+        using var command = NewCommand(connection, sql);
         command.ExecuteNonQuery();
     }
 
     private static T Scalar<T>(SqliteConnection connection, string sql)
     {
-        using var command = Command(connection, sql);
+        using var command = NewCommand(connection, sql);
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
     }
 
-    private static bool Exists(SqliteConnection connection, string table, Guid id) => StoredVersion(connection, table, id) is not null;
+    private static bool Exists(Session session, string table, Guid id) => StoredVersion(session, table, id) is not null;
 
-    private static long? StoredVersion(SqliteConnection connection, string table, Guid id)
+    private static long? StoredVersion(Session session, string table, Guid id)
     {
-        using var command = Command(connection, $"SELECT version FROM {table} WHERE id = $id;");
+        var command = session.Command($"SELECT version FROM {table} WHERE id = $id;");
         command.Parameters.AddWithValue("$id", Key(id));
         return command.ExecuteScalar() is long version ? version : null;
     }
@@ -1175,6 +1184,38 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         if (duration <= TimeSpan.Zero || duration > MaxLeaseDuration)
         {
             throw new ArgumentOutOfRangeException(parameter, duration, "A lease duration must be positive and at most 366 days.");
+        }
+    }
+
+    /// <summary>
+    /// One operation's connection, with its commands kept prepared: a batch of many inserts compiles each statement once
+    /// instead of once per record. Commands handed out are owned by the session (not disposed by the caller).
+    /// </summary>
+    private sealed class Session(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteCommand Command(string sql)
+        {
+            if (_commands.TryGetValue(sql, out var command))
+            {
+                command.Parameters.Clear();
+                return command;
+            }
+
+            command = NewCommand(Connection, sql);
+            _commands[sql] = command;
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
         }
     }
 

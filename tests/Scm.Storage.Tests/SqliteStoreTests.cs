@@ -112,6 +112,7 @@ public sealed class SqliteStoreTests : IDisposable
         await store.InitializeAsync();
         using var connection = Raw(path);
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode;"));
+        Assert.Equal(8192L, Scalar(connection, "PRAGMA page_size;"));
         Assert.Equal((long)Schema.CurrentVersion, Scalar(connection, "PRAGMA user_version;"));
         Assert.Equal((long)Schema.ApplicationId, Scalar(connection, "PRAGMA application_id;"));
         Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ux_orders_one_open_per_certificate';"));

@@ -17,6 +17,9 @@ internal static class StorageData
 
     public static readonly TimeSpan Spread = TimeSpan.FromDays(730);
 
+    /// <summary>Bumped when the generated data or the store's file layout changes, so a cached database is rebuilt.</summary>
+    private const int DataVersion = 2;
+
     /// <summary>A real EC P-256 leaf plus its issuer, PEM (about 1.3 KB), as the store keeps the chain of every certificate.</summary>
     private static readonly string ChainPem = BuildChainPem();
 
@@ -76,7 +79,7 @@ internal static class StorageData
     /// <summary>A database with <paramref name="rows"/> certificates, built on first use and reused afterwards.</summary>
     public static async Task<string> EnsureDatabaseAsync(int rows)
     {
-        var path = Path.Combine(Folder, $"certificates-{rows.ToString(CultureInfo.InvariantCulture)}-schema{Scm.Storage.Sqlite.Internal.Schema.CurrentVersion}.db");
+        var path = Path.Combine(Folder, $"certificates-{rows.ToString(CultureInfo.InvariantCulture)}-schema{Scm.Storage.Sqlite.Internal.Schema.CurrentVersion}-data{DataVersion}.db");
         var done = path + ".complete";
         if (File.Exists(done) && File.Exists(path))
         {
