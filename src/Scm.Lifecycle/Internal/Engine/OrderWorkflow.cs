@@ -347,11 +347,11 @@ internal sealed class OrderWorkflow
         var age = now - since;
         var delay = age < polling.FollowUpWindow ? Backoff(polling.InitialDelay, order.Attempts, polling.MaxDelay) : polling.SlowDelay;
         var threshold = awaitingApproval ? polling.StuckAfterAwaitingApproval : polling.StuckAfterSubmitted;
+        var reason = awaitingApproval
+            ? $"Waiting for an SCM administrator's approval for {Hours(age)} (sslId {order.SslId}); it will not be re-ordered."
+            : $"Not issued {Hours(age)} after submission (SCM status {scmStatus}, sslId {order.SslId}); it will not be re-ordered.";
         if (order.State != OrderState.Stuck && age >= threshold)
         {
-            var reason = awaitingApproval
-                ? $"Waiting for an SCM administrator's approval for {Hours(age)} (sslId {order.SslId}); it will not be re-ordered."
-                : $"Not issued {Hours(age)} after submission (SCM status {scmStatus}, sslId {order.SslId}); it will not be re-ordered.";
             var flagged = order with { ScmStatus = scmStatus, Attempts = order.Attempts + 1 };
             return await MarkStuckAsync(flagged, lease, actor, reason, cancellationToken).ConfigureAwait(false);
         }
@@ -363,7 +363,9 @@ internal sealed class OrderWorkflow
             ScmStatus = scmStatus,
             Attempts = order.Attempts + 1,
             NextAttemptAt = now + delay,
-            LastError = null,
+
+            // A Stuck order keeps saying why (with its current age) while it waits; others have no error to show.
+            LastError = nextState == OrderState.Stuck ? reason : null,
             LastScmErrorCode = null,
         };
         AuditEntry? audit = null;
