@@ -212,6 +212,7 @@ internal sealed class FaultRun : IAsyncDisposable
         var task = action();
         var by = step ?? TimeSpan.FromSeconds(1);
         long? busySince = null;
+        var idleRounds = 0;
         for (var rounds = 0; !task.IsCompleted; rounds++)
         {
             await Task.WhenAny(task, Task.Delay(5));
@@ -228,6 +229,8 @@ internal sealed class FaultRun : IAsyncDisposable
             var inFlight = Sim.Counters.Requests > Sim.GetRequestLog().Count;
             if (inFlight)
             {
+                // A request being served normally does not see the clock move; a stalled one does.
+                idleRounds = 0;
                 busySince ??= Stopwatch.GetTimestamp();
                 if (Stopwatch.GetElapsedTime(busySince.Value) < TimeSpan.FromMilliseconds(150))
                 {
@@ -236,7 +239,12 @@ internal sealed class FaultRun : IAsyncDisposable
             }
             else
             {
+                // Between requests: short local work does not see the clock move; a wait on the clock does.
                 busySince = null;
+                if (++idleRounds < 3)
+                {
+                    continue;
+                }
             }
 
             Advance(by);
