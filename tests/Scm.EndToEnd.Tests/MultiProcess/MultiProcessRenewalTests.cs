@@ -138,6 +138,7 @@ public sealed class MultiProcessRenewalTests
         var nextKill = _clock.Elapsed + Between(random, profile.MinKillInterval, profile.MaxKillInterval);
         var deadline = _clock.Elapsed + profile.Deadline;
         var lastInstalled = -1;
+        var storeRead = false;
         var lastProgress = _clock.Elapsed;
         var nextReport = _clock.Elapsed;
         SqliteScmStore? store = null;
@@ -156,7 +157,20 @@ public sealed class MultiProcessRenewalTests
                     store = new SqliteScmStore(new SqliteStoreOptions { DatabasePath = database, BusyTimeout = TimeSpan.FromSeconds(30), VerifyOnInitialize = false });
                 }
 
-                var progress = store is null ? Progress.None : await Progress.ReadAsync(store);
+                var progress = Progress.None;
+                try
+                {
+                    progress = store is null ? Progress.None : await Progress.ReadAsync(store);
+                    storeRead |= store is not null;
+                }
+                catch (ScmStoreException ex) when (!storeRead)
+                {
+                    // The first worker may still be creating the file; the stall timeout bounds how long this is tolerated.
+                    Log($"store not readable yet: {ex.Message}");
+                    await store!.DisposeAsync();
+                    store = null;
+                }
+
                 if (_clock.Elapsed >= nextReport || progress.Done(profile))
                 {
                     Log($"{progress}; kills {kills.Count}");
