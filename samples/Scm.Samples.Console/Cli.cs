@@ -104,7 +104,9 @@ internal sealed class CommandContext
         }
 
         var session = await EngineSession.StartAsync(options, Environment, Err, cancellationToken);
-        Out.MarkupLine($"[grey]Using {Render.E(session.ScmDescription)}; store {Render.E(session.StorePath)}[/]");
+        // On the error console, so that standard output stays data (list --json).
+        var temporary = session.TempRoot is not null ? " (temporary: deleted when the command ends; --store and --deploy-dir keep files)" : string.Empty;
+        Err.MarkupLine($"[grey]Using {Render.E(session.ScmDescription)}; store {Render.E(session.StorePath)}{temporary}[/]");
         return session;
     }
 }
@@ -133,7 +135,7 @@ internal static class Cli
                 await parseResult.RootCommandResult.Command.Parse(["--help"]).InvokeAsync(Invocation(console, error), cancellationToken);
             }
 
-            error.MarkupLine($"[red]error:[/] {Render.E(first)} [grey](see `{Render.E(command)} --help`)[/]");
+            error.MarkupLine($"[red]error:[/] {Render.E(Errors.OneLine(first))} [grey](see `{Render.E(command)} --help`)[/]");
             return ExitCodes.Usage;
         }
 

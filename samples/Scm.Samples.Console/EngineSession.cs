@@ -82,7 +82,8 @@ internal sealed class EngineSession : IAsyncDisposable
     /// <summary>Which SCM this session talks to, without secrets.</summary>
     public string ScmDescription { get; }
 
-    public string? TempRoot => _tempRoot;
+    /// <summary>The temporary folder deleted when the session ends, if any.</summary>
+    public string? TempRoot => _deleteTempRoot ? _tempRoot : null;
 
     /// <summary>Where the file-system deployment wrote a certificate during this session, if it did.</summary>
     public string? DeployedTo(Guid certificateId) => _deployments.TryGetValue(certificateId, out var where) ? where : null;

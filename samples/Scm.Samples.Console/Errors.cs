@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Scm.Client;
 using Scm.Lifecycle;
@@ -7,7 +8,7 @@ using Spectre.Console;
 namespace Scm.Samples.Console;
 
 /// <summary>Turns a failure into ONE line on the error console and an exit code; the stack trace only with --verbose.</summary>
-internal static class Errors
+internal static partial class Errors
 {
     /// <summary>Request fields and the options that set them, so a validation error names what to change.</summary>
     private static readonly Dictionary<string, string> OptionForField = new(StringComparer.Ordinal)
@@ -32,7 +33,7 @@ internal static class Errors
     public static int Report(CommandContext context, Exception exception)
     {
         var (code, message) = Describe(exception);
-        context.Err.MarkupLine($"[red]error:[/] {Render.E(message)}");
+        context.Err.MarkupLine($"[red]error:[/] {Render.E(OneLine(message))}");
         if (context.Verbose)
         {
             context.Err.WriteException(exception, ExceptionFormats.ShortenEverything);
@@ -57,6 +58,12 @@ internal static class Errors
         _ => (ExitCodes.Failure, $"{exception.GetType().Name}: {exception.Message}"),
     };
 
+    /// <summary>Collapses line breaks and runs of white space so that an error is always one line.</summary>
+    public static string OneLine(string message) => Whitespace().Replace(message, " ").Trim();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
     private static string Field(ValidationError error) =>
         OptionForField.TryGetValue(error.Field.Split('[', '.')[0], out var option)
             ? $"{option} ({error.Field}): {error.Message} [{error.Rule}]"
@@ -69,6 +76,6 @@ internal static class Errors
     }
 
     private static string Configuration(IEnumerable<string> failures) =>
-        "configuration: " + string.Join(" ", failures.Distinct()) +
+        "configuration: " + string.Join(" ", failures.Distinct()).Replace("ScmClientOptions.", "Sectigo:Client:", StringComparison.Ordinal) +
         " (set it in appsettings.json, as an environment variable such as Sectigo__Client__Login, or with dotnet user-secrets; or try --simulator)";
 }

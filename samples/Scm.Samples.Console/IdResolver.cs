@@ -6,7 +6,7 @@ namespace Scm.Samples.Console;
 
 /// <summary>
 /// Finds the certificate or order a command names: a full id, the 8-character short id the tables show (any unique
-/// prefix of 4 or more hex digits), or SCM's numeric sslId.
+/// prefix of 4 or more hex digits), SCM's numeric sslId, or the common name (the active certificate, the open order).
 /// </summary>
 internal static class IdResolver
 {
@@ -35,6 +35,15 @@ internal static class IdResolver
             }
         }
 
+        if (text.Contains('.', StringComparison.Ordinal))
+        {
+            var named = all.Where(c => string.Equals(c.CommonName, text, StringComparison.OrdinalIgnoreCase)).ToList();
+            var active = named.Where(c => c.Status == CertificateStatus.Active).ToList();
+            return active.Count > 1
+                ? throw CliException.Usage($"{active.Count} active certificates are named '{text}'; use the id or SCM id that `scm list` shows.")
+                : active.SingleOrDefault() ?? named.OrderByDescending(c => c.NotAfter).FirstOrDefault();
+        }
+
         return Single(all.Where(c => Matches(c.Id, text)).ToList(), text, "certificates");
     }
 
@@ -57,6 +66,15 @@ internal static class IdResolver
         if (IsSslId(text, out var sslId) && Latest(orders.Where(o => o.SslId == sslId)) is { } bySslId)
         {
             return bySslId;
+        }
+
+        if (text.Contains('.', StringComparison.Ordinal))
+        {
+            var named = orders.Where(o => string.Equals(o.Request.CommonName, text, StringComparison.OrdinalIgnoreCase)).ToList();
+            var open = named.Where(o => o.IsOpen).ToList();
+            return open.Count > 1
+                ? throw CliException.Usage($"{open.Count} open orders are for '{text}'; use the order id that `scm list` shows.")
+                : open.SingleOrDefault() ?? Latest(named);
         }
 
         var byOrderId = orders.Where(o => Matches(o.Id, text)).ToList();

@@ -208,7 +208,7 @@ internal sealed partial class CommandFactory
             }
 
             context.Out.Write(Render.Audit(entries.Take(context.Get(limit))));
-            context.Out.MarkupLine($"{Math.Min(entries.Count, context.Get(limit))} entries.");
+            context.Out.MarkupLine($"{Plural(Math.Min(entries.Count, context.Get(limit)), "entry", "entries")}.");
             return ExitCodes.Ok;
         });
         return audit;
@@ -252,11 +252,14 @@ internal sealed partial class CommandFactory
                 context.Out.Write(Render.Orders(orders, context.Get(allOrders) ? "Orders" : "Open orders"));
             }
 
-            context.Out.MarkupLine($"{certificates.Count} certificates ({certificates.Count(c => c.Status == CertificateStatus.Active)} active), {orders.Count} {(context.Get(allOrders) ? string.Empty : "open ")}orders.");
+            context.Out.MarkupLine($"{Plural(certificates.Count, "certificate")} ({certificates.Count(c => c.Status == CertificateStatus.Active)} active), {Plural(orders.Count, context.Get(allOrders) ? "order" : "open order")}.");
             return ExitCodes.Ok;
         });
         return list;
     }
+
+    private static string Plural(int count, string one, string? many = null) =>
+        count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? one : many ?? one + "s");
 
     internal static string Json(IReadOnlyList<ManagedCertificate> certificates, IReadOnlyList<CertificateOrder> orders)
     {

@@ -259,7 +259,7 @@ internal sealed partial class CommandFactory
                 throw new CliException($"nothing deleted: {result.Message}");
             }
 
-            context.Out.MarkupLine($"[green]✓ Deleted[/] {what} locally: {result.CertificatesRemoved} certificate(s), {result.OrdersRemoved} order(s) removed; SCM is untouched. {Render.E(result.Message)}");
+            context.Out.MarkupLine($"[green]✓ Deleted[/] {what} locally ({result.CertificatesRemoved} certificate and {result.OrdersRemoved} order records removed). {Render.E(result.Message)}");
             return ExitCodes.Ok;
         });
         return delete;

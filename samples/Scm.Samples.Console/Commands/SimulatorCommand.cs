@@ -17,7 +17,19 @@ internal sealed partial class CommandFactory
             }
         });
         var seed = new Option<int?>("--seed") { Description = "Seed of every random choice (ids, credentials), for repeatable runs", HelpName = "N" };
-        var simulator = new Command("simulator", "Host the SCM simulator (a test SCM with a test CA) until Ctrl+C; point the other commands at it with --simulator-url") { port, seed };
+        var lifetime = new Option<int?>("--lifetime")
+        {
+            Description = "Issued certificates live this many seconds instead of their term (to watch auto-renewal happen)",
+            HelpName = "seconds",
+        };
+        lifetime.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1)
+            {
+                r.AddError("--lifetime must be at least 1 second.");
+            }
+        });
+        var simulator = new Command("simulator", "Host the SCM simulator (a test SCM with a test CA) until Ctrl+C; point the other commands at it with --simulator-url") { port, seed, lifetime };
         Bind(simulator, async (context, cancellationToken) =>
         {
             var options = new ScmSimulatorOptions
@@ -26,6 +38,7 @@ internal sealed partial class CommandFactory
                 Seed = context.Get(seed),
                 ApplyDelay = TimeSpan.FromSeconds(1),
                 IssueDelay = TimeSpan.FromSeconds(2),
+                CertificateLifetime = context.Get(lifetime) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 Log = null,
             };
             await using var sim = await ScmSimulator.StartAsync(options, cancellationToken);
