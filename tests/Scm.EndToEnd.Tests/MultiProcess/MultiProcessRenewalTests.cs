@@ -29,7 +29,7 @@ public sealed class MultiProcessRenewalTests
 
     [Fact]
     [Trait("Category", "MultiProcess")]
-    public async Task FourProcesses_OneSqliteFile_RandomKills_EveryCertificateRenewedThreeTimesWithoutDoubleRenewalDuplicateOrLostKey()
+    public async Task FourProcessesOneSqliteFile_RandomKills_EveryCertificateRenewedEachCycleWithoutDoubleRenewalDuplicateOrderOrLostKey()
     {
         var profile = MultiProcessProfile.FromEnvironment();
         Log(profile.ToString());
