@@ -29,18 +29,25 @@ internal sealed class ScmAuthenticationHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var headers = request.Headers;
+
+        // A first attempt usually carries no headers at all; a retry carries the previous attempt's, which are replaced.
+        var replace = headers.NonValidated.Count != 0;
         switch (_options.AuthenticationMode)
         {
             case ScmAuthenticationMode.Password:
-                Set(headers, LoginHeader, _options.Login);
-                Set(headers, PasswordHeader, _options.Password);
-                Set(headers, CustomerUriHeader, _options.CustomerUri);
+                Set(headers, LoginHeader, _options.Login, replace);
+                Set(headers, PasswordHeader, _options.Password, replace);
+                Set(headers, CustomerUriHeader, _options.CustomerUri, replace);
                 return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
             case ScmAuthenticationMode.ClientCertificate:
-                headers.Remove(PasswordHeader);
-                Set(headers, LoginHeader, _options.Login);
-                Set(headers, CustomerUriHeader, _options.CustomerUri);
+                if (replace)
+                {
+                    headers.Remove(PasswordHeader);
+                }
+
+                Set(headers, LoginHeader, _options.Login, replace);
+                Set(headers, CustomerUriHeader, _options.CustomerUri, replace);
                 return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
             case ScmAuthenticationMode.OAuth2ClientCredentials:
@@ -76,9 +83,13 @@ internal sealed class ScmAuthenticationHandler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Set(HttpRequestHeaders headers, string name, string? value)
+    private static void Set(HttpRequestHeaders headers, string name, string? value, bool replace)
     {
-        headers.Remove(name);
+        if (replace)
+        {
+            headers.Remove(name);
+        }
+
         if (value is not null)
         {
             headers.TryAddWithoutValidation(name, value);

@@ -102,16 +102,43 @@ internal static class ScmHttpHandlerFactory
         return ok;
     }
 
+    /// <summary>
+    /// Set by <see cref="ScmTransport"/> on every request it sends: its own TimeProvider-driven token already bounds the whole
+    /// exchange (TotalRequestTimeout for GET/HEAD, PostTimeout for the single attempt of anything else, in both cases
+    /// including reading the body, which the pipeline does not cover). The pipeline then skips the timers that token makes
+    /// redundant; a request sent on the named HttpClient by anything else keeps every pipeline timeout.
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<object> TimedByTransport = new("Scm.Client.TimedByTransport");
+
+    internal static readonly object TimedByTransportMarker = new();
+
+    internal static bool IsTimedByTransport(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(TimedByTransport, out var marker) && ReferenceEquals(marker, TimedByTransportMarker);
+
+    private static bool IsSafe(HttpRequestMessage? request) =>
+        request is null || request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
+
     public static void ConfigureResilience(HttpStandardResilienceOptions o, ScmClientOptions options, TimeProvider time)
     {
         var longest = options.AttemptTimeout > options.PostTimeout ? options.AttemptTimeout : options.PostTimeout;
         o.TotalRequestTimeout.Timeout = options.TotalRequestTimeout;
+
+        // The transport's token started earlier with the same budget (validation keeps PostTimeout below TotalRequestTimeout),
+        // so for its requests this timer could never fire first.
+        o.TotalRequestTimeout.TimeoutGenerator = args => new ValueTask<TimeSpan>(
+            IsTimedByTransport(args.Context.GetRequestMessage()) ? Timeout.InfiniteTimeSpan : options.TotalRequestTimeout);
         o.AttemptTimeout.Timeout = longest;
         o.AttemptTimeout.TimeoutGenerator = args =>
         {
             var request = args.Context.GetRequestMessage();
-            var safe = request is null || request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
-            return new ValueTask<TimeSpan>(safe ? options.AttemptTimeout : options.PostTimeout);
+            if (IsSafe(request))
+            {
+                // Per attempt, so that a hung GET is abandoned and retried: always applied.
+                return new ValueTask<TimeSpan>(options.AttemptTimeout);
+            }
+
+            // POST/PUT/DELETE are sent once; from the transport, its PostTimeout token (started earlier) bounds that attempt.
+            return new ValueTask<TimeSpan>(IsTimedByTransport(request) ? Timeout.InfiniteTimeSpan : options.PostTimeout);
         };
 
         // Sized for a low-volume client (reliability.md): 10 calls in the window, half failing, opens for 30 s.

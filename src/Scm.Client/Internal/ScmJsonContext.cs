@@ -14,6 +14,8 @@ namespace Scm.Client.Internal;
     UseStringEnumConverter = false)]
 [JsonSerializable(typeof(IReadOnlyList<SslCertificateSummary>))]
 [JsonSerializable(typeof(SslCertificateDetails))]
+[JsonSerializable(typeof(SslCertificateDetailsWire))]
+[JsonSerializable(typeof(IReadOnlyList<SslCertificateProfileWire>))]
 [JsonSerializable(typeof(IReadOnlyList<SslCertificateProfile>))]
 [JsonSerializable(typeof(IReadOnlyList<SslCustomField>))]
 [JsonSerializable(typeof(IReadOnlyList<SslLocation>))]

@@ -77,12 +77,34 @@ internal static class ScmStringValue
 internal sealed class ScmStringValueConverter<T> : JsonConverter<T>
     where T : struct, IScmStringValue<T>
 {
+    // Server enums repeat a handful of values: the first few distinct ones are remembered (UTF-8 and string) so a repeat
+    // costs a byte comparison instead of a transcode and a string. Bounded, and any value still reads correctly when full.
+    private const int MaxRemembered = 32;
+    private static (byte[] Utf8, string Text)[] _seen = [];
+
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return T.FromWire(reader.GetString()!);
+                if (reader.HasValueSequence || reader.ValueIsEscaped)
+                {
+                    return T.FromWire(reader.GetString()!);
+                }
+
+                var raw = reader.ValueSpan;
+                var seen = Volatile.Read(ref _seen);
+                foreach (var (utf8, text) in seen)
+                {
+                    if (raw.SequenceEqual(utf8))
+                    {
+                        return T.FromWire(text);
+                    }
+                }
+
+                var value = reader.GetString()!;
+                Remember(seen, raw, value);
+                return T.FromWire(value);
             case JsonTokenType.Number:
                 return T.FromWire(System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan));
             default:
@@ -91,4 +113,16 @@ internal sealed class ScmStringValueConverter<T> : JsonConverter<T>
     }
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
+
+    private static void Remember((byte[] Utf8, string Text)[] seen, ReadOnlySpan<byte> raw, string value)
+    {
+        if (seen.Length >= MaxRemembered || raw.Length > 64)
+        {
+            return;
+        }
+
+        // Copy-on-write; losing a race only means the value is remembered on a later read.
+        (byte[], string)[] next = [.. seen, (raw.ToArray(), value)];
+        Interlocked.CompareExchange(ref _seen, next, seen);
+    }
 }

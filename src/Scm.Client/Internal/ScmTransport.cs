@@ -89,6 +89,7 @@ internal sealed class ScmTransport
         {
             using var request = new HttpRequestMessage(op.Method, uri);
             request.Content = content;
+            request.Options.Set(ScmHttpHandlerFactory.TimedByTransport, ScmHttpHandlerFactory.TimedByTransportMarker);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             var result = await handler(new ScmResponse(this, op, uri, response), state, token).ConfigureAwait(false);

@@ -101,7 +101,7 @@ public sealed class SslCertificatesClient
     public Task<SslCertificateDetails> GetAsync(long sslId, CancellationToken cancellationToken = default)
     {
         Guard.Id(sslId, nameof(sslId));
-        return _transport.GetJsonAsync(ScmOperations.SslGet, ScmOperations.SslGet.Format(V, Id(sslId)), ScmJsonContext.Default.SslCertificateDetails, cancellationToken);
+        return _transport.SendAsync(ScmOperations.SslGet, ScmOperations.SslGet.Format(V, Id(sslId)), null, 0, static (r, _, ct) => ReadDetailsAsync(r, ct), cancellationToken);
     }
 
     /// <summary>Requests a certificate for a CSR (<c>POST /ssl/v1/enroll</c>). Sent once, never retried.</summary>
@@ -191,6 +191,10 @@ public sealed class SslCertificatesClient
         };
         return _transport.SendAsync(ScmOperations.SslEnrollKeyGeneration, ScmOperations.SslEnrollKeyGeneration.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Default.EnrollKeyGenerationWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
     }
+
+    // The settable wire DTO is read in place and mapped once (see IScmWire).
+    private static async ValueTask<SslCertificateDetails> ReadDetailsAsync(ScmResponse r, CancellationToken ct) =>
+        (await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.SslCertificateDetailsWire, ct).ConfigureAwait(false)).ToModel();
 
     private static async ValueTask<SslEnrollResult> ReadEnrollResultAsync(ScmResponse r, CancellationToken ct)
     {
@@ -510,7 +514,7 @@ public sealed class SslCertificatesClient
             RequesterAdminId = request.RequesterAdminId,
             ApproverAdminId = request.ApproverAdminId,
         };
-        return _transport.SendJsonAsync(ScmOperations.SslUpdate, ScmOperations.SslUpdate.Format(V), wire, ScmJsonContext.Default.UpdateWire, ScmJsonContext.Default.SslCertificateDetails, cancellationToken);
+        return _transport.SendAsync(ScmOperations.SslUpdate, ScmOperations.SslUpdate.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Default.UpdateWire), 0, static (r, _, ct) => ReadDetailsAsync(r, ct), cancellationToken);
     }
 
     /// <summary>Deletes an imported or discovered certificate record (<c>DELETE /ssl/v1/{sslId}</c>). Sent once.</summary>
@@ -715,7 +719,18 @@ public sealed class SslCertificatesClient
         }
 
         var uri = ScmOperations.SslListProfiles.Format(V) + new QueryBuilder().Add("organizationId", organizationId);
-        return _transport.GetJsonAsync(ScmOperations.SslListProfiles, uri, ScmJsonContext.Default.IReadOnlyListSslCertificateProfile, cancellationToken);
+        return _transport.SendAsync(ScmOperations.SslListProfiles, uri, null, 0, static async (r, _, ct) =>
+        {
+            var rows = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.IReadOnlyListSslCertificateProfileWire, ct).ConfigureAwait(false);
+            var profiles = new SslCertificateProfile[rows.Count];
+            for (var i = 0; i < profiles.Length; i++)
+            {
+                // A JSON null row stays null, as it did when the model was read directly.
+                profiles[i] = rows[i]?.ToModel()!;
+            }
+
+            return (IReadOnlyList<SslCertificateProfile>)profiles;
+        }, cancellationToken);
     }
 
     /// <summary>Lists the SSL custom fields (<c>GET /ssl/v1/customFields</c>).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Scm.Client.Internal.Json;
+using Scm.Client.Internal.Wire;
 
 namespace Scm.Client;
 
@@ -55,6 +56,7 @@ public sealed class ScmPage<T>
 }
 
 /// <summary>An SSL certificate profile ("type"): what enroll calls <c>certType</c>.</summary>
+[JsonConverter(typeof(ScmWireConverter<SslCertificateProfile, SslCertificateProfileWire>))]
 public sealed class SslCertificateProfile
 {
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> EmptyKeyTypes = new Dictionary<string, IReadOnlyList<string>>();
@@ -224,6 +226,7 @@ public sealed class SslAutoRenewDetails
 
 /// <summary>Details of one SSL certificate (<c>GET /ssl/v1/{sslId}</c>; also returned by the update).</summary>
 /// <remarks>Dates are SCM's calendar dates (<c>MM/dd/yyyy</c> on the wire); take expiry from the certificate's own NotAfter.</remarks>
+[JsonConverter(typeof(ScmWireConverter<SslCertificateDetails, SslCertificateDetailsWire>))]
 public sealed class SslCertificateDetails
 {
     private long _sslId;

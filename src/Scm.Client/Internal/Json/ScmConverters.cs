@@ -27,9 +27,62 @@ internal sealed class ScmDateOnlyConverter : JsonConverter<DateOnly?>
             return null;
         }
 
+        // The common case, SCM's MM/dd/yyyy (or an ISO date) as plain ASCII, is read from the raw bytes without a string.
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && TryParseCommon(reader.ValueSpan, out var common))
+        {
+            return common;
+        }
+
         Span<char> buffer = stackalloc char[64];
         var n = ScmJson.CopyString(ref reader, buffer);
         return Parse(n >= 0 ? buffer[..n] : reader.GetString().AsSpan());
+    }
+
+    /// <summary>
+    /// Exactly <c>MM/dd/yyyy</c> or <c>yyyy-MM-dd</c> (ASCII digits, a real calendar date): what TryParseExact accepts for
+    /// those two formats. Anything else returns false and goes through <see cref="Parse"/>, which decides as before.
+    /// </summary>
+    internal static bool TryParseCommon(ReadOnlySpan<byte> s, out DateOnly date)
+    {
+        date = default;
+        if (s.Length != 10)
+        {
+            return false;
+        }
+
+        int year, month, day;
+        if (s[2] == (byte)'/' && s[5] == (byte)'/')
+        {
+            month = Digits(s[0], s[1]);
+            day = Digits(s[3], s[4]);
+            year = Digits(s[6], s[7]) * 100 + Digits(s[8], s[9]);
+        }
+        else if (s[4] == (byte)'-' && s[7] == (byte)'-')
+        {
+            year = Digits(s[0], s[1]) * 100 + Digits(s[2], s[3]);
+            month = Digits(s[5], s[6]);
+            day = Digits(s[8], s[9]);
+        }
+        else
+        {
+            return false;
+        }
+
+        // A non-digit makes its pair negative, and so the year, month or day out of range.
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        date = new DateOnly(year, month, day);
+        return true;
+    }
+
+    private static int Digits(byte tens, byte ones)
+    {
+        var t = (uint)(tens - '0');
+        var o = (uint)(ones - '0');
+        return t <= 9 && o <= 9 ? (int)(t * 10 + o) : -10000;
     }
 
     internal static DateOnly? Parse(ReadOnlySpan<char> s)

@@ -103,15 +103,16 @@ internal sealed class AzureKeyVaultWire
     public string? VaultKey { get; init; }
 }
 
+// Settable (not init) so System.Text.Json sets the properties in place instead of buffering them for a constructor.
 internal sealed class EnrollResponseWire
 {
     [JsonRequired]
     [JsonPropertyName("sslId")]
-    public long SslId { get; init; }
+    public long SslId { get; set; }
 
     [JsonPropertyName("renewId")]
     [JsonConverter(typeof(ScmFlexibleStringConverter))]
-    public string? RenewId { get; init; }
+    public string? RenewId { get; set; }
 }
 
 internal sealed class RenewByIdResponseWire
