@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -154,11 +156,17 @@ internal sealed class EngineSession : IAsyncDisposable
             }
 
             var keyFile = options.Simulator ? Path.Combine(tempRoot!, "keys", "protector.key") : null;
+            var trustedAuthorities = clientOverride is null && NonEmpty(cli["TrustedCaFile"]) is { } caFile ? LoadAuthorities(caFile) : null;
             builder.Services.AddSectigoCertificateManagement(configuration, o =>
             {
                 if (clientOverride is not null)
                 {
                     o.Client = clientOverride;
+                }
+
+                if (trustedAuthorities is not null)
+                {
+                    o.Client.TrustedServerCertificateAuthorities = trustedAuthorities;
                 }
 
                 if (keyFile is not null && o.KeyProtection.Key is null)
@@ -294,6 +302,22 @@ internal sealed class EngineSession : IAsyncDisposable
             credentials.GetProperty("login").GetString()!,
             credentials.GetProperty("password").GetString()!,
             credentials.GetProperty("customerUri").GetString()!);
+    }
+
+    /// <summary>Extra trust anchors for SCM's TLS certificate (a private CA, a TLS-inspecting proxy, the HTTPS simulator).</summary>
+    private static X509Certificate2Collection LoadAuthorities(string path)
+    {
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw CliException.Usage($"Cli:TrustedCaFile: cannot read PEM certificates from '{path}' ({ex.Message.TrimEnd('.')}).");
+        }
+
+        return authorities.Count > 0 ? authorities : throw CliException.Usage($"Cli:TrustedCaFile: '{path}' holds no PEM certificate.");
     }
 
     private static string DataFolder() =>

@@ -108,5 +108,40 @@ public sealed class ConfigurationTests : IAsyncLifetime
         Assert.DoesNotContain(Wrong, check.All + sync.All, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ClientCertificateMode_AgainstHttpsSimulator_WithTrustedCaFile_AccountReady()
+    {
+        await using var https = await ScmSimulator.StartAsync(new ScmSimulatorOptions { UseHttps = true, Log = null });
+        const string PfxPassword = "client-cert-canary-93ab";
+        using var clientCertificate = https.CreateClientCertificate();
+        var pfx = Path.Combine(_folder, "admin.p12");
+        await File.WriteAllBytesAsync(pfx, clientCertificate.ExportPkcs12(System.Security.Cryptography.X509Certificates.Pkcs12ExportPbeParameters.Pbes2Aes256Sha256, PfxPassword));
+        var ca = Path.Combine(_folder, "test-root.pem");
+        // A CA bundle: the simulator's HTTPS endpoint sends only its leaf, so the bundle carries the issuing intermediate too.
+        await File.WriteAllTextAsync(ca, https.RootCertificate.ExportCertificatePem() + "\n" + https.IntermediateCertificate.ExportCertificatePem());
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Sectigo:Client:AuthenticationMode"] = "ClientCertificate",
+            ["Sectigo:Client:BaseAddress"] = https.PrivateBaseAddress.ToString(),
+            ["Sectigo:Client:Login"] = https.Credentials.Login,
+            ["Sectigo:Client:CustomerUri"] = https.Credentials.CustomerUri,
+            ["Sectigo:Client:ClientCertificatePath"] = pfx,
+            ["Sectigo:Client:ClientCertificatePassword"] = PfxPassword,
+            ["Cli:TrustedCaFile"] = ca,
+        };
+        var result = await CliRun.RunAsync(["--store", Store(), "--verbose", "account", "check"], CliRun.Isolated(configuration));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Account ready", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(PfxPassword, result.All, StringComparison.Ordinal);
+
+        // Without the extra trust anchor the simulator's test CA is not trusted: one line, exit 1.
+        // (The client retries the failed handshake with backoff; no retries keeps the test fast.)
+        configuration.Remove("Cli:TrustedCaFile");
+        configuration["Sectigo:Client:MaxRetryAttempts"] = "0";
+        var untrusted = await CliRun.RunAsync(["--store", Store(), "sync"], CliRun.Isolated(configuration));
+        Assert.Equal(1, untrusted.ExitCode);
+        Assert.Contains("TLS", untrusted.ErrorLine, StringComparison.Ordinal);
+    }
+
     private string Store() => Path.Combine(_folder, Guid.NewGuid().ToString("N"), "scm.db");
 }
