@@ -53,7 +53,8 @@ internal sealed class Demo
 
         var simulatorOptions = new ScmSimulatorOptions
         {
-            AutoApprovalDelay = TimeSpan.FromMilliseconds(500),
+            // Visible stages: Approved -> Applied (1 s) -> Issued (1 s). Profile 103 still waits for an administrator.
+            AutoApprovalDelay = TimeSpan.Zero,
             ApplyDelay = TimeSpan.FromSeconds(1),
             IssueDelay = TimeSpan.FromSeconds(1),
             CertificateLifetime = _lifetime,

@@ -120,6 +120,42 @@ public sealed class LifecycleCommandTests(CliSimulatorFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Revoke_WithRemove_RevokedAndRemovedLocally_AuditKeepsBoth()
+    {
+        var store = fixture.NewStore();
+        var certificate = await store.IssueAsync("remove.acme.example");
+        var result = await store.RunAsync("revoke", "remove.acme.example", "--reason-code", "5", "--comments", "decommissioned", "--remove");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("local record removed", result.Output, StringComparison.Ordinal);
+        Assert.Empty(await store.CertificatesAsync());
+        Assert.Equal("Revoked", Simulator.GetOrder(certificate.GetProperty("sslId").GetInt64())!.Status);
+        var audit = await store.RunAsync("audit", "--certificate", certificate.GetProperty("sslId").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, audit.ExitCode); // the certificate is gone, so it cannot be named any more
+        var all = await store.RunAsync("audit");
+        Assert.Contains("Revoked", all.Output, StringComparison.Ordinal);
+        Assert.Contains("Deleted", all.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AutoRenew_EnableForListedCertificates_OptsThemIn()
+    {
+        var store = fixture.NewStore();
+        var certificate = await store.IssueAsync("listed.acme.example");
+        var id = certificate.GetProperty("id").GetString()!;
+        var result = await store.RunAsync("auto-renew", "enable", id, "--selection", "listed", "--days", "45");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("listed.acme.example", result.Output, StringComparison.Ordinal);
+        Assert.Contains("auto-renew Enabled", result.Output, StringComparison.Ordinal);
+        Assert.Contains("renew 45 days before expiry", result.Output, StringComparison.Ordinal);
+        Assert.Contains("listed certificates (1)", result.Output, StringComparison.Ordinal);
+        Assert.Equal("Enabled", Assert.Single(await store.CertificatesAsync()).GetProperty("autoRenew").GetString());
+
+        var off = await store.RunAsync("auto-renew", "disable");
+        Assert.True(off.ExitCode == 0, off.ToString());
+        Assert.Contains("Auto-renewal policy: disabled", off.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancel_OrderAwaitingApproval_DeclinedInScm()
     {
         var store = fixture.NewStore();
