@@ -135,12 +135,13 @@ public sealed class DocumentationExamplesTests : IAsyncLifetime
 
         // No hosted scheduler without DI: poll on your own timer.
         StatusCheckResult check;
+        var polls = 0;
         do
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200));
             check = await lifecycle.CheckStatusAsync(ordered.OrderId);
         }
-        while (check.Order.IsOpen);
+        while (check.Order.IsOpen && ++polls < 300);                     // the test bounds the README's loop
 
         var keystore = await lifecycle.GetKeystoreAsync(ordered.CertificateId);   // PKCS#12 bytes and password
 
