@@ -4,10 +4,9 @@ using Scm.Testing;
 
 namespace Scm.Samples.Tests;
 
-/// <summary>The commands that act on existing certificates and orders, against `scm simulator` through --simulator-url.</summary>
-public sealed class LifecycleCommandTests(CliSimulatorFixture fixture) : IClassFixture<CliSimulatorFixture>
+/// <summary>order, status, renew and reissue against `scm simulator` through --simulator-url (classes run in parallel).</summary>
+public sealed class OrderRenewReissueCommandTests(CliSimulatorFixture fixture) : IClassFixture<CliSimulatorFixture>
 {
-    private ScmSimulator Simulator => fixture.Simulator;
 
     [Fact]
     public async Task Order_WithoutWait_ThenStatusWait_IssuesAndInstalls()
@@ -77,6 +76,13 @@ public sealed class LifecycleCommandTests(CliSimulatorFixture fixture) : IClassF
         Assert.Equal("P-384", reissued.GetProperty("curve").GetString());
         Assert.Contains("reissue2.acme.example", reissued.GetProperty("subjectAlternativeNames").EnumerateArray().Select(e => e.GetString()));
     }
+
+}
+
+/// <summary>revoke, cancel and delete against `scm simulator` through --simulator-url.</summary>
+public sealed class RevokeCancelDeleteCommandTests(CliSimulatorFixture fixture) : IClassFixture<CliSimulatorFixture>
+{
+    private ScmSimulator Simulator => fixture.Simulator;
 
     [Fact]
     public async Task Revoke_BySslId_RevokedAtScmAndLocally_BadReasonCodeExitsTwo()
@@ -191,6 +197,13 @@ public sealed class LifecycleCommandTests(CliSimulatorFixture fixture) : IClassF
         Assert.True(audit.ExitCode == 0, audit.ToString());
         Assert.Contains("delete.acme.example", audit.Output, StringComparison.Ordinal);
     }
+
+}
+
+/// <summary>audit, import and auto-renew settings against `scm simulator` through --simulator-url.</summary>
+public sealed class AuditImportCommandTests(CliSimulatorFixture fixture) : IClassFixture<CliSimulatorFixture>
+{
+    private ScmSimulator Simulator => fixture.Simulator;
 
     [Fact]
     public async Task Audit_ForOneCertificate_ShowsOrderIssueAndDeploy()

@@ -82,7 +82,7 @@ internal sealed partial class CommandFactory
             }
 
             var interval = session.Simulator is not null || context.ParseResult.GetValue(context.Global.SimulatorUrl) is not null
-                ? TimeSpan.FromSeconds(1)
+                ? TimeSpan.FromMilliseconds(500)
                 : TimeSpan.FromSeconds(10);
             var result = await OrderWaiter.WaitAsync(session, context.Out, orderIds, TimeSpan.FromSeconds(context.Get(Timeout)), interval, context.Environment.Time, cancellationToken);
             OrderWaiter.Report(context.Out, session, result);

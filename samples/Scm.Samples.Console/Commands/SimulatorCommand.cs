@@ -36,8 +36,8 @@ internal sealed partial class CommandFactory
             {
                 Port = context.Get(port),
                 Seed = context.Get(seed),
-                ApplyDelay = TimeSpan.FromSeconds(1),
-                IssueDelay = TimeSpan.FromSeconds(2),
+                ApplyDelay = TimeSpan.FromMilliseconds(500),
+                IssueDelay = TimeSpan.FromSeconds(1),
                 CertificateLifetime = context.Get(lifetime) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 Log = null,
             };
