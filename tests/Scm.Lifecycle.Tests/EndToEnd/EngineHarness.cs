@@ -121,6 +121,19 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the host (its stopping token is cancelled; the host's shutdown deadline applies) but neither disposes nor
+    /// keeps it: a process cut off at its deadline, whose work still in flight is abandoned. A new host can be started
+    /// at once; the caller disposes the returned one once that work has ended.
+    /// </summary>
+    public async Task<IHost> AbandonHostAsync()
+    {
+        var host = _host ?? throw new InvalidOperationException("No host is running.");
+        _host = null;
+        await host.StopAsync();
+        return host;
+    }
+
     /// <summary>A valid order for a name under acme.example.</summary>
     public static OrderCertificateRequest Request(string host = "www", KeystoreType keystore = KeystoreType.Pkcs12, KeyAlgorithm algorithm = KeyAlgorithm.EC) => new()
     {

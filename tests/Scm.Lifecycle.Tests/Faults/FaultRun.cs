@@ -45,6 +45,7 @@ internal sealed class FaultRun : IAsyncDisposable
     private readonly Action<SectigoCertificateManagementOptions>? _engine;
     private readonly string _folder;
     private readonly IAsyncDisposable? _ownedStore;
+    private readonly List<IAsyncDisposable> _peerStores = [];
     private readonly Noise _noise;
     private ActivityListener? _activities;
     private System.Diagnostics.Metrics.MeterListener? _meters;
@@ -263,7 +264,7 @@ internal sealed class FaultRun : IAsyncDisposable
     /// Restarts the primary host on the same store: a new process (new instance name, new store wrapper). After a crash
     /// the dead instance's certificate leases are left to expire first (they were never released).
     /// </summary>
-    public async Task RestartAsync(Action<SectigoCertificateManagementOptions>? change = null)
+    public async Task RestartAsync(Action<SectigoCertificateManagementOptions>? change = null, Action<ISectigoCertificateManagementBuilder>? builder = null)
     {
         var crashed = Crash.IsDead;
         await H.StopHostAsync();
@@ -278,12 +279,20 @@ internal sealed class FaultRun : IAsyncDisposable
         {
             Configure(o, name);
             change?.Invoke(o);
-        }, store: Crash);
+        }, builder: builder, store: Crash);
     }
 
     /// <summary>Starts another engine host on the same store, simulator and clock.</summary>
+    /// <remarks>On SQLite every peer opens the database file with its own store instance (its own connections), as another process would.</remarks>
     public async Task<EngineHarness> AddPeerAsync(string instanceName, CrashingStore? store = null, Action<SectigoCertificateManagementOptions>? change = null)
     {
+        if (store is null && Store is SqliteScmStore)
+        {
+            var own = new SqliteScmStore(new SqliteStoreOptions { DatabasePath = Path.Combine(_folder, "scm.db"), FullSync = false }, Time);
+            _peerStores.Add(own);
+            store = new CrashingStore(own);
+        }
+
         var peerStore = store ?? new CrashingStore(Store);
         var peer = await EngineHarness.StartAsync(
             engine: o =>
@@ -319,8 +328,9 @@ internal sealed class FaultRun : IAsyncDisposable
     /// The faults stop: every open order is checked again (advancing the clock to its next due time, at least a scan
     /// interval of 10 s) until none is open, except those <paramref name="mayStayOpen"/> allows.
     /// </summary>
-    public async Task SettleAsync(Func<CertificateOrder, bool>? mayStayOpen = null, int rounds = 60)
+    public async Task SettleAsync(Func<CertificateOrder, bool>? mayStayOpen = null, int rounds = 60, EngineHarness? via = null)
     {
+        var lifecycle = (via ?? H).Lifecycle;
         Sim.Faults.Clear();
         for (var i = 0; ; i++)
         {
@@ -336,7 +346,7 @@ internal sealed class FaultRun : IAsyncDisposable
             var step = next - now;
             step = step < TimeSpan.FromSeconds(10) ? TimeSpan.FromSeconds(10) : step > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : step;
             Advance(step);
-            Observe(await PumpAsync(() => Lifecycle.CheckPendingOrdersAsync()));
+            Observe(await PumpAsync(() => lifecycle.CheckPendingOrdersAsync()));
         }
     }
 
@@ -407,6 +417,11 @@ internal sealed class FaultRun : IAsyncDisposable
         if (H is not null)
         {
             await H.DisposeAsync();
+        }
+
+        foreach (var peerStore in _peerStores)
+        {
+            await peerStore.DisposeAsync();
         }
 
         if (_ownedStore is not null)
