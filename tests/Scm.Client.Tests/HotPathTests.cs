@@ -211,6 +211,38 @@ public sealed class HotPathTests
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10));
     }
 
+    public static TheoryData<string, long?> SmallBodies() => new()
+    {
+        { "\uFEFF{\"sslId\":5}", null },                    // byte order mark, as the streaming reader accepts
+        { "{\"sslId\":5}", 4 },                              // a handler sending more than it declared
+        { "{\"sslId\":5}" + new string(' ', 1100), 40 },      // ... and past the limit
+        { "{\"sslId\":", null },                             // truncated
+        { "null", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(SmallBodies))]
+    public async Task GetAsync_SmallDeclaredBody_ParsedWholeWithTheStreamingRules(string body, long? declaredOverride)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var handler = new StubHandler((_, _) =>
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentLength = declaredOverride ?? bytes.Length;
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = content });
+        });
+        using var client = TestClient.Create(new Uri("https://scm.test/api"), o => o.MaxJsonResponseBytes = 1024, primary: () => handler);
+
+        if (body.EndsWith("5}", StringComparison.Ordinal))
+        {
+            Assert.Equal(5, (await client.Ssl.GetAsync(5)).SslId);
+            return;
+        }
+
+        var ex = await Assert.ThrowsAsync<ScmProtocolException>(() => client.Ssl.GetAsync(5));
+        Assert.Contains(body.StartsWith("null", StringComparison.Ordinal) ? "JSON null" : bytes.Length > 1024 ? "1024-byte limit" : "malformed, truncated", ex.Message, StringComparison.Ordinal);
+    }
+
     // Answers the first request (which warms the pipeline), then hangs until cancelled.
     private static StubHandler WarmThenHang()
     {
