@@ -22,6 +22,8 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
 /// <summary>Runs the CLI in-process through <see cref="Cli.RunAsync"/> with consoles that capture text.</summary>
 internal static class CliRun
 {
+    private const string OneRunKeys = "one-run-keys-";
+
     /// <summary>An environment that reads no environment variables, user secrets or appsettings.json of this machine.</summary>
     /// <remarks>The key protector's key file goes to <paramref name="keyFile"/> (default: a new temporary file), never the user's profile.</remarks>
     public static CliEnvironment Isolated(IReadOnlyDictionary<string, string?>? configuration = null, Action<ScmSimulator>? simulatorStarted = null, string? keyFile = null)
@@ -30,7 +32,7 @@ internal static class CliRun
         Directory.CreateDirectory(folder);
         var settings = new Dictionary<string, string?>(configuration ?? new Dictionary<string, string?>())
         {
-            ["Sectigo:KeyProtection:KeyFilePath"] = keyFile ?? Path.Combine(folder, "keys-" + Guid.NewGuid().ToString("N"), "protector.key"),
+            ["Sectigo:KeyProtection:KeyFilePath"] = keyFile ?? Path.Combine(folder, OneRunKeys + Guid.NewGuid().ToString("N"), "protector.key"),
         };
         return new CliEnvironment
         {
@@ -49,8 +51,20 @@ internal static class CliRun
     {
         var output = new CapturingConsole(width: 220);
         var error = new CapturingConsole(width: 4096);
-        var code = await Cli.RunAsync(args, output.Console, error.Console, environment, cancellationToken);
-        return new CliResult(code, output.Text, error.Text);
+        try
+        {
+            var code = await Cli.RunAsync(args, output.Console, error.Console, environment, cancellationToken);
+            return new CliResult(code, output.Text, error.Text);
+        }
+        finally
+        {
+            // The one-run key folder Isolated() made (tests that keep a store pass their own key file).
+            if (environment.Configuration.TryGetValue("Sectigo:KeyProtection:KeyFilePath", out var key) && key is not null
+                && Path.GetDirectoryName(key) is { } folder && Path.GetFileName(folder).StartsWith(OneRunKeys, StringComparison.Ordinal) && Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     /// <summary>A Spectre console without colors or animation that writes into a string (thread-safe: progress renders from a timer).</summary>
