@@ -58,10 +58,10 @@ public abstract class CliSimulatorFixtureBase : IAsyncLifetime
 
 public sealed class CliSimulatorFixture : CliSimulatorFixtureBase;
 
-/// <summary>The simulator with 15-second certificates, so auto-renewal becomes due during a test.</summary>
+/// <summary>The simulator with 30-second certificates, so auto-renewal becomes due during a test.</summary>
 public sealed class ShortLivedCliSimulatorFixture : CliSimulatorFixtureBase
 {
-    protected override string[] Arguments => ["simulator", "--lifetime", "15"];
+    protected override string[] Arguments => ["simulator", "--lifetime", "30"];
 }
 
 /// <summary>Runs commands against the fixture's simulator with one store.</summary>

@@ -296,9 +296,9 @@ public sealed class AutoRenewCommandTests(ShortLivedCliSimulatorFixture fixture)
         Assert.Contains("due.acme.example", show.Output, StringComparison.Ordinal);
         Assert.Contains("Disabled", show.Output, StringComparison.Ordinal);
 
-        // 15-second certificates are due in their last third.
+        // 30-second certificates are due in their last third.
         var notAfter = due.GetProperty("notAfter").GetDateTimeOffset();
-        var wait = notAfter - TimeSpan.FromSeconds(5) + TimeSpan.FromMilliseconds(500) - DateTimeOffset.UtcNow;
+        var wait = notAfter - TimeSpan.FromSeconds(10) + TimeSpan.FromMilliseconds(500) - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait);
