@@ -127,7 +127,13 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
 
         try
         {
-            await Ctx.RawGateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);
+            var password = await Ctx.RawGateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);
+            if (string.Equals(password.State, "EXPIRED", StringComparison.OrdinalIgnoreCase))
+            {
+                // SCM answers the password-state call even for an expired password (so it can be checked); every other
+                // call still gets 401. Closing the circuit here would resume work only to fail again at each probe.
+                return "Paused: the credential probe reports the SCM password as EXPIRED; change it in SCM and update the credentials.";
+            }
         }
         catch (Engine.ScmCallException ex)
         {
