@@ -93,7 +93,7 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
     private async Task<string?> CredentialsPausedAsync(CancellationToken cancellationToken)
     {
         var circuit = Ctx.AuthCircuit;
-        var key = "auth-circuit:" + Ctx.Options.AccountId;
+        var key = Ctx.AuthCircuitKey;
         var shared = await Ctx.Store.GetValueAsync(key, cancellationToken).ConfigureAwait(false);
         if (shared is not null && !circuit.IsOpen)
         {

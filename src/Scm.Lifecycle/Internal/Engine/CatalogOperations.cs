@@ -19,9 +19,21 @@ internal sealed class CatalogOperations
         ScmPasswordState? password = null;
         try
         {
-            // The account check is also the credential probe: it bypasses the circuit and closes it when SCM accepts the credentials.
+            // The account check is also the credential probe: it bypasses the circuit and closes it when SCM accepts the
+            // credentials, for every instance (the shared flag in the store), or the next scheduled run would re-open it.
+            // SCM answers this call even for an EXPIRED password, which every other call refuses: that closes nothing.
             password = await _ctx.RawGateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);
-            _ctx.AuthCircuit.Close();
+            if (!string.Equals(password.State, "EXPIRED", StringComparison.OrdinalIgnoreCase))
+            {
+                _ctx.AuthCircuit.Close();
+                if (await _ctx.Store.GetValueAsync(_ctx.AuthCircuitKey, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    await _ctx.Store.SetValueAsync(_ctx.AuthCircuitKey, null, cancellationToken).ConfigureAwait(false);
+                    await _ctx.Store.AppendAuditAsync(_ctx.Audit(CertificateLifecycle.ApiActor, "Credentials", "Restored", "Succeeded",
+                        "The account check found the credentials working; SCM work resumed."), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             var expiresSoon = password.ExpirationDate is { } exp && exp.ToDateTime(TimeOnly.MinValue) - _ctx.Now.UtcDateTime < TimeSpan.FromDays(14);
             if (string.Equals(password.State, "EXPIRED", StringComparison.OrdinalIgnoreCase))
             {

@@ -74,6 +74,9 @@ internal sealed class EngineContext
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
+    /// <summary>The store key under which any instance flags the credential circuit of this account as open.</summary>
+    public string AuthCircuitKey => "auth-circuit:" + Options.AccountId;
+
     public TimeSpan MinimumLeaseBeforePost => Options.Leases.MinimumRemainingBeforePost ?? PostTimeout + TimeSpan.FromSeconds(15);
 
     public static string CertificateLeaseName(Guid certificateId) => "cert:" + certificateId.ToString("N");
