@@ -127,8 +127,7 @@ public sealed class ScmSemanticFaultTests
         // F30: a terminal SCM outcome is recorded with SCM's status as the reason and an event; the orphaned key stays
         // with the closed order; a failed renewal backs its certificate off (1 h, cert-manager's rule) so auto-renewal
         // does not order again right away, while the current certificate and key stay in service.
-        var outcome = FaultSeeds.Pick(seed, "Declined", "Rejected", "Invalid", "Rejected", "Invalid");
-        var renewal = seed > 3;
+        var (outcome, renewal) = FaultSeeds.Pick(seed, ("Declined", false), ("Rejected", false), ("Invalid", false), ("Rejected", true), ("Invalid", true));
         await using var run = await FaultRun.StartAsync(seed, Noise.Reads,
             simulator: o => o.IssueDelay = TimeSpan.FromHours(2),
             engine: o =>
