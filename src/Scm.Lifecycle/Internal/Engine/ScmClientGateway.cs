@@ -117,14 +117,15 @@ internal sealed class ScmClientGateway : IScmGateway
             return new ScmCollectOutcome(false, null, null, result.ScmErrorCode, result.Description);
         }
 
-        // Copy out: the result owns (and disposes) its certificates.
+        // Copy out: the result owns (and disposes) its certificates. Each copy is a new handle on the already parsed
+        // certificate (no second DER decode, which costs far more than the rest of an import step).
         var copies = new X509Certificate2Collection();
         X509Certificate2? leaf = null;
         foreach (var certificate in result.Certificates)
         {
-            var copy = X509CertificateLoader.LoadCertificate(certificate.RawData);
+            var copy = new X509Certificate2(certificate);
             copies.Add(copy);
-            if (result.Leaf is not null && certificate.RawData.AsSpan().SequenceEqual(result.Leaf.RawData))
+            if (result.Leaf is not null && certificate.RawDataMemory.Span.SequenceEqual(result.Leaf.RawDataMemory.Span))
             {
                 leaf = copy;
             }
