@@ -68,6 +68,16 @@ internal sealed class CertificateInstaller
                         return await Workflow.WaitForIssuanceAsync(order, lease, actor, view.Status + " (previous certificate still delivered)", awaitingApproval: false, cancellationToken).ConfigureAwait(false);
                     }
 
+                    // No end-entity certificate at all (empty, or only CA certificates: a download cut off before the
+                    // leaf) is an incomplete answer, not a certificate for another key: collect again later instead of
+                    // closing the order as InvalidCertificate.
+                    if (!bundle.Items.Any(IsEndEntity))
+                    {
+                        return await Workflow.DeferAsync(order with { ScmStatus = view.Status }, lease,
+                            $"SCM delivered an incomplete certificate bundle for sslId {order.SslId} ({bundle.Items.Count} CA certificates, no end-entity certificate); collecting again later.",
+                            null, null, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return await RejectAsync(order, lease, actor, "The collected certificate's public key differs from the order's key; it was not installed.", cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -488,6 +498,9 @@ internal sealed class CertificateInstaller
 
         return chain;
     }
+
+    private static bool IsEndEntity(X509Certificate2 certificate) =>
+        certificate.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault() is not { CertificateAuthority: true };
 
     internal static IReadOnlyList<string> DnsNames(X509Certificate2 certificate)
     {
