@@ -256,8 +256,9 @@ public sealed class ConcurrencyFaultTests
 
         var tick = run.Observe(await first);
         Assert.Contains("1 installed", tick.Summary, StringComparison.Ordinal);
-        Assert.Equal(1, run.Sim.GetRequestLog().Count(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)));
-        Assert.Equal(1, run.Sim.GetRequestLog().Count(r => r.Method == "GET" && r.Path.Contains("/collect/", StringComparison.Ordinal)));
+        var log = await run.RequestLogAsync();
+        Assert.Equal(1, log.Count(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)));
+        Assert.Equal(1, log.Count(r => r.Method == "GET" && r.Path.Contains("/collect/", StringComparison.Ordinal)));
         Assert.Single(run.H.Events.OfType<CertificateIssuedEvent>());
         Assert.Single(await run.Store.FindCertificatesBySslIdAsync(ordered.SslId!.Value));
         await run.VerifyAsync();

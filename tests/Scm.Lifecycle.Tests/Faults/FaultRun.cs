@@ -260,6 +260,18 @@ internal sealed class FaultRun : IAsyncDisposable
         return 0;
     }, step);
 
+    /// <summary>Waits (real time, briefly) until every request the simulator received is in its log: a dropped connection is
+    /// seen by the client a moment before the simulator has logged it.</summary>
+    public async Task<IReadOnlyList<ScmSimulatorRequest>> RequestLogAsync()
+    {
+        for (var i = 0; i < 400 && Sim.Counters.Requests > Sim.GetRequestLog().Count; i++)
+        {
+            await Task.Delay(5);
+        }
+
+        return Sim.GetRequestLog();
+    }
+
     /// <summary>
     /// Restarts the primary host on the same store: a new process (new instance name, new store wrapper). After a crash
     /// the dead instance's certificate leases are left to expire first (they were never released).

@@ -51,7 +51,7 @@ public sealed class HttpFaultTests
         var started = run.Time.GetUtcNow();
         var check = run.Observe(await run.PumpAsync(() => run.Lifecycle.CheckStatusAsync(ordered.OrderId), TimeSpan.FromMilliseconds(500)));
         var elapsed = run.Time.GetUtcNow() - started;
-        var attempts = run.Sim.GetRequestLog().Where(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)).ToArray();
+        var attempts = (await run.RequestLogAsync()).Where(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)).ToArray();
 
         Assert.True(elapsed <= client.TotalRequestTimeout + TimeSpan.FromSeconds(5), $"Bounded by the deadline: took {elapsed}.");
         for (var i = 1; i < attempts.Length; i++)
@@ -179,7 +179,7 @@ public sealed class HttpFaultTests
         run.Advance(TimeSpan.FromSeconds(10));
 
         var check = run.Observe(await run.PumpAsync(() => run.Lifecycle.CheckStatusAsync(ordered.OrderId), TimeSpan.FromMilliseconds(500)));
-        var attempts = run.Sim.GetRequestLog().Where(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)).ToArray();
+        var attempts = (await run.RequestLogAsync()).Where(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)).ToArray();
         var huge = retryAfter > TimeSpan.FromHours(1);
         Assert.Equal(huge ? 1 : 4, attempts.Length);
         if (style is ScmRetryAfterStyle.Seconds or ScmRetryAfterStyle.HttpDate && !huge)
@@ -230,7 +230,7 @@ public sealed class HttpFaultTests
         var started = run.Time.GetUtcNow();
         var check = run.Observe(await run.PumpAsync(() => run.Lifecycle.CheckStatusAsync(ordered.OrderId)));
         var elapsed = run.Time.GetUtcNow() - started;
-        var attempts = run.Sim.GetRequestLog().Where(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)).ToArray();
+        var attempts = (await run.RequestLogAsync()).Where(r => r.Method == "GET" && r.Path.EndsWith(detailsPath, StringComparison.Ordinal)).ToArray();
         Assert.True(elapsed >= client.AttemptTimeout, $"The attempt timeout fired ({elapsed}).");
         if (variant == "get-once")
         {
@@ -295,10 +295,11 @@ public sealed class HttpFaultTests
         // F22: truncated JSON, broken JSON, numbers as strings, or an empty 200 in answer to the enroll (the first three
         // after SCM created the order, the last without), or truncated/wrongly typed details on a poll.
         var variant = FaultSeeds.Pick(seed, ScmFaultKind.TruncatedJson, ScmFaultKind.MalformedJson, ScmFaultKind.WrongJsonTypes, ScmFaultKind.EmptyOk, ScmFaultKind.Latency);
-        await using var run = await FaultRun.StartAsync(seed, Noise.Reads);
+        await using var run = await FaultRun.StartAsync(seed, variant == ScmFaultKind.Latency ? Noise.None : Noise.Reads);
         if (variant == ScmFaultKind.Latency)
         {
-            // The poll: truncated details, then numbers as strings.
+            // The poll: truncated details, numbers as strings, then a truncated or empty collect (the PEM bundle cut off
+            // before the leaf): each only defers the order, none closes it.
             var ordered = run.Observe(await run.PumpAsync(() => run.Lifecycle.OrderAsync(FaultRun.Request())));
             var truncated = run.Sim.Faults.Add(ScmFault.On("GET", $"/ssl/v1/{ordered.SslId}").TruncatedJson().Once());
             run.Advance(TimeSpan.FromSeconds(10));
@@ -309,7 +310,18 @@ public sealed class HttpFaultTests
             run.Sim.Faults.Add(ScmFault.On("GET", $"/ssl/v1/{ordered.SslId}").WrongJsonTypes().Once());
             run.Advance(TimeSpan.FromMinutes(1));
             run.Observe(await run.PumpAsync(() => run.Lifecycle.CheckStatusAsync(ordered.OrderId)));
+            var collect = ScmFault.On("GET", "/ssl/*/collect/**");
+            var cut = run.Sim.Faults.Add((seed % 2 == 0 ? collect.TruncatedJson() : collect.EmptyOk()).Once());
+            for (var i = 0; i < 5 && cut.Hits == 0; i++)
+            {
+                run.Advance(TimeSpan.FromMinutes(2));
+                check = run.Observe(await run.PumpAsync(() => run.Lifecycle.CheckStatusAsync(ordered.OrderId)));
+            }
+
+            Assert.Equal(1, cut.Hits);
+            Assert.Equal(OrderState.Submitted, check.Order.State);
             await run.SettleAsync();
+            Assert.Equal(OrderState.Completed, (await run.Store.GetOrderAsync(ordered.OrderId))!.State);
             await run.VerifyAsync();
             return;
         }
@@ -347,7 +359,7 @@ public sealed class HttpFaultTests
         // outcome (reconciled, then re-sent once); the page itself appears in no log line, error or record.
         var variant = FaultSeeds.Pick(seed, "get-twice", "get-always", "post", "get-twice", "get-always");
         var status = FaultSeeds.Pick(seed, 502, 503, 504, 500, 502);
-        await using var run = await FaultRun.StartAsync(seed, Noise.Reads);
+        await using var run = await FaultRun.StartAsync(seed, variant == "post" ? Noise.Reads : Noise.None);
         if (variant == "post")
         {
             var order = await UnclearEnrollAsync(run, ScmFault.On("POST", "/ssl/*/enroll").HtmlErrorPage(status).Once(), committed: false, new Scm.Client.ScmClientOptions().PostTimeout);
