@@ -71,36 +71,8 @@ internal sealed class ScmClientGateway : IScmGateway
     public Task UpdateCommentsAsync(long sslId, string comments, CancellationToken cancellationToken) =>
         Call(() => _client.Ssl.UpdateAsync(new SslUpdateRequest { SslId = sslId, Comments = comments }, cancellationToken));
 
-    public async IAsyncEnumerable<long> ListSslIdsByCommonNameAsync(string commonName, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var enumerator = _client.Ssl.ListAsync(new SslListFilter { CommonName = commonName }, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                SslCertificateSummary item;
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-
-                    item = enumerator.Current;
-                }
-                catch (ScmRequestException ex)
-                {
-                    throw Classify(ex);
-                }
-
-                yield return item.SslId;
-            }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public IAsyncEnumerable<long> ListSslIdsByCommonNameAsync(string commonName, CancellationToken cancellationToken) =>
+        Classified(_client.Ssl.ListAsync(new SslListFilter { CommonName = commonName }, cancellationToken), i => i.SslId, cancellationToken);
 
     public Task<(IReadOnlyList<long> SslIds, int? TotalCount)> ListPageAsync(string? status, int position, int size, CancellationToken cancellationToken) => Call(async () =>
     {
@@ -168,36 +140,8 @@ internal sealed class ScmClientGateway : IScmGateway
         return (IReadOnlyList<CatalogOrganization>)result;
     });
 
-    public async IAsyncEnumerable<int> ListDomainIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var enumerator = _client.Domains.ListAsync(null, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                DomainSummary item;
-                try
-                {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        yield break;
-                    }
-
-                    item = enumerator.Current;
-                }
-                catch (ScmRequestException ex)
-                {
-                    throw Classify(ex);
-                }
-
-                yield return item.Id;
-            }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public IAsyncEnumerable<int> ListDomainIdsAsync(CancellationToken cancellationToken) =>
+        Classified(_client.Domains.ListAsync(null, cancellationToken), d => d.Id, cancellationToken);
 
     public Task<CatalogDomain> GetDomainAsync(int domainId, CancellationToken cancellationToken) => Call(async () =>
     {
@@ -244,6 +188,38 @@ internal sealed class ScmClientGateway : IScmGateway
             .Select(f => new CatalogCustomField { Id = f.Id, Name = f.Name!, Mandatory = f.Mandatory ?? false })
             .ToArray();
     });
+
+    /// <summary>Streams a paged SCM list, classifying a failure on any page like every other call.</summary>
+    private static async IAsyncEnumerable<TOut> Classified<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> select, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                TIn item;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    item = enumerator.Current;
+                }
+                catch (ScmRequestException ex)
+                {
+                    throw Classify(ex);
+                }
+
+                yield return select(item);
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     private static async Task<T> Call<T>(Func<Task<T>> call)
     {
