@@ -220,7 +220,8 @@ public sealed class CredentialAndTimeFaultTests
         Assert.Contains(before, d => d.Decision.Decision == AutoRenewDecision.BackingOff);
         Assert.Contains(before, d => d.Decision.Decision == AutoRenewDecision.Failed);
         Assert.NotEmpty(inside);
-        Assert.All(inside, d => Assert.Equal(AutoRenewDecision.Failed, d.Decision.Decision));
+        Assert.All(inside, d => Assert.NotEqual(AutoRenewDecision.BackingOff, d.Decision.Decision));
+        Assert.Contains(inside, d => d.Decision.Decision == AutoRenewDecision.Failed && d.Decision.Reason.Contains("emergency window", StringComparison.Ordinal));
         Assert.True(refused.Hits >= before.Count(d => d.Decision.Decision == AutoRenewDecision.Failed) + inside.Length);
         Assert.Equal(0, run.Sim.Counters.RenewalOrdersFor(certificate.SslId!.Value));
 

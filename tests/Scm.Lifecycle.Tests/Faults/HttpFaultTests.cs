@@ -154,7 +154,7 @@ public sealed class HttpFaultTests
         run.Advance(TimeSpan.FromSeconds(4));
         await FollowUpUntilSubmittedAsync(run, ordered.OrderId);
         Assert.Equal(2, run.Sim.Counters.EnrollPostsFor(ordered.Order.CorrelationToken));
-        AssertSearchedTwiceBetweenPosts(run);
+        await AssertSearchedTwiceBetweenPostsAsync(run);
         await run.SettleAsync();
         await run.VerifyAsync();
     }
@@ -460,7 +460,7 @@ public sealed class HttpFaultTests
         Assert.Equal(committed ? 1 : 0, audit.Count(a => a.OrderId == order.Id && a.Decision == "Reconciled"));
         if (!committed)
         {
-            AssertSearchedTwiceBetweenPosts(run);
+            await AssertSearchedTwiceBetweenPostsAsync(run);
         }
 
         var stored = (await run.Store.GetOrderAsync(order.Id))!;
@@ -496,11 +496,11 @@ public sealed class HttpFaultTests
     }
 
     /// <summary>Between the first and the last enroll POST, SCM was searched (listed by common name) at least twice.</summary>
-    private static void AssertSearchedTwiceBetweenPosts(FaultRun run)
+    private static async Task AssertSearchedTwiceBetweenPostsAsync(FaultRun run)
     {
-        var log = run.Sim.GetRequestLog();
+        var log = await run.RequestLogAsync();
         var posts = log.Where(r => r.Method == "POST" && r.Path.EndsWith("/enroll", StringComparison.Ordinal)).Select(r => r.Time).Order().ToArray();
-        Assert.True(posts.Length >= 2);
+        Assert.True(posts.Length >= 2, $"{posts.Length} enroll POSTs logged of {run.Sim.Counters.EnrollPosts} received.");
         var searches = log.Count(r => r.Method == "GET" && r.Path.TrimEnd('/').EndsWith("/ssl/v1", StringComparison.Ordinal) && r.Time >= posts[0] && r.Time <= posts[^1] && r.StatusCode == 200);
         Assert.True(searches >= 2, $"Only {searches} successful searches before the re-submission.");
     }

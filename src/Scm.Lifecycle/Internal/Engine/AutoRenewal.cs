@@ -202,7 +202,9 @@ internal sealed class AutoRenewalScanner
         var reason = (plan.FellBackToThird
             ? $"Due: the renewal window ({policy.RenewBefore.TotalDays:0.##} days) is not shorter than the certificate's lifetime, so renewing in its last third ({plan.Window.TotalDays:0.##} days before {current.NotAfter:yyyy-MM-dd})"
             : $"Due: {plan.Window.TotalDays:0.##} days before expiry on {current.NotAfter:yyyy-MM-dd}")
-            + (emergency && current.RenewalNotBefore > now ? "; inside the emergency window, so the backoff is overridden" : string.Empty);
+            + (!emergency ? string.Empty
+                : current.RenewalNotBefore > now ? "; inside the emergency window (the last twentieth of its lifetime), so the backoff is overridden"
+                : "; inside the emergency window (the last twentieth of its lifetime)");
         await leaseScope.DisposeAsync();
         LifecycleOrderResult result;
         try

@@ -1,0 +1,212 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.DependencyInjection;
+using Scm.Lifecycle;
+using Scm.Testing;
+
+namespace Scm.Benchmarks.Lifecycle;
+
+/// <summary>
+/// Issue 5: import of existing orders from a simulator seeded with <see cref="Orders"/> orders (9 in 10 Issued, 1 in 10
+/// waiting for approval), one whole import per invocation (Mean = time of one import; Orders/s = Orders / Mean).
+/// Seeding (global setup, not measured): EC P-256 CSRs made beforehand, enrolled through the simulator's HTTP API with a
+/// bare client, 8 at a time (comments without the SDK's correlation marker: orders placed before the SDK); zero stage
+/// delays issue each at its enroll.
+/// <list type="bullet">
+/// <item><c>Bare_ListAndDetails</c> (baseline): a bare HttpClient pages through <c>GET ssl/v1</c> (200 per page, as the
+/// engine) and fetches every order's details (<c>GET ssl/v1/{id}</c>, body parsed) at the engine's default
+/// <see cref="ImportOptions.MaxConcurrency"/>, page by page like the engine;</item>
+/// <item><c>Bare_ListDetailsCollect</c>: the same plus the collect GET for Issued orders: every request the engine makes;</item>
+/// <item><c>Engine_Import</c>: <c>ImportExistingOrdersAsync()</c> into a fresh in-memory store (issued orders collected
+/// and installed as observe-only certificates, pending ones stored as orders);</item>
+/// <item><c>Engine_Import_Sqlite</c>: the same into a fresh SQLite file with the store's defaults.</item>
+/// </list>
+/// CPU columns: process CPU time per order (all threads, the in-process simulator included), mean of the 3 measured
+/// iterations; a fairer comparison than wall time on a machine shared with other work.
+/// Memory columns (MB, from the first import of the process, BenchmarkDotNet's jitting invocation, so that no earlier
+/// engine instance is still reachable; whole process including the in-process simulator and its seeded orders): heap after a full GC before the import, peak heap above it during the import (sampled every 5 ms, garbage
+/// included), heap retained after the import (full GC, store alive), peak RSS (VmHWM reset before the import).
+/// Target: Engine_Import orders/s &gt;= 0.5 x Bare_ListAndDetails; peak memory flat from 2,000 to 10,000 orders.
+/// <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- --filter '*LifecycleImport*'</c>
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
+public class LifecycleImportBenchmarks
+{
+    private const int PageSize = 200;
+    private static readonly int Concurrency = new ImportOptions().MaxConcurrency;
+
+    // Skip BenchmarkDotNet's jitting invocation and the warm-up iteration (both call the iteration setup/cleanup).
+    private readonly IterationProbe _probe = new(memory: true, skip: 2);
+    private ScmSimulator _simulator = null!;
+    private HttpClient _http = null!;
+    private ServiceProvider? _engine;
+    private ICertificateLifecycle? _lifecycle;
+    private string? _databaseFolder;
+    private string _method = string.Empty;
+    private int _issued;
+
+    [Params(2_000, 10_000)]
+    public int Orders { get; set; }
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _simulator = await LifecycleBenchmarkEnvironment.StartSimulatorAsync();
+        _http = LifecycleBenchmarkEnvironment.CreateBareClient(_simulator);
+        var csrs = LifecycleBenchmarkEnvironment.CreateCsrs(Orders, "seed");
+        await Parallel.ForEachAsync(Enumerable.Range(0, Orders), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var profile = i % 10 == 9 ? LifecycleBenchmarkEnvironment.ApprovalProfile : LifecycleBenchmarkEnvironment.Profile;
+            await LifecycleBenchmarkEnvironment.EnrollAsync(_http, LifecycleBenchmarkEnvironment.EnrollBody(csrs[i], $"seed{i}-alt.acme.example", profile, marker: false), ct);
+        });
+        var orders = _simulator.GetOrders();
+        _issued = orders.Count(o => o.Status == "Issued");
+        if (orders.Count != Orders || _issued != Orders - (Orders / 10))
+        {
+            throw new InvalidOperationException($"Seeding made {orders.Count} orders, {_issued} issued.");
+        }
+
+        Console.WriteLine($"// seeded {orders.Count} orders, {_issued} issued");
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _probe.Write(_method, Orders);
+        _http.Dispose();
+        await _simulator.DisposeAsync();
+    }
+
+    [IterationSetup(Targets = [nameof(Bare_ListAndDetails), nameof(Bare_ListDetailsCollect)])]
+    public void BareIterationSetup() => _probe.Begin();
+
+    [IterationCleanup(Targets = [nameof(Bare_ListAndDetails), nameof(Bare_ListDetailsCollect)])]
+    public void BareIterationCleanup() => _probe.End(Orders);
+
+    [IterationSetup(Target = nameof(Engine_Import))]
+    public void EngineIterationSetup() => StartEngine(sqlite: false);
+
+    [IterationSetup(Target = nameof(Engine_Import_Sqlite))]
+    public void EngineSqliteIterationSetup() => StartEngine(sqlite: true);
+
+    [IterationCleanup(Targets = [nameof(Engine_Import), nameof(Engine_Import_Sqlite)])]
+    public void EngineIterationCleanup()
+    {
+        _probe.End(Orders);
+        _engine?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _engine = null;
+        _lifecycle = null;
+        if (_databaseFolder is not null)
+        {
+            Directory.Delete(_databaseFolder, recursive: true);
+            _databaseFolder = null;
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<int> Bare_ListAndDetails()
+    {
+        _method = nameof(Bare_ListAndDetails);
+        return BareLoopAsync(collect: false);
+    }
+
+    [Benchmark]
+    public Task<int> Bare_ListDetailsCollect()
+    {
+        _method = nameof(Bare_ListDetailsCollect);
+        return BareLoopAsync(collect: true);
+    }
+
+    [Benchmark]
+    public async Task<int> Engine_Import()
+    {
+        _method = nameof(Engine_Import);
+        return Check(await _lifecycle!.ImportExistingOrdersAsync());
+    }
+
+    [Benchmark]
+    public async Task<int> Engine_Import_Sqlite()
+    {
+        _method = nameof(Engine_Import_Sqlite);
+        return Check(await _lifecycle!.ImportExistingOrdersAsync());
+    }
+
+    private void StartEngine(bool sqlite)
+    {
+        string? path = null;
+        if (sqlite)
+        {
+            _databaseFolder = Path.Combine(Path.GetTempPath(), "scm-bench-import-" + Guid.NewGuid().ToString("N"));
+            path = Path.Combine(_databaseFolder, "scm.db");
+        }
+
+        _engine = LifecycleBenchmarkEnvironment.BuildEngine(_simulator, path);
+        _lifecycle = _engine.GetRequiredService<ICertificateLifecycle>();
+        _ = _lifecycle.GetOrderAsync(Guid.Empty).GetAwaiter().GetResult(); // store initialized (schema) before the measurement
+        _probe.Begin();
+    }
+
+    private int Check(ImportResult result)
+    {
+        var p = result.Progress;
+        if (p.Imported != Orders || p.Failed != 0 || p.Processed != Orders)
+        {
+            throw new InvalidOperationException($"Import: {p.Processed} seen, {p.Imported} imported, {p.Skipped} skipped, {p.Failed} failed ({result.Failures.FirstOrDefault()?.Reason}).");
+        }
+
+        return p.Imported;
+    }
+
+    private async Task<int> BareLoopAsync(bool collect)
+    {
+        var fetched = 0;
+        var collected = 0;
+        var position = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Concurrency };
+        while (true)
+        {
+            var ids = await LifecycleBenchmarkEnvironment.ListPageAsync(_http, position, PageSize);
+            await Parallel.ForEachAsync(ids, options, async (sslId, ct) =>
+            {
+                var status = await LifecycleBenchmarkEnvironment.GetStatusAsync(_http, sslId, ct);
+                Interlocked.Increment(ref fetched);
+                if (collect && status == "Issued")
+                {
+                    await LifecycleBenchmarkEnvironment.CollectAsync(_http, sslId, ct);
+                    Interlocked.Increment(ref collected);
+                }
+            });
+            position += ids.Count;
+            if (ids.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        if (fetched != Orders || (collect && collected != _issued))
+        {
+            throw new InvalidOperationException($"Fetched {fetched} details, collected {collected}.");
+        }
+
+        return fetched;
+    }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddColumn(
+                new OrdersPerSecondColumn(),
+                new ThroughputVsBareColumn(),
+                new ProbeColumn("CPU us/order", "CpuMsPerOp", 1000.0, "0", "Process CPU time (all threads, simulator included) per order, mean of the measured iterations"),
+                new CpuVsBareColumn(),
+                new ProbeColumn("Heap before MB", "HeapBefore", 1.0 / (1024 * 1024), "0.0", "Managed heap after a full GC right before the first import (simulator and seeded orders included)"),
+                new ProbeColumn("Peak heap +MB", "PeakHeapAboveBefore", 1.0 / (1024 * 1024), "0.0", "Peak managed heap during the first import above 'Heap before' (sampled every 5 ms, garbage included)"),
+                new ProbeColumn("Retained +MB", "RetainedAboveBefore", 1.0 / (1024 * 1024), "0.0", "Managed heap after the first import and a full GC above 'Heap before' (store contents, simulator caches)"),
+                new ProbeColumn("Peak RSS MB", "PeakRss", 1.0 / (1024 * 1024), "0.0", "Peak resident set of the whole process during the first import (VmHWM)"));
+        }
+    }
+}
