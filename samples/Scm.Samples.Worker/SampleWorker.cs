@@ -54,11 +54,6 @@ public static class SampleWorker
 
         services.AddSectigoCertificateManagement(configuration, o =>
             {
-                // AddSectigoCertificateManagement(IConfiguration) binds every group except AutoRenewal and Credentials
-                // (AutoRenewal holds a code-only Predicate); bind their configurable settings here.
-                configuration.GetSection("Sectigo:AutoRenewal").Bind(o.AutoRenewal);
-                configuration.GetSection("Sectigo:Credentials").Bind(o.Credentials);
-
                 // In simulator mode everything is throw-away, so the key that protects private keys at rest lives beside
                 // the store instead of in the user's profile (the SDK's default).
                 if (simulatorMode && o.KeyProtection.Key is null && o.KeyProtection.KeyFilePath is null)

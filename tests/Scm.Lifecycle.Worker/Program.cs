@@ -44,12 +44,7 @@ builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
 builder.Services.AddSingleton(settings);
 builder.Services
-    .AddSectigoCertificateManagement(builder.Configuration, o =>
-    {
-        // The engine's configuration binding leaves out the AutoRenewal group (its Predicate cannot be configured);
-        // bind its scalar settings here so the test can set them like the rest.
-        builder.Configuration.GetSection("Sectigo:AutoRenewal").Bind(o.AutoRenewal);
-    })
+    .AddSectigoCertificateManagement(builder.Configuration)
     .UseSqliteStorage(settings.Database, o =>
     {
         o.FullSync = settings.FullSync;

@@ -31,7 +31,44 @@ internal static class LifecycleOptionsBinding
         section.GetSection(nameof(options.Scheduling)).Bind(options.Scheduling);
         section.GetSection(nameof(options.KeyProtection)).Bind(options.KeyProtection);
         section.GetSection(nameof(options.Leases)).Bind(options.Leases);
+        section.GetSection(nameof(options.Credentials)).Bind(options.Credentials);
+        BindAutoRenewal(section.GetSection(nameof(options.AutoRenewal)), options.AutoRenewal);
         BindClient(section.GetSection(nameof(options.Client)), options.Client);
+    }
+
+    /// <summary>
+    /// Every bindable member of <see cref="AutoRenewalOptions"/>, key by key: its <see cref="AutoRenewalOptions.Predicate"/>
+    /// is code, which configuration cannot express (and the binding generator refuses). Lists given in configuration
+    /// replace the defaults rather than add to them.
+    /// </summary>
+    public static void BindAutoRenewal(IConfiguration c, AutoRenewalOptions o)
+    {
+        Bool(c, nameof(o.Enabled), v => o.Enabled = v);
+        Int(c, nameof(o.RenewBeforeDays), v => o.RenewBeforeDays = checked((int)v));
+        Time(c, nameof(o.RenewBefore), v => o.RenewBefore = v);
+        if (c[nameof(o.Selection)] is { } selection)
+        {
+            o.Selection = Enum.TryParse<AutoRenewSelection>(selection, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw new InvalidOperationException($"{PathOf(c, nameof(o.Selection))} '{selection}' is not one of {string.Join(", ", Enum.GetNames<AutoRenewSelection>())}.");
+        }
+
+        var ids = c.GetSection(nameof(o.CertificateIds)).GetChildren().ToList();
+        if (ids.Count > 0)
+        {
+            o.CertificateIds = ids.Select(child => Guid.TryParse(child.Value, out var id)
+                ? id
+                : throw new InvalidOperationException($"{child.Path} must be a certificate id (a GUID); got '{child.Value}'.")).ToList();
+        }
+
+        var tags = c.GetSection(nameof(o.Tags)).GetChildren().ToList();
+        if (tags.Count > 0)
+        {
+            o.Tags = tags.Select(child => child.Value ?? string.Empty).ToList();
+        }
+
+        Time(c, nameof(o.MaxJitter), v => o.MaxJitter = v);
+        Bool(c, nameof(o.IncludeObserveOnly), v => o.IncludeObserveOnly = v);
     }
 
     /// <summary>Every settable scalar of <see cref="ScmClientOptions"/> (a conventions test keeps this list complete).</summary>
@@ -42,7 +79,7 @@ internal static class LifecycleOptionsBinding
         {
             o.AuthenticationMode = Enum.TryParse<ScmAuthenticationMode>(mode, ignoreCase: true, out var m)
                 ? m
-                : throw new InvalidOperationException($"Sectigo:Client:AuthenticationMode '{mode}' is not one of {string.Join(", ", Enum.GetNames<ScmAuthenticationMode>())}.");
+                : throw new InvalidOperationException($"{PathOf(c, nameof(o.AuthenticationMode))} '{mode}' is not one of {string.Join(", ", Enum.GetNames<ScmAuthenticationMode>())}.");
         }
 
         Str(c, nameof(o.Login), v => o.Login = v);
@@ -62,11 +99,19 @@ internal static class LifecycleOptionsBinding
         Int(c, nameof(o.MaxCollectResponseBytes), v => o.MaxCollectResponseBytes = v);
         Int(c, nameof(o.PageSize), v => o.PageSize = (int)v);
         Str(c, nameof(o.SslApiVersion), v => o.SslApiVersion = v);
-        if (c[nameof(o.UseLegacyCollectPath)] is { } legacy)
+        Bool(c, nameof(o.UseLegacyCollectPath), v => o.UseLegacyCollectPath = v);
+    }
+
+    /// <summary>The configuration path of a key below <paramref name="c"/>, for error messages.</summary>
+    private static string PathOf(IConfiguration c, string key) => c is IConfigurationSection section ? ConfigurationPath.Combine(section.Path, key) : key;
+
+    private static void Bool(IConfiguration c, string key, Action<bool> set)
+    {
+        if (c[key] is { } value)
         {
-            o.UseLegacyCollectPath = bool.TryParse(legacy, out var b)
+            set(bool.TryParse(value, out var b)
                 ? b
-                : throw new InvalidOperationException($"Sectigo:Client:UseLegacyCollectPath must be true or false; got '{legacy}'.");
+                : throw new InvalidOperationException($"{PathOf(c, key)} must be true or false; got '{value}'."));
         }
     }
 
@@ -84,7 +129,7 @@ internal static class LifecycleOptionsBinding
         {
             set(System.Uri.TryCreate(value, UriKind.Absolute, out var uri)
                 ? uri
-                : throw new InvalidOperationException($"Sectigo:Client:{key} must be an absolute URI."));
+                : throw new InvalidOperationException($"{PathOf(c, key)} must be an absolute URI."));
         }
     }
 
@@ -94,7 +139,7 @@ internal static class LifecycleOptionsBinding
         {
             set(TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span)
                 ? span
-                : throw new InvalidOperationException($"Sectigo:Client:{key} must be a time span such as 00:00:30; got '{value}'."));
+                : throw new InvalidOperationException($"{PathOf(c, key)} must be a time span such as 00:00:30; got '{value}'."));
         }
     }
 
@@ -104,7 +149,7 @@ internal static class LifecycleOptionsBinding
         {
             set(long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
                 ? number
-                : throw new InvalidOperationException($"Sectigo:Client:{key} must be a whole number; got '{value}'."));
+                : throw new InvalidOperationException($"{PathOf(c, key)} must be a whole number; got '{value}'."));
         }
     }
 }

@@ -75,6 +75,37 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
             e.Add($"{P}Leases:MinimumRemainingBeforePost must be positive and less than Leases:CertificateLeaseDuration.");
         }
 
+        else if (o.Client is not null && o.Leases.MinimumRemainingBeforePost is null && o.Leases.CertificateLeaseDuration <= o.Client.PostTimeout + TimeSpan.FromSeconds(15))
+        {
+            e.Add($"{P}Leases:CertificateLeaseDuration ({o.Leases.CertificateLeaseDuration}) must exceed Client:PostTimeout + 15 s ({o.Client.PostTimeout + TimeSpan.FromSeconds(15)}): a POST to SCM only starts while that much of the lease remains.");
+        }
+
+        if (o.AutoRenewal.RenewBefore is null)
+        {
+            Range(e, $"{P}AutoRenewal:RenewBeforeDays", o.AutoRenewal.RenewBeforeDays, 1, 3650);
+        }
+        else
+        {
+            Positive(e, $"{P}AutoRenewal:RenewBefore", o.AutoRenewal.RenewBefore.Value);
+        }
+
+        if (o.AutoRenewal.MaxJitter < TimeSpan.Zero)
+        {
+            e.Add($"{P}AutoRenewal:MaxJitter must be zero or positive; got {o.AutoRenewal.MaxJitter}.");
+        }
+
+        if (!Enum.IsDefined(o.AutoRenewal.Selection))
+        {
+            e.Add($"{P}AutoRenewal:Selection must be one of {string.Join(", ", Enum.GetNames<AutoRenewSelection>())}; got {(int)o.AutoRenewal.Selection}.");
+        }
+
+        if (o.AutoRenewal.CertificateIds is null || o.AutoRenewal.Tags is null || o.AutoRenewal.Tags.Any(string.IsNullOrWhiteSpace))
+        {
+            e.Add($"{P}AutoRenewal:CertificateIds and AutoRenewal:Tags must be lists (empty when unused) without blank tags.");
+        }
+
+        Positive(e, $"{P}Credentials:ProbeInterval", o.Credentials.ProbeInterval);
+
         if (o.KeyProtection.Key is { } key)
         {
             Span<byte> buffer = stackalloc byte[64];

@@ -113,6 +113,81 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public void AddFromConfiguration_BindsAutoRenewalAndCredentials()
+    {
+        var id1 = Guid.NewGuid();
+        var id2 = Guid.NewGuid();
+        var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sectigo:Client:Login"] = "api",
+            ["Sectigo:Client:Password"] = "pw",
+            ["Sectigo:Client:CustomerUri"] = "acme",
+            ["Sectigo:AutoRenewal:Enabled"] = "true",
+            ["Sectigo:AutoRenewal:RenewBeforeDays"] = "21",
+            ["Sectigo:AutoRenewal:RenewBefore"] = "2.00:00:00",
+            ["Sectigo:AutoRenewal:Selection"] = "listed",
+            ["Sectigo:AutoRenewal:CertificateIds:0"] = id1.ToString(),
+            ["Sectigo:AutoRenewal:CertificateIds:1"] = id2.ToString(),
+            ["Sectigo:AutoRenewal:Tags:0"] = "web",
+            ["Sectigo:AutoRenewal:MaxJitter"] = "00:10:00",
+            ["Sectigo:AutoRenewal:IncludeObserveOnly"] = "true",
+            ["Sectigo:Credentials:ProbeInterval"] = "00:02:00",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSectigoCertificateManagement(root, o => o.AutoRenewal.Predicate = c => c.CommonName.Length > 0).UseInMemoryStorage();
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value;
+        Assert.True(options.AutoRenewal.Enabled);
+        Assert.Equal(21, options.AutoRenewal.RenewBeforeDays);
+        Assert.Equal(TimeSpan.FromDays(2), options.AutoRenewal.RenewBefore);
+        Assert.Equal(AutoRenewSelection.Listed, options.AutoRenewal.Selection);
+        Assert.Equal([id1, id2], options.AutoRenewal.CertificateIds);
+        Assert.Equal(["web"], options.AutoRenewal.Tags);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.AutoRenewal.MaxJitter);
+        Assert.True(options.AutoRenewal.IncludeObserveOnly);
+        Assert.NotNull(options.AutoRenewal.Predicate);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.Credentials.ProbeInterval);
+    }
+
+    [Theory]
+    [InlineData("Sectigo:AutoRenewal:CertificateIds:0", "not-a-guid", "Sectigo:AutoRenewal:CertificateIds:0 must be a certificate id")]
+    [InlineData("Sectigo:AutoRenewal:Selection", "some", "Sectigo:AutoRenewal:Selection 'some' is not one of")]
+    [InlineData("Sectigo:AutoRenewal:Enabled", "yes", "Sectigo:AutoRenewal:Enabled must be true or false")]
+    [InlineData("Sectigo:Client:PostTimeout", "soon", "Sectigo:Client:PostTimeout must be a time span")]
+    public void AddFromConfiguration_WrongType_FailsNamingTheKey(string key, string value, string expected)
+    {
+        var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+        var services = new ServiceCollection();
+        services.AddSectigoCertificateManagement(root).UseInMemoryStorage();
+        using var provider = services.BuildServiceProvider();
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("AutoRenewal:RenewBeforeDays", "Sectigo:AutoRenewal:RenewBeforeDays must be between 1 and 3650; got 0.")]
+    [InlineData("AutoRenewal:RenewBefore", "Sectigo:AutoRenewal:RenewBefore must be positive")]
+    [InlineData("AutoRenewal:MaxJitter", "Sectigo:AutoRenewal:MaxJitter must be zero or positive")]
+    [InlineData("Credentials:ProbeInterval", "Sectigo:Credentials:ProbeInterval must be positive")]
+    [InlineData("Leases:CertificateLeaseDuration", "Sectigo:Leases:CertificateLeaseDuration (00:01:00) must exceed Client:PostTimeout + 15 s (00:01:15)")]
+    public void InvalidAutoRenewalCredentialAndLeaseOptions_NameTheOption(string option, string expected)
+    {
+        var options = new SectigoCertificateManagementOptions();
+        _ = option switch
+        {
+            "AutoRenewal:RenewBeforeDays" => options.AutoRenewal.RenewBeforeDays = 0,
+            "AutoRenewal:RenewBefore" => (options.AutoRenewal.RenewBefore = TimeSpan.Zero).Value.Days,
+            "AutoRenewal:MaxJitter" => (options.AutoRenewal.MaxJitter = TimeSpan.FromHours(-1)).Days,
+            "Credentials:ProbeInterval" => (options.Credentials.ProbeInterval = TimeSpan.Zero).Days,
+            _ => (options.Leases.CertificateLeaseDuration = TimeSpan.FromMinutes(1)).Days,
+        };
+        var errors = Scm.Lifecycle.Internal.LifecycleOptionsValidator.Collect(options);
+        Assert.Contains(errors, e => e.StartsWith(expected, StringComparison.Ordinal));
+        Assert.Empty(Scm.Lifecycle.Internal.LifecycleOptionsValidator.Collect(new SectigoCertificateManagementOptions()));
+    }
+
+    [Fact]
     public async Task InvalidOptions_FailAtStartNamingTheOption()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

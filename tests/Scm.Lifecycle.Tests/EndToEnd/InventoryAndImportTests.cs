@@ -143,6 +143,45 @@ public sealed class InventoryAndImportTests
     }
 
     [Fact]
+    public async Task Import_IssuedOrdersInOneCommitEach_CollectNotReadyOrExpiredTakesTheGeneralPath()
+    {
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 10);
+        var ids = await SeedScmAsync(h, issued: 4, pending: 0);
+        var notReady = h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", $"/ssl/*/collect/{ids[1]}").NotReady(Scm.Testing.ScmNotReadyStyle.NotCollectable).Once());
+        h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", $"/ssl/*/collect/{ids[2]}").ExpiredCertificate().Always());
+
+        var result = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.Equal(4, result.Progress.Imported);
+        Assert.Empty(result.Failures);
+        Assert.Equal(1, notReady.Hits);
+
+        // Every issued order is stored with its observe-only certificate and both audit entries, whichever path it took
+        // (the one-commit fast path, or the general path after a first "not collectable yet").
+        var certificates = await h.Lifecycle.ListCertificatesAsync().ToListAsync();
+        Assert.Equal([ids[0], ids[1], ids[3]], certificates.Select(c => c.SslId!.Value).Order());
+        var orders = await h.Lifecycle.ListOrdersAsync().ToListAsync();
+        var audit = await h.Lifecycle.QueryAuditAsync(new AuditQuery());
+        foreach (var certificate in certificates)
+        {
+            var order = Assert.Single(orders, o => o.SslId == certificate.SslId);
+            Assert.Equal(OrderState.Completed, order.State);
+            Assert.Equal(certificate.Id, order.CertificateId);
+            Assert.Equal(OrderKind.Import, order.Kind);
+            Assert.True(certificate.IsObserveOnly);
+            Assert.Equal(["Pending", "Succeeded"], audit.Where(a => a.OrderId == order.Id && a.Action == "Import").OrderBy(a => a.Timestamp).Select(a => a.Outcome));
+        }
+
+        // An expired certificate is never installed, whichever path sees it.
+        var invalid = Assert.Single(orders, o => o.SslId == ids[2]);
+        Assert.Equal(OrderState.InvalidCertificate, invalid.State);
+        Assert.Equal(4, orders.Count);
+        Assert.Equal(4, h.Simulator.Counters.BillableOrders);
+
+        var again = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.Equal(4, again.Progress.AlreadyKnown);
+    }
+
+    [Fact]
     public async Task Import_InterruptedMidway_ResumesFromCheckpoint()
     {
         await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 3);

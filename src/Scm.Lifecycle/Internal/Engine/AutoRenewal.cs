@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -66,7 +67,7 @@ internal sealed class AutoRenewalScanner
             Action = Action,
             Decision = "PolicyChanged",
             Outcome = "Succeeded",
-            Reason = $"Auto-renewal {(policy.Enabled ? "enabled" : "disabled")}: renew {policy.RenewBefore.TotalDays:0.##} days before expiry, selection {policy.Selection}" +
+            Reason = $"Auto-renewal {(policy.Enabled ? "enabled" : "disabled")}: renew {Describe(policy.RenewBefore)} before expiry, selection {policy.Selection}" +
                      (policy.CertificateIds.Count > 0 ? $", {policy.CertificateIds.Count} listed certificates" : string.Empty) +
                      (policy.Tags.Count > 0 ? $", tags {string.Join(", ", policy.Tags)}" : string.Empty) + ".",
         }, cancellationToken).ConfigureAwait(false);
@@ -200,8 +201,8 @@ internal sealed class AutoRenewalScanner
         }
 
         var reason = (plan.FellBackToThird
-            ? $"Due: the renewal window ({policy.RenewBefore.TotalDays:0.##} days) is not shorter than the certificate's lifetime, so renewing in its last third ({plan.Window.TotalDays:0.##} days before {current.NotAfter:yyyy-MM-dd})"
-            : $"Due: {plan.Window.TotalDays:0.##} days before expiry on {current.NotAfter:yyyy-MM-dd}")
+            ? $"Due: the renewal window ({Describe(policy.RenewBefore)}) is not shorter than the certificate's lifetime, so renewing in its last third ({Describe(plan.Window)} before {Expiry(current.NotAfter, plan.Window)})"
+            : $"Due: {Describe(plan.Window)} before expiry on {Expiry(current.NotAfter, plan.Window)}")
             + (!emergency ? string.Empty
                 : current.RenewalNotBefore > now ? "; inside the emergency window (the last twentieth of its lifetime), so the backoff is overridden"
                 : "; inside the emergency window (the last twentieth of its lifetime)");
@@ -233,6 +234,20 @@ internal sealed class AutoRenewalScanner
         await _ctx.Store.AppendAuditAsync(_ctx.Audit(actor, Action, decision.ToString(), decision == AutoRenewDecision.Failed ? "Failed" : "Succeeded", text, result.Order, current), cancellationToken).ConfigureAwait(false);
         return new AutoRenewalDecision(current.Id, current.CommonName, decision, text, plan.RenewAt, result.Order?.Id);
     }
+
+    /// <summary>A renewal window in the unit that reads best: days, else hours, minutes or seconds (invariant culture).</summary>
+    internal static string Describe(TimeSpan span) => span.Duration() switch
+    {
+        var d when d >= TimeSpan.FromDays(1) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalDays:0.##} days"),
+        var d when d >= TimeSpan.FromHours(1) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.##} hours"),
+        var d when d >= TimeSpan.FromMinutes(1) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.##} minutes"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.##} seconds"),
+    };
+
+    /// <summary>The expiry as a date, or with its time (UTC) when the window is shorter than a day.</summary>
+    private static string Expiry(DateTimeOffset notAfter, TimeSpan window) => window >= TimeSpan.FromDays(1)
+        ? notAfter.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+        : notAfter.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     /// <summary>SCM auto-renews this certificate: adopt its renewal (as our renewal order, with the same key SCM reused) instead of ordering one.</summary>
     private async Task<AutoRenewalDecision> AdoptScmRenewalAsync(ManagedCertificate current, ScmOrderView scm, RenewalPlan plan, CertificateLease lease, string actor, CancellationToken cancellationToken)

@@ -105,6 +105,47 @@ internal sealed class CertificateInstaller
         }
     }
 
+    /// <summary>
+    /// The import's fast path for an issued SCM order not yet stored: collect it, verify it and insert order,
+    /// observe-only certificate and audit in one commit, without a lease (no other instance knows the fresh ids until
+    /// that commit) — one write instead of four. Only without a licence cap or custom quota (those need the inventory
+    /// lock). Returns null, having stored nothing, when anything is not plain (not collectable yet, refused, no usable
+    /// leaf, a verification problem): the caller then takes the general path, which records each of those cases.
+    /// </summary>
+    public async Task<ManagedCertificate?> TryInstallImportedAsync(CertificateOrder order, ScmOrderView view, AuditEntry importAudit, string actor, CancellationToken cancellationToken)
+    {
+        if (order.Kind != OrderKind.Import || order.ProtectedPrivateKey is not null
+            || _ctx.Options.Inventory.MaxManagedCertificates is not null || _ctx.Quota is not LicenceCapQuota)
+        {
+            return null;
+        }
+
+        ScmCollectOutcome collected;
+        try
+        {
+            collected = await _ctx.Gateway.CollectAsync(order.SslId!.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmCallException)
+        {
+            return null;
+        }
+
+        if (!collected.IsReady || collected.Certificates is null)
+        {
+            return null;
+        }
+
+        using var bundle = new DisposableCollection(collected.Certificates);
+        var leaf = collected.StructuralLeaf ?? bundle.Items.FirstOrDefault();
+        if (leaf is null || Verify(order, leaf) is not null)
+        {
+            return null;
+        }
+
+        var installed = await InstallCoreAsync(order with { ScmStatus = view.Status }, leaf, IssuerChain(leaf, bundle.Items), null, null, actor, cancellationToken, importAudit).ConfigureAwait(false);
+        return installed.Installed;
+    }
+
     /// <summary>Parked: try again to install (capacity may have freed).</summary>
     public async Task<StepResult> InstallParkedAsync(CertificateOrder order, CertificateLease lease, string actor, CancellationToken cancellationToken)
     {
@@ -166,20 +207,31 @@ internal sealed class CertificateInstaller
 
     private async Task<StepResult> InstallCoreAsync(
         CertificateOrder order, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> issuers, AsymmetricAlgorithm? key,
-        CertificateLease lease, string actor, CancellationToken cancellationToken)
+        CertificateLease? lease, string actor, CancellationToken cancellationToken, AuditEntry? insertedWith = null)
     {
         var now = _ctx.Now;
         var replaces = order.Kind is OrderKind.Renewal or OrderKind.Reissue
             ? await _ctx.Store.GetCertificateAsync(order.CertificateId, cancellationToken).ConfigureAwait(false)
             : null;
-        var active = await _ctx.Store.CountCertificatesAsync(CertificateStatus.Active, cancellationToken).ConfigureAwait(false);
-        var decision = await _ctx.Quota.CanInstallAsync(
-            new InventoryQuotaContext(active, _ctx.Options.Inventory.MaxManagedCertificates, order.Kind, order.Request.CommonName, replaces?.Status == CertificateStatus.Active),
-            cancellationToken).ConfigureAwait(false);
+        // Without a cap and with the default quota every install is allowed: skip the count (a scan of the inventory per
+        // install, the largest cost of a bulk import into a large SQLite store).
+        QuotaDecision decision;
+        if (_ctx.Options.Inventory.MaxManagedCertificates is null && _ctx.Quota is LicenceCapQuota)
+        {
+            decision = QuotaDecision.Allow;
+        }
+        else
+        {
+            var active = await _ctx.Store.CountCertificatesAsync(CertificateStatus.Active, cancellationToken).ConfigureAwait(false);
+            decision = await _ctx.Quota.CanInstallAsync(
+                new InventoryQuotaContext(active, _ctx.Options.Inventory.MaxManagedCertificates, order.Kind, order.Request.CommonName, replaces?.Status == CertificateStatus.Active),
+                cancellationToken).ConfigureAwait(false);
+        }
+
         var chainPem = KeystoreFactory.ChainPem(leaf, issuers);
         if (!decision.Allowed)
         {
-            return await ParkAsync(order, chainPem, decision.Reason ?? "The inventory is full.", lease, actor, cancellationToken).ConfigureAwait(false);
+            return await ParkAsync(order, chainPem, decision.Reason ?? "The inventory is full.", lease ?? throw new InvalidOperationException("Parking needs the certificate's lease."), actor, cancellationToken).ConfigureAwait(false);
         }
 
         byte[]? protectedKeystore = null;
@@ -254,11 +306,24 @@ internal sealed class CertificateInstaller
             OrderKind.Import => $"Imported sslId {order.SslId} (observe-only: no local key)",
             _ => $"Issued and installed (serial {certificate.SerialNumber}, valid until {certificate.NotAfter:yyyy-MM-dd})",
         };
-        var batch = new StoreBatch()
-            .RequireLease(lease.Token)
-            .InsertCertificate(certificate)
-            .UpdateOrder(completed)
-            .Audit(_ctx.Audit(actor, OrderWorkflow.ActionFor(order), order.Kind switch
+        var batch = new StoreBatch();
+        if (lease is not null)
+        {
+            batch.RequireLease(lease.Token);
+        }
+
+        batch.InsertCertificate(certificate);
+        if (insertedWith is null)
+        {
+            batch.UpdateOrder(completed);
+        }
+        else
+        {
+            // The order was never stored: it is inserted completed, with the audit entry of its import first.
+            batch.InsertOrder(completed).Audit(insertedWith);
+        }
+
+        batch.Audit(_ctx.Audit(actor, OrderWorkflow.ActionFor(order), order.Kind switch
             {
                 OrderKind.Renewal => "Renewed",
                 OrderKind.Reissue => "Reissued",
@@ -277,7 +342,7 @@ internal sealed class CertificateInstaller
         {
             result = await _ctx.Store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreConflictException ex) when (ex.Reason == StoreConflictReason.LeaseLost)
+        catch (StoreConflictException ex) when (ex.Reason == StoreConflictReason.LeaseLost && lease is not null)
         {
             throw new LeaseLostException(lease.Name);
         }

@@ -66,6 +66,8 @@ internal sealed class LifecycleHealthCheck : IHealthCheck
             }
         }
 
+        data["autoRenewal"] = policy.Enabled ? "enabled" : "disabled";
+        var hint = policy.Enabled ? string.Empty : " Auto-renewal is disabled: renew them by hand or enable it.";
         data["certificatesDueWithoutRenewal"] = overdue;
         data["certificatesInEmergencyWindow"] = emergency;
         data["certificatesExpired"] = expired;
@@ -73,11 +75,11 @@ internal sealed class LifecycleHealthCheck : IHealthCheck
         if (expired + emergency > 0)
         {
             unhealthy = true;
-            problems.Add($"{expired} active certificates expired and {emergency} are in their last twentieth of lifetime without a renewal under way.");
+            problems.Add($"{expired} active certificates expired and {emergency} are in their last twentieth of lifetime without a renewal under way." + hint);
         }
         else if (overdue > 0)
         {
-            problems.Add($"{overdue} certificates are inside their renewal window with no renewal under way.");
+            problems.Add($"{overdue} certificates are inside their renewal window with no renewal under way." + hint);
         }
 
         if (failing > 0)

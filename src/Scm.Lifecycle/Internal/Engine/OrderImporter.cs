@@ -156,8 +156,14 @@ internal sealed class OrderImporter
             UpdatedAt = now,
             StateChangedAt = now,
         };
-        var inserted = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(_ctx.Audit(actor, "Import", "Imported", issued ? "Pending" : "Succeeded",
-            $"Imported SCM order sslId {sslId} (status {view.Status}) without a local key: observe-only; renewal will need a fresh key.", order)), cancellationToken).ConfigureAwait(false)).Order(order.Id);
+        var importAudit = _ctx.Audit(actor, "Import", "Imported", issued ? "Pending" : "Succeeded",
+            $"Imported SCM order sslId {sslId} (status {view.Status}) without a local key: observe-only; renewal will need a fresh key.", order);
+        if (issued && await _installer.TryInstallImportedAsync(order, view, importAudit, actor, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return Outcome.Imported;
+        }
+
+        var inserted = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(importAudit), cancellationToken).ConfigureAwait(false)).Order(order.Id);
         if (!issued)
         {
             return Outcome.Imported;
