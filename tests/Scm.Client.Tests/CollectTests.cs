@@ -43,6 +43,44 @@ public sealed class CollectTests : IDisposable
     }
 
     [Fact]
+    public async Task CollectAsync_SameIssuersTwice_EachResultOwnsItsCertificates_LeafNeverCached()
+    {
+        _server.Stub(Get("/api/ssl/v1/collect/41"), Download(Encoding.ASCII.GetBytes(_pki.RootFirstPem())));
+        var first = await _client.Ssl.CollectAsync(41, SslCollectFormat.X509);
+        using var second = await _client.Ssl.CollectAsync(41, SslCollectFormat.X509);
+
+        // The issuers are decoded once and handed out as separate handles: disposing one result leaves the other intact.
+        Assert.NotSame(first.Chain[0], second.Chain[0]);
+        first.Dispose();
+        Assert.Equal(_pki.Intermediate.Thumbprint, second.Chain[0].Thumbprint);
+        Assert.Equal(_pki.Root.RawData, second.Chain[1].RawData);
+        Assert.Equal(_pki.Leaf.Thumbprint, second.Leaf!.Thumbprint);
+        Assert.InRange(Scm.Client.Internal.CertificateBundle.CachedAuthorityCount, 2, Scm.Client.Internal.CertificateBundle.MaxCachedAuthorities);
+
+        // A leaf is never kept: parsing it alone adds nothing to the cache.
+        var before = Scm.Client.Internal.CertificateBundle.CachedAuthorityCount;
+        using (var parsed = new DisposableCertificates(Scm.Client.Internal.CertificateBundle.Parse(Encoding.ASCII.GetBytes(_pki.Leaf.ExportCertificatePem()))))
+        {
+            Assert.Single(parsed.Items);
+        }
+
+        Assert.Equal(before, Scm.Client.Internal.CertificateBundle.CachedAuthorityCount);
+    }
+
+    private sealed class DisposableCertificates(System.Security.Cryptography.X509Certificates.X509Certificate2Collection items) : IDisposable
+    {
+        public System.Security.Cryptography.X509Certificates.X509Certificate2Collection Items { get; } = items;
+
+        public void Dispose()
+        {
+            foreach (var c in Items)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task CollectAsync_LeafFirstPemia_FindsSameLeaf()
     {
         var pem = _pki.Leaf.ExportCertificatePem() + "\n" + _pki.Intermediate.ExportCertificatePem() + "\n" + _pki.Root.ExportCertificatePem();
