@@ -165,7 +165,7 @@ public sealed class HotPathTests
         var ex = await Assert.ThrowsAsync<ScmTransportException>(() => client.Ssl.GetAsync(5));
 
         Assert.Equal(ScmTransportFailure.Timeout, ex.Failure);
-        Assert.InRange(handler.Count - 1, 2, 4);
+        Assert.InRange(handler.Count - 1, 1, 4); // at least one retry; a loaded CI machine may fit only one before the 800 ms total
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(10));
     }
 
