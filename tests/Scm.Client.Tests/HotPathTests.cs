@@ -202,7 +202,8 @@ public sealed class HotPathTests
         (await http.GetAsync(new Uri("https://scm.test/api/ssl/v1/5"))).Dispose();
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => http.GetAsync(new Uri("https://scm.test/api/ssl/v1/5")));
-        Assert.InRange(handler.Count - 1, 2, 4);
+        // At least one retry fits in the 800 ms total (two or three on an idle machine; one under heavy load), and the total stops it.
+        Assert.InRange(handler.Count - 1, 1, 4);
 
         var before = handler.Count;
         var started = System.Diagnostics.Stopwatch.StartNew();

@@ -192,9 +192,9 @@ public sealed class SslCertificatesClient
         return _transport.SendAsync(ScmOperations.SslEnrollKeyGeneration, ScmOperations.SslEnrollKeyGeneration.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Default.EnrollKeyGenerationWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
     }
 
-    // The settable wire DTO is read in place and mapped once (see IScmWire).
+    // Read by the hand-written reader into the settable wire DTO, then mapped once (see IScmWire and SslDetailsWireReader).
     private static async ValueTask<SslCertificateDetails> ReadDetailsAsync(ScmResponse r, CancellationToken ct) =>
-        (await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.SslCertificateDetailsWire, ct).ConfigureAwait(false)).ToModel();
+        (await r.EnsureSuccessThenReadAsync(SslDetailsWireReader.TypeInfo, ct).ConfigureAwait(false)).ToModel();
 
     private static async ValueTask<SslEnrollResult> ReadEnrollResultAsync(ScmResponse r, CancellationToken ct)
     {
