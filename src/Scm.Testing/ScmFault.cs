@@ -53,6 +53,9 @@ public enum ScmFaultKind
 
     /// <summary>Answers the not-ready error (400, code 0 / -183 / -1400) as a collect before issuance would; nothing is processed.</summary>
     NotReady,
+
+    /// <summary>Answers an SCM error body with the rule's HTTP status, code and description (e.g. 400 with -195 "CA is not available now"); nothing is processed.</summary>
+    ScmError,
 }
 
 /// <summary>How a 429 fault writes its <c>Retry-After</c> header.</summary>
@@ -227,6 +230,25 @@ public sealed class ScmFaultTarget
     public ScmFaultRule NotReady(ScmNotReadyStyle style = ScmNotReadyStyle.NotCollectable)
         => Make(ScmFaultKind.NotReady, statusCode: 400, notReadyStyle: style);
 
+    /// <summary>
+    /// Answers an SCM error without processing the request, as SCM does when it refuses one: for example
+    /// <c>ScmError(-195, "CA is not available now, retry later")</c> or <c>ScmError(-140, "CSR decoding temporarily unavailable")</c>.
+    /// </summary>
+    /// <param name="code">The SCM error code written in the body's <c>code</c>.</param>
+    /// <param name="description">The body's <c>description</c>.</param>
+    /// <param name="statusCode">The HTTP status, 400-599; default 400.</param>
+    /// <returns>The rule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is outside 400-599.</exception>
+    public ScmFaultRule ScmError(int code, string description, int statusCode = 400)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        return new(Method, PathPattern, ScmFaultKind.ScmError, statusCode, ScmRetryAfterStyle.Seconds, TimeSpan.Zero, TimeSpan.Zero, 0,
+            ScmCommitFailure.ServerError, ScmNotReadyStyle.NotCollectable, null, 100, code, description);
+    }
+
     private ScmFaultRule Make(
         ScmFaultKind kind,
         int statusCode = 0,
@@ -236,5 +258,5 @@ public sealed class ScmFaultTarget
         long bodyBytes = 0,
         ScmCommitFailure commitFailure = ScmCommitFailure.ServerError,
         ScmNotReadyStyle notReadyStyle = ScmNotReadyStyle.NotCollectable)
-        => new(Method, PathPattern, kind, statusCode, retryAfterStyle, minDelay, maxDelay ?? minDelay, bodyBytes, commitFailure, notReadyStyle, null, 100);
+        => new(Method, PathPattern, kind, statusCode, retryAfterStyle, minDelay, maxDelay ?? minDelay, bodyBytes, commitFailure, notReadyStyle, null, 100, 0, null);
 }

@@ -25,7 +25,9 @@ public sealed class ScmFaultRule
         ScmCommitFailure commitFailure,
         ScmNotReadyStyle notReadyStyle,
         int? times,
-        double percent)
+        double percent,
+        int errorCode,
+        string? errorDescription)
     {
         Id = "rule-" + Interlocked.Increment(ref _nextRuleId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         Method = string.IsNullOrEmpty(method) ? null : method.ToUpperInvariant();
@@ -38,6 +40,8 @@ public sealed class ScmFaultRule
         BodyBytes = bodyBytes;
         CommitFailure = commitFailure;
         NotReadyStyle = notReadyStyle;
+        ErrorCode = errorCode;
+        ErrorDescription = errorDescription;
         TimesLimit = times;
         _remaining = times ?? int.MaxValue;
         PercentChance = percent;
@@ -76,6 +80,12 @@ public sealed class ScmFaultRule
 
     /// <summary>Gets the not-ready style of a not-ready rule.</summary>
     public ScmNotReadyStyle NotReadyStyle { get; }
+
+    /// <summary>Gets the SCM error code an <see cref="ScmFaultKind.ScmError"/> rule answers (0 for other kinds).</summary>
+    public int ErrorCode { get; }
+
+    /// <summary>Gets the description an <see cref="ScmFaultKind.ScmError"/> rule answers (<see langword="null"/> for other kinds).</summary>
+    public string? ErrorDescription { get; }
 
     /// <summary>Gets how many times the rule may fire, or <see langword="null"/> for no limit.</summary>
     public int? TimesLimit { get; }
@@ -142,5 +152,5 @@ public sealed class ScmFaultRule
     }
 
     private ScmFaultRule Copy(int? times, double percent)
-        => new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, times, percent);
+        => new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, times, percent, ErrorCode, ErrorDescription);
 }

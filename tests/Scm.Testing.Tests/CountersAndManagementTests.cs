@@ -191,6 +191,15 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Empty(_f.Sim.Faults);
         using var unknownKind = await PostAsync("faults", "{\"kind\":\"meteorStrike\"}");
         Assert.Equal(HttpStatusCode.BadRequest, unknownKind.StatusCode);
+        using var noCode = await PostAsync("faults", "{\"kind\":\"scmError\"}");
+        Assert.Equal(HttpStatusCode.BadRequest, noCode.StatusCode);
+
+        using var scmError = await PostAsync("faults", "{\"path\":\"/ssl/*/types\",\"kind\":\"scmError\",\"code\":-140,\"description\":\"CSR decoding temporarily unavailable\",\"times\":1}");
+        var added = await Json.ReadAsync(scmError, HttpStatusCode.Created);
+        Assert.Equal(-140, added["code"]!.GetValue<int>());
+        Assert.Equal(400, added["status"]!.GetValue<int>());
+        using var refused = await _f.Http.GetAsync("ssl/v1/types");
+        await Json.AssertErrorAsync(refused, HttpStatusCode.BadRequest, -140);
     }
 
     [Fact]

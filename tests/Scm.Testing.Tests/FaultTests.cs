@@ -343,6 +343,33 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ScmError_OnEnroll_AnswersTheCodeAndCreatesNothing()
+    {
+        var rule = _f.Sim.Faults.Add(ScmFault.On("POST", "/ssl/*/enroll").ScmError(-195, "CA is not available now, retry later").Once());
+        using (var refused = await _f.EnrollRawAsync())
+        {
+            var body = await Json.ReadAsync(refused, HttpStatusCode.BadRequest);
+            Assert.Equal(-195, body["code"]!.GetValue<int>());
+            Assert.Equal("CA is not available now, retry later", body["description"]!.GetValue<string>());
+        }
+
+        Assert.Empty(_f.Sim.GetOrders());
+        Assert.Equal(0, _f.Sim.Counters.BillableOrders);
+        using (var next = await _f.EnrollRawAsync())
+        {
+            Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        }
+
+        Assert.Equal(1, rule.Hits);
+        Assert.Equal(ScmFaultKind.ScmError, _f.Sim.GetRequestLog()[0].Fault);
+        Assert.Equal(400, _f.Sim.GetRequestLog()[0].StatusCode);
+
+        _f.Sim.Faults.Add(ScmFault.On("GET", "/ssl/*/types").ScmError(-3114, "Modified by another user", 409).Once());
+        using var types = await _f.Http.GetAsync("ssl/v1/types");
+        await Json.AssertErrorAsync(types, HttpStatusCode.Conflict, -3114);
+    }
+
+    [Fact]
     public async Task FaultRules_RemoveAndClear_StopFiring()
     {
         var rule = _f.Sim.Faults.Add(ScmFault.Any().ServerError());
@@ -359,6 +386,8 @@ public sealed class FaultTests : IAsyncLifetime
     public void FaultBuilder_InvalidArguments_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ScmFault.Any().ServerError(404));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ScmFault.Any().ScmError(-195, "x", 200));
+        Assert.Throws<ArgumentNullException>(() => ScmFault.Any().ScmError(-195, null!));
         Assert.Throws<ArgumentOutOfRangeException>(() => ScmFault.Any().ServerError().Percent(101));
         Assert.Throws<ArgumentOutOfRangeException>(() => ScmFault.Any().ServerError().Times(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => ScmFault.Any().Latency(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));

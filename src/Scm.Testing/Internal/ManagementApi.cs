@@ -260,6 +260,10 @@ internal sealed class ManagementApi
             ScmFaultKind.ExpiredCertificate => target.ExpiredCertificate(),
             ScmFaultKind.ChainInOddOrder => target.ChainInOddOrder(),
             ScmFaultKind.CommitThenFail => target.CommitThenFail(E("commitFailure", ScmCommitFailure.ServerError), Ms("delayMs")),
+            ScmFaultKind.ScmError => target.ScmError(
+                N("code") is { } code ? (int)code : throw new ArgumentException("'code' is required for ScmError."),
+                S("description") ?? string.Empty,
+                status ?? 400),
             _ => target.NotReady(E("notReadyStyle", ScmNotReadyStyle.NotCollectable)),
         };
         if (N("times") is { } times)
@@ -416,6 +420,13 @@ internal sealed class ManagementApi
 
         w.WriteString("path", r.PathPattern);
         w.WriteString("kind", r.Kind.ToString());
+        if (r.Kind == ScmFaultKind.ScmError)
+        {
+            w.WriteNumber("status", r.StatusCode);
+            w.WriteNumber("code", r.ErrorCode);
+            w.WriteString("description", r.ErrorDescription);
+        }
+
         w.WriteNumber("percent", r.PercentChance);
         if (r.TimesLimit is { } times)
         {

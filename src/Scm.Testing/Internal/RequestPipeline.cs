@@ -194,6 +194,9 @@ internal sealed partial class RequestPipeline
                 response.ContentType = SslJson;
                 response.ContentLength = 0;
                 return false;
+            case ScmFaultKind.ScmError:
+                await WriteJsonAsync(context, rule.StatusCode, ScmJson.Error(rule.ErrorCode, rule.ErrorDescription ?? string.Empty), SslJson).ConfigureAwait(false);
+                return false;
             case ScmFaultKind.NotReady:
                 var notReady = SimulatorEngine.NotReadyError(rule.NotReadyStyle);
                 await WriteJsonAsync(context, notReady.HttpStatus, ScmJson.Error(notReady.Code, notReady.Description), SslJson).ConfigureAwait(false);

@@ -14,6 +14,61 @@ public sealed class ScmSemanticFaultTests
 {
     [Theory]
     [MemberData(nameof(FaultSeeds.All), MemberType = typeof(FaultSeeds))]
+    public async Task Submit_ScmSaysNotNow_NothingCreatedSameRequestSentAgainAfterBackoffOneOrder(int seed)
+    {
+        // SCM's "try again later" refusals (scm-api.md: -140 CSR decoding temporarily unavailable, -195 CA not available;
+        // reliability.md F36: -3114 modified by another user) are not terminal: nothing was created, so the order keeps
+        // its key and token, waits, and (after a search for its token finds nothing, as after any POST that did not plainly
+        // succeed) is sent again; in the end exactly one billable order.
+        var (code, renewal) = FaultSeeds.Pick(seed, (-195, false), (-140, false), (-3114, false), (-195, true), (-140, true));
+        await using var run = await FaultRun.StartAsync(seed, Noise.Reads);
+        var rule = ScmFault.On("POST", renewal ? "/ssl/*/renewById/*" : "/ssl/*/enroll").ScmError(code, "Not now, retry later").Once();
+        ManagedCertificate? current = null;
+        Guid orderId;
+        if (renewal)
+        {
+            var first = run.Observe(await run.PumpAsync(() => run.Lifecycle.OrderAsync(FaultRun.Request())));
+            await run.SettleAsync();
+            current = (await run.Store.GetCertificateAsync(first.CertificateId))!;
+            run.Sim.Faults.Add(rule);
+            orderId = run.Observe(await run.PumpAsync(() => run.Lifecycle.RenewAsync(current.Id))).Order!.Id;
+        }
+        else
+        {
+            run.Sim.Faults.Add(rule);
+            orderId = run.Observe(await run.PumpAsync(() => run.Lifecycle.OrderAsync(FaultRun.Request()))).OrderId;
+        }
+
+        var waiting = (await run.Store.GetOrderAsync(orderId))!;
+        Assert.Equal(1, rule.Hits);
+        Assert.Equal(OrderState.Ambiguous, waiting.State);
+        Assert.Null(waiting.SslId);
+        Assert.Equal(code, waiting.LastScmErrorCode);
+        Assert.NotNull(waiting.ProtectedPrivateKey);
+        Assert.True(waiting.NextAttemptAt > run.Time.GetUtcNow());
+        Assert.Contains(await run.AuditAsync(), a => a.OrderId == orderId && a.Decision == "ScmUnavailable" && a.Outcome == "Pending");
+        Assert.DoesNotContain(await run.AuditAsync(), a => a.OrderId == orderId && a.Outcome == "Failed");
+
+        await run.SettleAsync();
+        var done = (await run.Store.GetOrderAsync(orderId))!;
+        Assert.Equal(OrderState.Completed, done.State);
+        Assert.Equal(waiting.ProtectedPrivateKey, done.ProtectedPrivateKey);
+        if (renewal)
+        {
+            Assert.Equal(1, run.Sim.Counters.RenewalOrdersFor(current!.SslId!.Value));
+        }
+        else
+        {
+            Assert.Equal(2, run.Sim.Counters.EnrollPostsFor(done.CorrelationToken));
+            Assert.Equal(1, run.Sim.Counters.BillableOrdersFor(done.CorrelationToken));
+            Assert.Contains(await run.AuditAsync(), a => a.OrderId == orderId && a.Decision == "Resubmit");
+        }
+
+        await run.VerifyAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(FaultSeeds.All), MemberType = typeof(FaultSeeds))]
     public async Task Collect_KeepsAnsweringBeingProcessed_PendingWithDoublingBackoffThenStuckNeverReordered(int seed)
     {
         // F28: the collect keeps answering "being processed" (400 with code 0, -1400 or -183): pending, not an error.

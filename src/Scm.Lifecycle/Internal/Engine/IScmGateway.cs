@@ -57,6 +57,13 @@ internal enum SubmitFailureKind
     /// <summary>429: SCM documents nothing about it, so the order is reconciled before any re-submission.</summary>
     RateLimited,
 
+    /// <summary>
+    /// SCM refused the request with a code that means "not now" (a 4xx with -140 CSR decoding temporarily unavailable,
+    /// -195 CA not available, or -3114 modified by another user): nothing was created, and the same request may be sent
+    /// again after a backoff.
+    /// </summary>
+    Unavailable,
+
     /// <summary>Timeout, 5xx, dropped connection, malformed answer: the order may exist.</summary>
     Ambiguous,
 }

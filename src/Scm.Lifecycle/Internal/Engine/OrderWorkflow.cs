@@ -280,11 +280,17 @@ internal sealed class OrderWorkflow
                     LastError = ex.Message,
                     LastScmErrorCode = ex.ScmErrorCode,
                 };
+                // SCM's "not now" codes (-140, -195, -3114) refuse without creating anything, but the rule for every POST
+                // that did not plainly succeed holds: SCM is searched for the token before the same request goes out again.
+                var unavailable = ex.Kind == SubmitFailureKind.Unavailable;
                 var stored = await SaveWithRetryAsync(submitting, ambiguous, lease,
-                    _ctx.Audit(actor, ActionFor(submitting), "Ambiguous", "Pending",
-                        $"The submission's outcome is unknown ({ex.Message}); SCM will be searched for the order's token before anything is re-sent.", submitting),
+                    _ctx.Audit(actor, ActionFor(submitting), unavailable ? "ScmUnavailable" : "Ambiguous", "Pending",
+                        unavailable
+                            ? $"SCM refused the submission for now ({ex.Message}); it is sent again after {ambiguous.NextAttemptAt:O}, once a search for the order's token finds nothing."
+                            : $"The submission's outcome is unknown ({ex.Message}); SCM will be searched for the order's token before anything is re-sent.",
+                        submitting),
                     cancellationToken).ConfigureAwait(false);
-                return StepResult.Wait(stored, "Outcome unknown; will reconcile.");
+                return StepResult.Wait(stored, unavailable ? "SCM refused for now; will check and send again." : "Outcome unknown; will reconcile.");
         }
     }
 

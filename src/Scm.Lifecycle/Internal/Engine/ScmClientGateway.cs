@@ -246,7 +246,8 @@ internal sealed class ScmClientGateway : IScmGateway
     }
 
     /// <summary>
-    /// What a failure means for an order: 4xx with an SCM code = refused, nothing created; 401 = credentials refused;
+    /// What a failure means for an order: 4xx with an SCM code = refused, nothing created (with -140, -195 or -3114, SCM's
+    /// "try again later" codes, refused for now only); 401 = credentials refused;
     /// a connection that could not be opened or an open circuit = never sent; 429 = reconcile first; anything else
     /// (timeout, 5xx, dropped connection, malformed body) = the server may have acted.
     /// </summary>
@@ -260,6 +261,8 @@ internal sealed class ScmClientGateway : IScmGateway
             ScmTransportException t when t.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => SubmitFailureKind.NotSent,
             ScmTransportException => SubmitFailureKind.Ambiguous,
             { Status: 401 } => SubmitFailureKind.Unauthorized,
+            { Status: >= 400 and < 500 } and { ScmErrorCode: ScmErrorCodes.CsrDecodingUnavailable or ScmErrorCodes.CaUnavailable or ScmErrorCodes.ModifiedByAnotherUser }
+                => SubmitFailureKind.Unavailable,
             { Status: >= 400 and < 500, ScmErrorCode: not null } and not { Status: 408 } => SubmitFailureKind.Rejected,
             { Status: 403 or 404 or 409 or 422 } => SubmitFailureKind.Rejected,
             _ => SubmitFailureKind.Ambiguous,
