@@ -171,6 +171,9 @@ public sealed class ScmSimulator : IAsyncDisposable
                     listen.UseHttps(new HttpsConnectionAdapterOptions
                     {
                         ServerCertificate = serverCertificate,
+
+                        // Like a real server, the handshake carries the intermediate too, so a client needs only the root.
+                        ServerCertificateChain = new X509Certificate2Collection(ca.Intermediate),
                         ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate,
                         ClientCertificateValidation = static (_, _, _) => true,
                         CheckCertificateRevocation = false,

@@ -235,6 +235,42 @@ public sealed class HttpsTests
     }
 
     [Fact]
+    public async Task Https_HandshakeCarriesTheIntermediate_RootAloneIsEnoughToTrust()
+    {
+        await using var sim = await ScmSimulator.StartAsync(new ScmSimulatorOptions { UseHttps = true, Log = null });
+        var sent = new List<string>();
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                // Trust only the root; the intermediate must come from the server's handshake (the chain the client was given).
+                RemoteCertificateValidationCallback = (_, certificate, given, _) =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(sim.RootCertificate);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    foreach (var extra in given!.ChainPolicy.ExtraStore)
+                    {
+                        sent.Add(extra.Thumbprint);
+                        chain.ChainPolicy.ExtraStore.Add(extra);
+                    }
+
+                    return certificate is X509Certificate2 c && chain.Build(c);
+                },
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri(sim.BaseAddress + "/") };
+        SimFixture.SetHeaderAuth(http, sim.Credentials);
+
+        using var response = await http.GetAsync("ssl/v1/types");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(sim.IntermediateCertificate.Thumbprint, sent);
+        Assert.DoesNotContain(sim.RootCertificate.Thumbprint, sent);
+    }
+
+    [Fact]
     public async Task Https_PrivateApiWithRegisteredClientCertificate_AuthenticatedWithoutPassword()
     {
         await using var sim = await ScmSimulator.StartAsync(new ScmSimulatorOptions { UseHttps = true, Log = null });
