@@ -12,6 +12,7 @@ namespace Scm.Client;
 public sealed class ScmClient : IDisposable
 {
     private readonly ServiceProvider? _ownedServices;
+    private readonly ScmCredentialStore _credentials;
 
     /// <summary>
     /// Creates a client without dependency injection. It builds the same handler pipeline as <c>AddScmClient</c>
@@ -41,6 +42,7 @@ public sealed class ScmClient : IDisposable
         ScmServiceCollectionExtensions.AddScmClientCore(services);
         _ownedServices = services.BuildServiceProvider();
         var transport = _ownedServices.GetRequiredService<ScmTransport>();
+        _credentials = _ownedServices.GetRequiredService<ScmCredentialStore>();
         Ssl = new SslCertificatesClient(transport);
         Organizations = new OrganizationsClient(transport);
         Domains = new DomainsClient(transport);
@@ -48,8 +50,9 @@ public sealed class ScmClient : IDisposable
         Reports = new ReportsClient(transport);
     }
 
-    internal ScmClient(ScmTransport transport)
+    internal ScmClient(ScmTransport transport, ScmCredentialStore credentials)
     {
+        _credentials = credentials;
         Ssl = new SslCertificatesClient(transport);
         Organizations = new OrganizationsClient(transport);
         Domains = new DomainsClient(transport);
@@ -71,6 +74,19 @@ public sealed class ScmClient : IDisposable
 
     /// <summary>Reports.</summary>
     public ReportsClient Reports { get; }
+
+    /// <summary>
+    /// Replaces the credentials the client signs requests with, from the next request on, without a new client: for
+    /// example after the API admin's password was changed in SCM or the OAuth2 client secret was rotated. Properties of
+    /// <paramref name="credentials"/> left <see langword="null"/> keep their values; a bearer token obtained with the
+    /// previous client id and secret is not used again. Thread-safe; requests already sent keep the old values.
+    /// </summary>
+    /// <param name="credentials">The new values.</param>
+    /// <returns><see langword="true"/> when something changed; <see langword="false"/> when the values were the same.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="credentials"/> is null.</exception>
+    /// <exception cref="ArgumentException">A value is empty or white space, or the result lacks a value the client's
+    /// <see cref="ScmClientOptions.AuthenticationMode"/> requires; the message names the property, never a value. Nothing is changed.</exception>
+    public bool UpdateCredentials(ScmCredentialUpdate credentials) => _credentials.Update(credentials);
 
     /// <summary>Releases the private service container of a client built with the public constructor (no-op under DI).</summary>
     public void Dispose() => _ownedServices?.Dispose();

@@ -48,9 +48,11 @@ public static class ScmServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScmClientOptions>, ScmClientOptionsValidator>());
         services.TryAddSingleton(sp => new ScmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new ScmCredentialStore(Options(sp)));
         services.TryAddSingleton(sp => new ScmOAuthTokenProvider(
             sp.GetRequiredService<IHttpClientFactory>(),
             Options(sp),
+            sp.GetRequiredService<ScmCredentialStore>(),
             Time(sp),
             Logger(sp, "Scm.Client.OAuth"),
             sp.GetRequiredService<ScmTelemetry>()));
@@ -85,7 +87,7 @@ public static class ScmServiceCollectionExtensions
         // and signs every attempt.
         builder.AddStandardResilienceHandler().Configure((o, sp) => ScmHttpHandlerFactory.ConfigureResilience(o, Options(sp), Time(sp)));
         builder.AddHttpMessageHandler(sp => new ScmAuthenticationHandler(
-            Options(sp),
+            sp.GetRequiredService<ScmCredentialStore>(),
             Options(sp).AuthenticationMode == ScmAuthenticationMode.OAuth2ClientCredentials ? sp.GetRequiredService<ScmOAuthTokenProvider>() : null,
             Logger(sp, "Scm.Client")));
 
@@ -95,7 +97,7 @@ public static class ScmServiceCollectionExtensions
             Time(sp),
             Logger(sp, "Scm.Client"),
             sp.GetRequiredService<ScmTelemetry>()));
-        services.TryAddSingleton(sp => new ScmClient(sp.GetRequiredService<ScmTransport>()));
+        services.TryAddSingleton(sp => new ScmClient(sp.GetRequiredService<ScmTransport>(), sp.GetRequiredService<ScmCredentialStore>()));
         return builder;
     }
 

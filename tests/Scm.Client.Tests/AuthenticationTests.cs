@@ -213,4 +213,64 @@ public sealed class AuthenticationTests : IDisposable
         Assert.Equal(TestClient.Password, ScmServer.Header(req, "password"));
         Assert.Equal(2, orgs[0].Departments![0].Id);
     }
+
+    [Fact]
+    public async Task UpdateCredentials_PasswordMode_NextRequestSignedWithNewPasswordOthersKept()
+    {
+        _server.Stub(Get("/api/ssl/v1/customFields"), Json("[]"));
+        using var client = TestClient.Create(_server);
+        await client.Client.Ssl.ListCustomFieldsAsync();
+
+        var update = new ScmCredentialUpdate { Password = "canary-Rotated-7a7a" };
+        Assert.True(client.Client.UpdateCredentials(update));
+        Assert.False(client.Client.UpdateCredentials(update));
+        await client.Client.Ssl.ListCustomFieldsAsync();
+
+        var requests = _server.Requests.ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.Equal(TestClient.Password, ScmServer.Header(requests[0], "password"));
+        Assert.Equal("canary-Rotated-7a7a", ScmServer.Header(requests[1], "password"));
+        Assert.Equal(TestClient.Login, ScmServer.Header(requests[1], "login"));
+        Assert.Equal(TestClient.CustomerUri, ScmServer.Header(requests[1], "customerUri"));
+        Assert.Equal("ScmCredentialUpdate { Password = *** }", update.ToString());
+    }
+
+    [Fact]
+    public async Task UpdateCredentials_OAuth_CachedTokenOfOldSecretDroppedNewSecretPosted()
+    {
+        StubToken("tok-1");
+        _server.Stub(Get("/api/ssl/v1/customFields"), Json("[]"));
+        using var client = OAuthClient();
+        await client.Client.Ssl.ListCustomFieldsAsync();
+        await client.Client.Ssl.ListCustomFieldsAsync();
+        Assert.Single(TokenRequests);
+
+        Assert.True(client.Client.UpdateCredentials(new ScmCredentialUpdate { ClientSecret = "canary-NewSecret-1b2c" }));
+        await client.Client.Ssl.ListCustomFieldsAsync();
+
+        Assert.Equal(2, TokenRequests.Count);
+        Assert.Equal("grant_type=client_credentials&client_id=client-1&client_secret=canary-NewSecret-1b2c", TokenRequests[1].Body);
+    }
+
+    [Fact]
+    public async Task UpdateCredentials_BlankOrMissingForTheMode_ArgumentErrorNamingThePropertyNothingChanged()
+    {
+        _server.Stub(Get("/api/ssl/v1/customFields"), Json("[]"));
+        using var client = TestClient.Create(_server);
+
+        var blank = Assert.Throws<ArgumentException>(() => client.Client.UpdateCredentials(new ScmCredentialUpdate { Password = "  ", Login = "other-admin" }));
+        Assert.Contains("Password", blank.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => client.Client.UpdateCredentials(null!));
+
+        using var oauth = OAuthClient();
+        var empty = Assert.Throws<ArgumentException>(() => oauth.Client.UpdateCredentials(new ScmCredentialUpdate { ClientId = "client-2", ClientSecret = "" }));
+        Assert.Contains("ClientSecret", empty.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("client-2", empty.Message, StringComparison.Ordinal);
+        Assert.False(oauth.Client.UpdateCredentials(new ScmCredentialUpdate { ClientId = "client-1" }));
+
+        await client.Client.Ssl.ListCustomFieldsAsync();
+        var request = Assert.Single(_server.Requests);
+        Assert.Equal(TestClient.Login, ScmServer.Header(request, "login"));
+        Assert.Equal(TestClient.Password, ScmServer.Header(request, "password"));
+    }
 }

@@ -15,13 +15,13 @@ internal sealed class ScmAuthenticationHandler : DelegatingHandler
     internal const string PasswordHeader = "password";
     internal const string CustomerUriHeader = "customerUri";
 
-    private readonly ScmClientOptions _options;
+    private readonly ScmCredentialStore _credentials;
     private readonly ScmOAuthTokenProvider? _tokens;
     private readonly ILogger _logger;
 
-    public ScmAuthenticationHandler(ScmClientOptions options, ScmOAuthTokenProvider? tokens, ILogger logger)
+    public ScmAuthenticationHandler(ScmCredentialStore credentials, ScmOAuthTokenProvider? tokens, ILogger logger)
     {
-        _options = options;
+        _credentials = credentials;
         _tokens = tokens;
         _logger = logger;
     }
@@ -32,12 +32,15 @@ internal sealed class ScmAuthenticationHandler : DelegatingHandler
 
         // A first attempt usually carries no headers at all; a retry carries the previous attempt's, which are replaced.
         var replace = headers.NonValidated.Count != 0;
-        switch (_options.AuthenticationMode)
+
+        // Read per attempt: credentials updated while the client runs sign the next attempt.
+        var credentials = _credentials.Current;
+        switch (_credentials.Mode)
         {
             case ScmAuthenticationMode.Password:
-                Set(headers, LoginHeader, _options.Login, replace);
-                Set(headers, PasswordHeader, _options.Password, replace);
-                Set(headers, CustomerUriHeader, _options.CustomerUri, replace);
+                Set(headers, LoginHeader, credentials.Login, replace);
+                Set(headers, PasswordHeader, credentials.Password, replace);
+                Set(headers, CustomerUriHeader, credentials.CustomerUri, replace);
                 return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
             case ScmAuthenticationMode.ClientCertificate:
@@ -46,8 +49,8 @@ internal sealed class ScmAuthenticationHandler : DelegatingHandler
                     headers.Remove(PasswordHeader);
                 }
 
-                Set(headers, LoginHeader, _options.Login, replace);
-                Set(headers, CustomerUriHeader, _options.CustomerUri, replace);
+                Set(headers, LoginHeader, credentials.Login, replace);
+                Set(headers, CustomerUriHeader, credentials.CustomerUri, replace);
                 return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
             case ScmAuthenticationMode.OAuth2ClientCredentials:

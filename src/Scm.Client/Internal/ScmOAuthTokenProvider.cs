@@ -5,16 +5,19 @@ using Microsoft.Extensions.Logging;
 namespace Scm.Client.Internal;
 
 /// <summary>A bearer token and when to stop using it.</summary>
-internal sealed class ScmAccessToken(string value, DateTimeOffset refreshAt, bool freshlyFetched)
+internal sealed class ScmAccessToken(string value, DateTimeOffset refreshAt, bool freshlyFetched, ScmCredentials? source = null)
 {
     public string Value { get; } = value;
+
+    /// <summary>The client credentials it was fetched with; a token from replaced credentials is not used again.</summary>
+    public ScmCredentials? Source { get; } = source;
 
     public DateTimeOffset RefreshAt { get; } = refreshAt;
 
     /// <summary>True for the caller that fetched it (a 401 on a brand-new token is not retried).</summary>
     public bool FreshlyFetched { get; } = freshlyFetched;
 
-    public ScmAccessToken AsCached() => new(Value, RefreshAt, false);
+    public ScmAccessToken AsCached() => new(Value, RefreshAt, false, Source);
 
     public override string ToString() => "ScmAccessToken { Value = ***, RefreshAt = " + RefreshAt.ToString("O", CultureInfo.InvariantCulture) + " }";
 }
@@ -31,16 +34,18 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
 
     private readonly IHttpClientFactory _factory;
     private readonly ScmClientOptions _options;
+    private readonly ScmCredentialStore _credentials;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ScmTelemetry _telemetry;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ScmAccessToken? _current;
 
-    public ScmOAuthTokenProvider(IHttpClientFactory factory, ScmClientOptions options, TimeProvider time, ILogger logger, ScmTelemetry telemetry)
+    public ScmOAuthTokenProvider(IHttpClientFactory factory, ScmClientOptions options, ScmCredentialStore credentials, TimeProvider time, ILogger logger, ScmTelemetry telemetry)
     {
         _factory = factory;
         _options = options;
+        _credentials = credentials;
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
@@ -49,18 +54,18 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
     public async ValueTask<ScmAccessToken> GetTokenAsync(CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _current);
-        if (current is not null && _time.GetUtcNow() < current.RefreshAt)
+        if (Usable(current))
         {
-            return current;
+            return current!;
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             current = Volatile.Read(ref _current);
-            if (current is not null && _time.GetUtcNow() < current.RefreshAt)
+            if (Usable(current))
             {
-                return current;
+                return current!;
             }
 
             var fresh = await FetchAsync(cancellationToken).ConfigureAwait(false);
@@ -72,6 +77,9 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
             _gate.Release();
         }
     }
+
+    private bool Usable(ScmAccessToken? token) =>
+        token is not null && _time.GetUtcNow() < token.RefreshAt && ReferenceEquals(token.Source, _credentials.Current);
 
     public void Invalidate(ScmAccessToken token)
     {
@@ -85,6 +93,7 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
     private async Task<ScmAccessToken> FetchAsync(CancellationToken cancellationToken)
     {
         var endpoint = _options.TokenEndpoint;
+        var credentials = _credentials.Current;
         var http = _factory.CreateClient(HttpClientName);
         using var timeout = new CancellationTokenSource(_options.TotalRequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -93,8 +102,8 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
             Content = new FormUrlEncodedContent(
             [
                 new("grant_type", "client_credentials"),
-                new("client_id", _options.ClientId ?? string.Empty),
-                new("client_secret", _options.ClientSecret ?? string.Empty),
+                new("client_id", credentials.ClientId ?? string.Empty),
+                new("client_secret", credentials.ClientSecret ?? string.Empty),
             ]),
         };
 
@@ -161,7 +170,7 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
             var useFor = lifetime > RefreshMargin * 2 ? lifetime - RefreshMargin : lifetime / 2;
             _telemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("scm.outcome", "success"));
             Log.TokenAcquired(_logger, (long)lifetime.TotalSeconds, (long)useFor.TotalSeconds);
-            return new ScmAccessToken(body.AccessToken, _time.GetUtcNow() + useFor, true);
+            return new ScmAccessToken(body.AccessToken, _time.GetUtcNow() + useFor, true, credentials);
         }
     }
 

@@ -54,6 +54,12 @@ public static class SectigoServiceCollectionExtensions
             builder.Configure(configure);
         }
 
+        // Credentials follow the configuration while the host runs (on reload, and before each probe or account check).
+        services.TryAddSingleton(sp => new CredentialReloader(
+            source,
+            configure,
+            sp.GetRequiredService<ScmClient>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Scm.Lifecycle")));
         return AddCore(services);
     }
 
@@ -157,7 +163,10 @@ public static class SectigoServiceCollectionExtensions
                 new EventDispatcher(sp.GetServices<ILifecycleEventHandler>(), loggerFactory.CreateLogger("Scm.Lifecycle.Events")),
                 sp.GetRequiredService<IInventoryQuota>(),
                 sp.GetServices<ICertificateDeploymentTarget>().ToArray(),
-                postTimeout);
+                postTimeout)
+            {
+                CredentialReloader = sp.GetService<CredentialReloader>(),
+            };
             return new CertificateLifecycle(context);
         });
         services.TryAddSingleton<ICertificateLifecycle>(sp => sp.GetRequiredService<CertificateLifecycle>());

@@ -125,6 +125,8 @@ internal sealed class LifecycleJobRunner : ILifecycleJobRunner
             return $"Paused: SCM refused the credentials; the next probe is due within {Ctx.Options.Credentials.ProbeInterval}.";
         }
 
+        // Credentials changed in configuration since SCM refused them are what the probe should try.
+        Ctx.CredentialReloader?.Reload("before the credential probe");
         try
         {
             var password = await Ctx.RawGateway.GetPasswordStateAsync(cancellationToken).ConfigureAwait(false);

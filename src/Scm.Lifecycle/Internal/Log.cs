@@ -73,4 +73,10 @@ internal static partial class Log
 
     [LoggerMessage(2022, LogLevel.Information, "SCM accepts the credentials again; scheduled work resumes.")]
     public static partial void CredentialsRestored(ILogger logger);
+
+    [LoggerMessage(2023, LogLevel.Information, "SCM credentials reloaded from configuration ({Why}); the next request uses them.")]
+    public static partial void CredentialsReloaded(ILogger logger, string why);
+
+    [LoggerMessage(2024, LogLevel.Warning, "SCM credentials in configuration were not applied ({Why}): {Problem} The credentials in use are unchanged.")]
+    public static partial void CredentialsReloadRefused(ILogger logger, string why, string problem);
 }

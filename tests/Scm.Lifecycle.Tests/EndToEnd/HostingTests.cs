@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Scm.Lifecycle.Scheduling;
 using Scm.Storage;
@@ -110,6 +111,86 @@ public sealed class HostingTests
         var check = await host.Services.GetRequiredService<ICertificateLifecycle>().CheckAccountAsync();
         Assert.True(check.IsReady);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddFromConfiguration_CredentialsRotatedInScm_NewValuesInConfigurationResumeWorkWithoutRestart()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero));
+        await using var sim = await Scm.Testing.ScmSimulator.StartAsync(new Scm.Testing.ScmSimulatorOptions { Log = null, TimeProvider = time });
+        var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sectigo:Client:BaseAddress"] = sim.BaseAddress.ToString(),
+            ["Sectigo:Client:Login"] = sim.Credentials.Login,
+            ["Sectigo:Client:Password"] = sim.Credentials.Password,
+            ["Sectigo:Client:CustomerUri"] = sim.Credentials.CustomerUri,
+            ["Sectigo:Scheduling:Enabled"] = "false",
+            ["Sectigo:Credentials:ProbeInterval"] = "00:05:00",
+        }).Build();
+        var logs = new List<string>();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddLogging(l => l.AddProvider(new ListLoggerProvider(logs)));
+        services.AddSectigoCertificateManagement(root).UseInMemoryStorage();
+        await using var provider = services.BuildServiceProvider();
+        var lifecycle = provider.GetRequiredService<ICertificateLifecycle>();
+        var jobs = provider.GetRequiredService<ILifecycleJobRunner>();
+        Assert.True((await jobs.RunAsync(LifecycleJob.CatalogSync)).Ran);
+
+        // 1. The password is changed in SCM: work stops on 401 and pauses.
+        var first = sim.RotateCredentials().Password;
+        await Record.ExceptionAsync(() => jobs.RunAsync(LifecycleJob.CatalogSync));
+        var paused = await jobs.RunAsync(LifecycleJob.CatalogSync);
+        Assert.False(paused.Ran);
+        Assert.Contains("Paused", paused.Summary, StringComparison.Ordinal);
+
+        // 2. The operator writes the new password into configuration without a reload event (a provider that does not
+        //    watch): the next credential probe reads it, and work resumes with no restart.
+        root["Sectigo:Client:Password"] = first;
+        time.Advance(TimeSpan.FromMinutes(5));
+        Assert.True((await jobs.RunAsync(LifecycleJob.CatalogSync)).Ran);
+        Assert.Contains(await provider.GetRequiredService<IScmStore>().QueryAuditAsync(new AuditQuery { Limit = 100 }), a => a.Action == "Credentials" && a.Decision == "Restored");
+
+        // 3. Rotated again, this time with a configuration reload: applied at once, before SCM refuses anything.
+        var second = sim.RotateCredentials().Password;
+        root["Sectigo:Client:Password"] = second;
+        root.Reload();
+        Assert.True((await jobs.RunAsync(LifecycleJob.CatalogSync)).Ran);
+        Assert.True((await lifecycle.CheckAccountAsync()).IsReady);
+
+        // 4. A broken reload (a value that does not bind) changes nothing and is logged by key, never by value.
+        root["Sectigo:Client:PostTimeout"] = "soon";
+        root["Sectigo:Client:Password"] = "canary-not-applied-4e4e";
+        root.Reload();
+        Assert.True((await jobs.RunAsync(LifecycleJob.CatalogSync)).Ran);
+        Assert.Contains(logs, l => l.Contains("Sectigo:Client:PostTimeout", StringComparison.Ordinal) && l.Contains("unchanged", StringComparison.Ordinal));
+        Assert.Contains(logs, l => l.Contains("credentials reloaded", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, l => l.Contains(first, StringComparison.Ordinal) || l.Contains(second, StringComparison.Ordinal) || l.Contains("canary", StringComparison.Ordinal));
+    }
+
+    private sealed class ListLoggerProvider(List<string> lines) : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new ListLogger(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(List<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (lines)
+                {
+                    lines.Add(formatter(state, exception) + (exception is null ? string.Empty : " " + exception));
+                }
+            }
+        }
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal sealed class CatalogOperations
     {
         var findings = new List<AccountCheckFinding>();
         ScmPasswordState? password = null;
+        _ctx.CredentialReloader?.Reload("before the account check");
         try
         {
             // The account check is also the credential probe: it bypasses the circuit and closes it when SCM accepts the

@@ -49,6 +49,9 @@ internal sealed class EngineContext
     /// <summary>The account-wide credential circuit.</summary>
     public AuthCircuit AuthCircuit { get; }
 
+    /// <summary>Re-reads the credentials from configuration (engines set up from IConfiguration), or null.</summary>
+    public CredentialReloader? CredentialReloader { get; init; }
+
     public IScmStore Store { get; }
 
     public IPrivateKeyProtector Protector { get; }
