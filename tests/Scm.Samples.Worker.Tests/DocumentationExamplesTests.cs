@@ -91,14 +91,16 @@ public sealed class DocumentationExamplesTests : IAsyncLifetime
         // --- checks ---
         Assert.Equal(OrderState.Submitted, result.State);
         Assert.NotNull(result.GeneratedKeystorePassword);
+        // Deployment runs right after the installation is committed, so the files follow the Completed state shortly.
+        var keystore = Path.Combine(deployDirectory, "www.acme.example", "keystore.pfx");
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(60);
-        while ((await lifecycle.GetOrderAsync(result.OrderId))!.State != OrderState.Completed && TimeProvider.System.GetUtcNow() < deadline)
+        while (((await lifecycle.GetOrderAsync(result.OrderId))!.State != OrderState.Completed || !File.Exists(keystore)) && TimeProvider.System.GetUtcNow() < deadline)
         {
             await Task.Delay(100);
         }
 
         Assert.Equal(OrderState.Completed, (await lifecycle.GetOrderAsync(result.OrderId))!.State);
-        Assert.True(File.Exists(Path.Combine(deployDirectory, "www.acme.example", "keystore.pfx")));
+        Assert.True(File.Exists(keystore));
         var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, health.Status);
         await host.StopAsync();
