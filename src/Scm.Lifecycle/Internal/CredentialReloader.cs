@@ -63,6 +63,13 @@ internal sealed class CredentialReloader : IDisposable
             Log.CredentialsReloadRefused(_logger, why, ex.Message);
             return false;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything else (for example from the host's own configure delegate) must not escape into the configuration
+            // provider's reload callback; its message may be anyone's, so only its type is logged.
+            Log.CredentialsReloadRefused(_logger, why, "reading the configuration failed with " + ex.GetType().Name + ".");
+            return false;
+        }
     }
 
     public void Dispose() => _subscription.Dispose();

@@ -168,6 +168,38 @@ public sealed class HostingTests
         Assert.DoesNotContain(logs, l => l.Contains(first, StringComparison.Ordinal) || l.Contains(second, StringComparison.Ordinal) || l.Contains("canary", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task CredentialReload_HostConfigureDelegateThrows_NothingEscapesTheReloadAndItIsLoggedByType()
+    {
+        var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sectigo:Client:Login"] = "api",
+            ["Sectigo:Client:Password"] = "canary-pw-0c0c",
+            ["Sectigo:Client:CustomerUri"] = "acme",
+        }).Build();
+        var fail = false;
+        var logs = new List<string>();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.AddProvider(new ListLoggerProvider(logs)));
+        services.AddSectigoCertificateManagement(root, _ =>
+        {
+            if (fail)
+            {
+                throw new NotSupportedException("canary-message-1d1d");
+            }
+        }).UseInMemoryStorage();
+        await using var provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<ICertificateLifecycle>();
+
+        fail = true;
+        root["Sectigo:Client:Password"] = "canary-pw-2e2e";
+        var escaped = Record.Exception(root.Reload);
+
+        Assert.Null(escaped);
+        Assert.Contains(logs, l => l.Contains("NotSupportedException", StringComparison.Ordinal) && l.Contains("unchanged", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, l => l.Contains("canary", StringComparison.Ordinal));
+    }
+
     private sealed class ListLoggerProvider(List<string> lines) : Microsoft.Extensions.Logging.ILoggerProvider
     {
         public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new ListLogger(lines);
