@@ -42,8 +42,10 @@ internal sealed partial class IterationProbe
         _skip = skip;
     }
 
-    public static string ResultPath(string method, int? orders) =>
-        Path.Combine(Path.GetTempPath(), "scm-benchmarks-lifecycle", orders is { } n ? FormattableString.Invariant($"{method}-{n}.txt") : method + ".txt");
+    public static string ResultPath(string method, int? orders, int? issuedPercent = null) =>
+        Path.Combine(Path.GetTempPath(), "scm-benchmarks-lifecycle", orders is { } n
+            ? FormattableString.Invariant($"{method}-{n}{(issuedPercent is { } p ? "-" + p.ToString(CultureInfo.InvariantCulture) : string.Empty)}.txt")
+            : method + ".txt");
 
     /// <summary>Call right before the measured invocation (last thing in an iteration setup).</summary>
     public void Begin()
@@ -76,7 +78,7 @@ internal sealed partial class IterationProbe
     }
 
     /// <summary>Writes the figures (call in a global cleanup).</summary>
-    public void Write(string method, int? orders)
+    public void Write(string method, int? orders, int? issuedPercent = null)
     {
         if (_cpuPerOperation.Count > 0)
         {
@@ -84,7 +86,7 @@ internal sealed partial class IterationProbe
             _first["CpuMsPerOpMin"] = _cpuPerOperation.Min();
         }
 
-        var path = ResultPath(method, orders);
+        var path = ResultPath(method, orders, issuedPercent);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllLines(path, _first.Select(p => p.Key + "=" + p.Value.ToString("R", CultureInfo.InvariantCulture)));
     }

@@ -129,7 +129,8 @@ internal sealed class ProbeColumn : LifecycleColumn
     public static double? Read(Summary summary, BenchmarkCase like, string method, string key)
     {
         var orders = like.Parameters.Items.FirstOrDefault(p => p.Name == nameof(LifecycleImportBenchmarks.Orders))?.Value as int?;
-        var path = IterationProbe.ResultPath(method, orders);
+        var issued = like.Parameters.Items.FirstOrDefault(p => p.Name == nameof(LifecycleImportBenchmarks.IssuedPercent))?.Value as int?;
+        var path = IterationProbe.ResultPath(method, orders, issued);
         if (!File.Exists(path))
         {
             return null;

@@ -8,8 +8,8 @@ using Scm.Testing;
 namespace Scm.Benchmarks.Lifecycle;
 
 /// <summary>
-/// Issue 5: import of existing orders from a simulator seeded with <see cref="Orders"/> orders (9 in 10 Issued, 1 in 10
-/// waiting for approval), one whole import per invocation (Mean = time of one import; Orders/s = Orders / Mean).
+/// Issue 5: import of existing orders from a simulator seeded with <see cref="Orders"/> orders (<see cref="IssuedPercent"/>
+/// Issued, the rest waiting for approval), one whole import per invocation (Mean = time of one import; Orders/s = Orders / Mean).
 /// Seeding (global setup, not measured): EC P-256 CSRs made beforehand, enrolled through the simulator's HTTP API with a
 /// bare client, 8 at a time (comments without the SDK's correlation marker: orders placed before the SDK); zero stage
 /// delays issue each at its enroll.
@@ -51,6 +51,14 @@ public class LifecycleImportBenchmarks
     [Params(2_000, 10_000)]
     public int Orders { get; set; }
 
+    /// <summary>
+    /// The share of seeded orders that are Issued (the rest wait for approval). 90: the realistic mix, every issued one
+    /// collected by the engine. 0: nothing to collect, so the engine does exactly the baseline's requests (list and
+    /// details) plus its own work (mapping, upsert, audit): the like-for-like comparison.
+    /// </summary>
+    [Params(90, 0)]
+    public int IssuedPercent { get; set; }
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
@@ -59,12 +67,12 @@ public class LifecycleImportBenchmarks
         var csrs = LifecycleBenchmarkEnvironment.CreateCsrs(Orders, "seed");
         await Parallel.ForEachAsync(Enumerable.Range(0, Orders), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
-            var profile = i % 10 == 9 ? LifecycleBenchmarkEnvironment.ApprovalProfile : LifecycleBenchmarkEnvironment.Profile;
+            var profile = i % 10 < IssuedPercent / 10 ? LifecycleBenchmarkEnvironment.Profile : LifecycleBenchmarkEnvironment.ApprovalProfile;
             await LifecycleBenchmarkEnvironment.EnrollAsync(_http, LifecycleBenchmarkEnvironment.EnrollBody(csrs[i], $"seed{i}-alt.acme.example", profile, marker: false), ct);
         });
         var orders = _simulator.GetOrders();
         _issued = orders.Count(o => o.Status == "Issued");
-        if (orders.Count != Orders || _issued != Orders - (Orders / 10))
+        if (orders.Count != Orders || _issued != Orders / 10 * (IssuedPercent / 10))
         {
             throw new InvalidOperationException($"Seeding made {orders.Count} orders, {_issued} issued.");
         }
@@ -75,7 +83,7 @@ public class LifecycleImportBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        _probe.Write(_method, Orders);
+        _probe.Write(_method, Orders, IssuedPercent);
         _http.Dispose();
         await _simulator.DisposeAsync();
     }
