@@ -94,6 +94,7 @@ public static class ScmServiceCollectionExtensions
         services.TryAddSingleton(sp => new ScmTransport(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             Options(sp),
+            sp.GetRequiredService<ScmCredentialStore>(),
             Time(sp),
             Logger(sp, "Scm.Client"),
             sp.GetRequiredService<ScmTelemetry>()));

@@ -273,4 +273,32 @@ public sealed class AuthenticationTests : IDisposable
         Assert.Equal(TestClient.Login, ScmServer.Header(request, "login"));
         Assert.Equal(TestClient.Password, ScmServer.Header(request, "password"));
     }
+
+    [Fact]
+    public async Task UpdateCredentials_ScmEchoesTheNewOrTheOldPassword_RedactedInTheException()
+    {
+        var rotated = "canary-Rotated-" + new string('x', 600);
+        _server.Stub(Get("/api/ssl/v1/customFields"), Error(400, -16, "bad password " + TestClient.Password + " / " + rotated));
+        using var client = TestClient.Create(_server);
+        client.Client.UpdateCredentials(new ScmCredentialUpdate { Password = rotated });
+
+        var ex = await Assert.ThrowsAnyAsync<ScmRequestException>(() => client.Client.Ssl.ListCustomFieldsAsync());
+
+        // Redacted before the description is cut to its length limit: no part of either password survives.
+        Assert.DoesNotContain("canary", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("xxxx", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("***", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpdateCredentials_TokenEndpointEchoesTheNewSecret_RedactedInTheException()
+    {
+        _server.Stub(Post(TokenPath), Error(400, -1, "invalid client secret canary-NewSecret-77aa"));
+        using var client = OAuthClient();
+        client.Client.UpdateCredentials(new ScmCredentialUpdate { ClientSecret = "canary-NewSecret-77aa" });
+
+        var ex = await Assert.ThrowsAnyAsync<ScmRequestException>(() => client.Client.Ssl.ListCustomFieldsAsync());
+
+        Assert.DoesNotContain("canary", ex.ToString(), StringComparison.Ordinal);
+    }
 }

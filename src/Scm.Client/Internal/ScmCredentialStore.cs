@@ -49,12 +49,61 @@ internal sealed class ScmCredentials
 /// </summary>
 internal sealed class ScmCredentialStore
 {
+    /// <summary>At most this many secret values are remembered for redaction (the first ones and the latest ones stay).</summary>
+    internal const int MaxRememberedSecrets = 32;
+
     private ScmCredentials _current;
+    private string[] _secrets = [];
 
     public ScmCredentialStore(ScmClientOptions options)
     {
         Mode = options.AuthenticationMode;
         _current = ScmCredentials.From(options);
+        Remember(options.Password);
+        Remember(options.ClientSecret);
+        Remember(options.ClientCertificatePassword);
+    }
+
+    /// <summary>
+    /// Every password and client secret this client has held (the current ones and the replaced ones, longest first), so
+    /// that an SCM answer echoing any of them is redacted before it reaches an exception, a log or an audit entry.
+    /// </summary>
+    public IReadOnlyList<string> Secrets => Volatile.Read(ref _secrets);
+
+    /// <summary>Replaces every known secret in <paramref name="text"/> with <c>***</c>.</summary>
+    public string Redact(string text)
+    {
+        foreach (var secret in Secrets)
+        {
+            text = text.Replace(secret, "***", StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private void Remember(string? secret)
+    {
+        if (string.IsNullOrEmpty(secret) || secret.Length < 4)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            var current = Volatile.Read(ref _secrets);
+            if (current.Contains(secret, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            // Past the bound the oldest replaced ones go first (the start-up ones are kept: they are the likeliest to be echoed by mistake).
+            var kept = current.Length < MaxRememberedSecrets ? current : [.. current.Take(3), .. current.Skip(4)];
+            var next = kept.Append(secret).OrderByDescending(s => s.Length).ToArray();
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _secrets, next, current), current))
+            {
+                return;
+            }
+        }
     }
 
     public ScmAuthenticationMode Mode { get; }
@@ -80,6 +129,9 @@ internal sealed class ScmCredentialStore
                 return false;
             }
 
+            // Known as secrets before any request can carry them.
+            Remember(next.Password);
+            Remember(next.ClientSecret);
             if (ReferenceEquals(Interlocked.CompareExchange(ref _current, next, current), current))
             {
                 return true;

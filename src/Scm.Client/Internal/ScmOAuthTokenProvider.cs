@@ -136,12 +136,10 @@ internal sealed class ScmOAuthTokenProvider : IDisposable
             {
                 var (code, description) = await ScmTransport.ReadErrorBodyAsync(response, linked.Token).ConfigureAwait(false);
                 _telemetry.TokenRequests.Add(1, new KeyValuePair<string, object?>("scm.outcome", "error"));
-                Log.TokenRequestFailed(_logger, status, description is null ? null : Truncate(description));
-                var text = description is null ? "The token endpoint refused the client credentials" : "Token endpoint: " + Truncate(description);
-                if (!string.IsNullOrEmpty(_options.ClientSecret))
-                {
-                    text = text.Replace(_options.ClientSecret, "***", StringComparison.Ordinal);
-                }
+                // Redacted (every client secret this client has held, the one just sent included) before it is cut or logged.
+                var safe = description is null ? null : Truncate(_credentials.Redact(description));
+                Log.TokenRequestFailed(_logger, status, safe);
+                var text = safe is null ? "The token endpoint refused the client credentials" : "Token endpoint: " + safe;
 
                 throw new ScmRequestException(status, code, text, HttpMethod.Post, endpoint.AbsolutePath);
             }

@@ -28,15 +28,17 @@ internal sealed class ScmTransport
 
     private readonly HttpClient _http;
     private readonly ScmClientOptions _options;
+    private readonly ScmCredentialStore _credentials;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ScmTelemetry _telemetry;
     private readonly string _base;
 
-    public ScmTransport(HttpClient http, ScmClientOptions options, TimeProvider time, ILogger logger, ScmTelemetry telemetry)
+    public ScmTransport(HttpClient http, ScmClientOptions options, ScmCredentialStore credentials, TimeProvider time, ILogger logger, ScmTelemetry telemetry)
     {
         _http = http;
         _options = options;
+        _credentials = credentials;
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
@@ -387,6 +389,9 @@ internal sealed class ScmTransport
             return null;
         }
 
+        // Every password and client secret the client has held, current and replaced, redacted before anything is cut,
+        // so no part of one survives the length limit.
+        description = _credentials.Redact(description);
         var sb = new StringBuilder(Math.Min(description.Length, 512));
         foreach (var c in description)
         {
@@ -398,16 +403,7 @@ internal sealed class ScmTransport
             sb.Append(char.IsControl(c) ? ' ' : c);
         }
 
-        var text = sb.ToString().Trim();
-        foreach (var secret in new[] { _options.Password, _options.ClientSecret, _options.ClientCertificatePassword })
-        {
-            if (!string.IsNullOrEmpty(secret) && secret.Length >= 4)
-            {
-                text = text.Replace(secret, "***", StringComparison.Ordinal);
-            }
-        }
-
-        return text;
+        return sb.ToString().Trim();
     }
 
     private static string DescribeStatus(HttpResponseMessage response)
