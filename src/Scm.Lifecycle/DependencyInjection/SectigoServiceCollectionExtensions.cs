@@ -57,7 +57,6 @@ public static class SectigoServiceCollectionExtensions
         // Credentials follow the configuration while the host runs (on reload, and before each probe or account check).
         services.TryAddSingleton(sp => new CredentialReloader(
             source,
-            configure,
             sp.GetRequiredService<ScmClient>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Scm.Lifecycle")));
         return AddCore(services);

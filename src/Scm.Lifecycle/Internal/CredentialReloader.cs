@@ -8,47 +8,70 @@ namespace Scm.Lifecycle.Internal;
 /// <summary>
 /// Keeps the running client's credentials in step with configuration (engines set up from <see cref="IConfiguration"/>):
 /// when the configuration reloads (a changed appsettings.json, user secrets, a secret store's provider), and again
-/// right before each credential probe and account check, the <c>Client</c> credential keys are read again and handed
-/// to <see cref="ScmClient.UpdateCredentials"/>. A refused or unreadable value is logged (by key name, never its value)
-/// and the credentials in use stay as they were; this never throws.
+/// right before each credential probe and account check, the <c>Client</c> credential keys are read again, and the
+/// ones whose configured value changed since the last read are handed to <see cref="ScmClient.UpdateCredentials"/>.
+/// Only those keys are read (the host's configure delegate is not run again), so a credential the host set in code is
+/// never overwritten by an unchanged configuration value. A refused value is logged by key name (the client's messages
+/// never contain a value) and the credentials in use stay as they were; nothing here throws.
 /// </summary>
 internal sealed class CredentialReloader : IDisposable
 {
-    private readonly IConfiguration _source;
-    private readonly Action<SectigoCertificateManagementOptions>? _configure;
-    private readonly ScmClient _client;
+    private static readonly string[] s_keys = ["Login", "Password", "CustomerUri", "ClientId", "ClientSecret"];
+
+    private readonly IConfiguration _client;
+    private readonly ScmClient _scm;
     private readonly ILogger _logger;
     private readonly IDisposable _subscription;
     private readonly object _gate = new();
+    private readonly string?[] _seen;
 
-    public CredentialReloader(IConfiguration source, Action<SectigoCertificateManagementOptions>? configure, ScmClient client, ILogger logger)
+    /// <param name="section">The <c>Sectigo</c> section (its <c>Client</c> child holds the keys).</param>
+    /// <param name="client">The client whose credentials follow the configuration.</param>
+    /// <param name="logger">Where applied and refused reloads are reported.</param>
+    public CredentialReloader(IConfiguration section, ScmClient client, ILogger logger)
     {
-        _source = source;
-        _configure = configure;
-        _client = client;
+        _client = section.GetSection(nameof(SectigoCertificateManagementOptions.Client));
+        _scm = client;
         _logger = logger;
-        _subscription = ChangeToken.OnChange(source.GetReloadToken, () => Reload("the configuration changed"));
+        _seen = Read();
+        _subscription = ChangeToken.OnChange(section.GetReloadToken, () => Reload("the configuration changed"));
     }
 
-    /// <summary>Reads the credential keys again and applies them when they differ; returns whether the client's credentials changed.</summary>
+    /// <summary>Applies the credential keys whose configured value changed since the last read; returns whether the client's credentials changed.</summary>
     public bool Reload(string why)
     {
-        try
+        lock (_gate)
         {
-            lock (_gate)
+            string?[] now;
+            try
             {
-                var options = new SectigoCertificateManagementOptions();
-                LifecycleOptionsBinding.Bind(_source, options);
-                _configure?.Invoke(options);
-                var client = options.Client;
-                var changed = _client.UpdateCredentials(new ScmCredentialUpdate
-                {
-                    Login = Blank(client.Login),
-                    Password = Blank(client.Password),
-                    CustomerUri = Blank(client.CustomerUri),
-                    ClientId = Blank(client.ClientId),
-                    ClientSecret = Blank(client.ClientSecret),
-                });
+                now = Read();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A provider failing to read: its message is not ours to log.
+                Log.CredentialsReloadRefused(_logger, why, "reading the configuration failed with " + ex.GetType().Name + ".");
+                return false;
+            }
+
+            string? Changed(int i) => string.Equals(now[i], _seen[i], StringComparison.Ordinal) || string.IsNullOrWhiteSpace(now[i]) ? null : now[i];
+            var update = new ScmCredentialUpdate
+            {
+                Login = Changed(0),
+                Password = Changed(1),
+                CustomerUri = Changed(2),
+                ClientId = Changed(3),
+                ClientSecret = Changed(4),
+            };
+            if (update is { Login: null, Password: null, CustomerUri: null, ClientId: null, ClientSecret: null })
+            {
+                return false;
+            }
+
+            try
+            {
+                var changed = _scm.UpdateCredentials(update);
+                Array.Copy(now, _seen, now.Length);
                 if (changed)
                 {
                     Log.CredentialsReloaded(_logger, why);
@@ -56,24 +79,16 @@ internal sealed class CredentialReloader : IDisposable
 
                 return changed;
             }
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
-        {
-            // Messages name keys and rules only (the binding's and the client's), never a value.
-            Log.CredentialsReloadRefused(_logger, why, ex.Message);
-            return false;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Anything else (for example from the host's own configure delegate) must not escape into the configuration
-            // provider's reload callback; its message may be anyone's, so only its type is logged.
-            Log.CredentialsReloadRefused(_logger, why, "reading the configuration failed with " + ex.GetType().Name + ".");
-            return false;
+            catch (ArgumentException ex)
+            {
+                // The client's messages name the property and the rule, never a value.
+                Log.CredentialsReloadRefused(_logger, why, ex.Message);
+                return false;
+            }
         }
     }
 
     public void Dispose() => _subscription.Dispose();
 
-    // A key removed from configuration keeps the value in use (an update never blanks a credential).
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    private string?[] Read() => s_keys.Select(k => _client[k]).ToArray();
 }

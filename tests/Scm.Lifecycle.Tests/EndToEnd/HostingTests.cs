@@ -158,46 +158,40 @@ public sealed class HostingTests
         Assert.True((await jobs.RunAsync(LifecycleJob.CatalogSync)).Ran);
         Assert.True((await lifecycle.CheckAccountAsync()).IsReady);
 
-        // 4. A broken reload (a value that does not bind) changes nothing and is logged by key, never by value.
-        root["Sectigo:Client:PostTimeout"] = "soon";
-        root["Sectigo:Client:Password"] = "canary-not-applied-4e4e";
+        // 4. A key emptied in configuration keeps the value in use; nothing secret reaches the logs.
+        root["Sectigo:Client:Password"] = "  ";
         root.Reload();
         Assert.True((await jobs.RunAsync(LifecycleJob.CatalogSync)).Ran);
-        Assert.Contains(logs, l => l.Contains("Sectigo:Client:PostTimeout", StringComparison.Ordinal) && l.Contains("unchanged", StringComparison.Ordinal));
         Assert.Contains(logs, l => l.Contains("credentials reloaded", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs, l => l.Contains(first, StringComparison.Ordinal) || l.Contains(second, StringComparison.Ordinal) || l.Contains("canary", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, l => l.Contains(first, StringComparison.Ordinal) || l.Contains(second, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task CredentialReload_HostConfigureDelegateThrows_NothingEscapesTheReloadAndItIsLoggedByType()
+    public async Task CredentialReload_PasswordSetInCode_OnlyAChangedConfigurationValueReplacesIt()
     {
+        await using var sim = await Scm.Testing.ScmSimulator.StartAsync(new Scm.Testing.ScmSimulatorOptions { Log = null });
         var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Sectigo:Client:Login"] = "api",
-            ["Sectigo:Client:Password"] = "canary-pw-0c0c",
-            ["Sectigo:Client:CustomerUri"] = "acme",
+            ["Sectigo:Client:BaseAddress"] = sim.BaseAddress.ToString(),
+            ["Sectigo:Client:Login"] = sim.Credentials.Login,
+            ["Sectigo:Client:Password"] = "placeholder-in-appsettings",
+            ["Sectigo:Client:CustomerUri"] = sim.Credentials.CustomerUri,
+            ["Sectigo:Scheduling:Enabled"] = "false",
         }).Build();
-        var fail = false;
-        var logs = new List<string>();
         var services = new ServiceCollection();
-        services.AddLogging(l => l.AddProvider(new ListLoggerProvider(logs)));
-        services.AddSectigoCertificateManagement(root, _ =>
-        {
-            if (fail)
-            {
-                throw new NotSupportedException("canary-message-1d1d");
-            }
-        }).UseInMemoryStorage();
+        services.AddSectigoCertificateManagement(root, o => o.Client.Password = sim.Credentials.Password).UseInMemoryStorage();
         await using var provider = services.BuildServiceProvider();
-        _ = provider.GetRequiredService<ICertificateLifecycle>();
+        var lifecycle = provider.GetRequiredService<ICertificateLifecycle>();
 
-        fail = true;
-        root["Sectigo:Client:Password"] = "canary-pw-2e2e";
-        var escaped = Record.Exception(root.Reload);
+        // A reload that leaves the password key as it was does not replace the password the host set in code.
+        root["Sectigo:Polling:InitialDelay"] = "00:00:20";
+        root.Reload();
+        Assert.True((await lifecycle.CheckAccountAsync()).IsReady);
 
-        Assert.Null(escaped);
-        Assert.Contains(logs, l => l.Contains("NotSupportedException", StringComparison.Ordinal) && l.Contains("unchanged", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs, l => l.Contains("canary", StringComparison.Ordinal));
+        // A changed configuration value does (here a wrong one, so SCM refuses it).
+        root["Sectigo:Client:Password"] = "wrong-password-from-config";
+        root.Reload();
+        Assert.False((await lifecycle.CheckAccountAsync()).IsReady);
     }
 
     private sealed class ListLoggerProvider(List<string> lines) : Microsoft.Extensions.Logging.ILoggerProvider

@@ -286,7 +286,7 @@ internal sealed class OrderWorkflow
                 var stored = await SaveWithRetryAsync(submitting, ambiguous, lease,
                     _ctx.Audit(actor, ActionFor(submitting), unavailable ? "ScmUnavailable" : "Ambiguous", "Pending",
                         unavailable
-                            ? $"SCM refused the submission for now ({ex.Message}); it is sent again after {ambiguous.NextAttemptAt:O}, once a search for the order's token finds nothing."
+                            ? $"SCM refused the submission for now ({ex.Message}); from {ambiguous.NextAttemptAt:O} SCM is searched for the order's token, and the same request is sent again once the searches (the last after the ambiguity window) find nothing."
                             : $"The submission's outcome is unknown ({ex.Message}); SCM will be searched for the order's token before anything is re-sent.",
                         submitting),
                     cancellationToken).ConfigureAwait(false);
