@@ -193,6 +193,8 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, unknownKind.StatusCode);
         using var noCode = await PostAsync("faults", "{\"kind\":\"scmError\"}");
         Assert.Equal(HttpStatusCode.BadRequest, noCode.StatusCode);
+        using var fractional = await PostAsync("faults", "{\"kind\":\"scmError\",\"code\":-195.5}");
+        Assert.Equal(HttpStatusCode.BadRequest, fractional.StatusCode);
 
         using var scmError = await PostAsync("faults", "{\"path\":\"/ssl/*/types\",\"kind\":\"scmError\",\"code\":-140,\"description\":\"CSR decoding temporarily unavailable\",\"times\":1}");
         var added = await Json.ReadAsync(scmError, HttpStatusCode.Created);

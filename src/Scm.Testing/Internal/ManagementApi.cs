@@ -261,7 +261,9 @@ internal sealed class ManagementApi
             ScmFaultKind.ChainInOddOrder => target.ChainInOddOrder(),
             ScmFaultKind.CommitThenFail => target.CommitThenFail(E("commitFailure", ScmCommitFailure.ServerError), Ms("delayMs")),
             ScmFaultKind.ScmError => target.ScmError(
-                N("code") is { } code ? (int)code : throw new ArgumentException("'code' is required for ScmError."),
+                N("code") is { } code
+                    ? (code == Math.Floor(code) && code is >= int.MinValue and <= int.MaxValue ? (int)code : throw new ArgumentException("'code' must be a whole number in the Int32 range."))
+                    : throw new ArgumentException("'code' is required for ScmError."),
                 S("description") ?? string.Empty,
                 status ?? 400),
             _ => target.NotReady(E("notReadyStyle", ScmNotReadyStyle.NotCollectable)),
