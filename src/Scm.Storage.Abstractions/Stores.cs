@@ -50,6 +50,41 @@ public interface ICertificateStore
     /// <returns>The certificates (possibly empty).</returns>
     Task<IReadOnlyList<ManagedCertificate>> FindCertificatesBySslIdAsync(long sslId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Which of these SCM sslIds the store already holds, on an order or on a certificate: the import's duplicate check,
+    /// asked once per page of SCM's list instead of twice per order.
+    /// </summary>
+    /// <param name="sslIds">The sslIds to look up (at most 1,000; duplicates allowed).</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>The subset of <paramref name="sslIds"/> the store knows (possibly empty).</returns>
+    /// <remarks>
+    /// The default implementation asks <see cref="FindOrdersBySslIdAsync"/> and <see cref="FindCertificatesBySslIdAsync"/>
+    /// for each id, so a store written before this member existed keeps working; the shipped stores answer with one query.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="sslIds"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">More than 1,000 ids were given.</exception>
+    async Task<IReadOnlySet<long>> FindKnownSslIdsAsync(IReadOnlyCollection<long> sslIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sslIds);
+        if (sslIds.Count > 1_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sslIds), sslIds.Count, "At most 1,000 sslIds can be looked up at once.");
+        }
+
+        var known = new HashSet<long>();
+        foreach (var sslId in sslIds)
+        {
+            if (!known.Contains(sslId)
+                && ((await FindOrdersBySslIdAsync(sslId, cancellationToken).ConfigureAwait(false)).Count > 0
+                    || (await FindCertificatesBySslIdAsync(sslId, cancellationToken).ConfigureAwait(false)).Count > 0))
+            {
+                known.Add(sslId);
+            }
+        }
+
+        return known;
+    }
+
     /// <summary>The certificate with this serial number (uppercase hex without separators; lookups ignore case and colons).</summary>
     /// <param name="serialNumber">Serial number.</param>
     /// <param name="cancellationToken">Cancellation.</param>
@@ -244,3 +279,4 @@ public interface IScmStore : ICertificateStore, ICatalogStore, IAuditLog, IJobSt
     /// <exception cref="ScmStoreException">The store is newer than this code, corrupt, read-only or unreachable.</exception>
     Task InitializeAsync(CancellationToken cancellationToken = default);
 }
+

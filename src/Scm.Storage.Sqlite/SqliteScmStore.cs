@@ -33,6 +33,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     private const int MaxListLimit = 10_000;
     private const int MaxPageSize = 1_000;
     private const int MaxNameLength = 200;
+    private const int MaxSslIdLookup = 1_000;
     private static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
 
@@ -412,6 +413,44 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <inheritdoc />
     public Task<IReadOnlyList<CertificateOrder>> FindOrdersBySslIdAsync(long sslId, CancellationToken cancellationToken = default) =>
         Read<IReadOnlyList<CertificateOrder>>(cancellationToken, c => QueryOrders(c, "SELECT payload, version FROM orders WHERE ssl_id = $s ORDER BY created_at DESC, id DESC;", p => p.AddWithValue("$s", sslId)));
+
+    /// <inheritdoc />
+    /// <remarks>One read (both partial sslId indexes), whatever the number of ids.</remarks>
+    public Task<IReadOnlySet<long>> FindKnownSslIdsAsync(IReadOnlyCollection<long> sslIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sslIds);
+        if (sslIds.Count > MaxSslIdLookup)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sslIds), sslIds.Count, "At most 1,000 sslIds can be looked up at once.");
+        }
+
+        if (sslIds.Count == 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult<IReadOnlySet<long>>(new HashSet<long>());
+        }
+
+        // The ids travel as one JSON array parameter (json_each), so the statement text is the same for every call and
+        // stays prepared; no limit on SQLite host parameters applies.
+        var json = "[" + string.Join(',', sslIds.Select(id => id.ToString(CultureInfo.InvariantCulture))) + "]";
+        return Read<IReadOnlySet<long>>(cancellationToken, session =>
+        {
+            var command = session.Command("""
+                SELECT o.ssl_id FROM orders o WHERE o.ssl_id IN (SELECT value FROM json_each($ids))
+                UNION
+                SELECT c.ssl_id FROM certificates c WHERE c.ssl_id IN (SELECT value FROM json_each($ids));
+                """);
+            command.Parameters.AddWithValue("$ids", json);
+            var known = new HashSet<long>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                known.Add(reader.GetInt64(0));
+            }
+
+            return known;
+        });
+    }
 
     /// <inheritdoc />
     public Task<CertificateOrder?> FindOrderByCorrelationTokenAsync(string correlationToken, CancellationToken cancellationToken = default)

@@ -653,6 +653,42 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FindKnownSslIds_AnswersForOrdersAndCertificatesFollowsUpdatesDeletesAndIgnoresFailedBatches()
+    {
+        Assert.Empty(await Store.FindKnownSslIdsAsync([]));
+        var onOrder = await InsertAsync(NewOrder(sslId: 7001));
+        await InsertAsync(NewCertificate(sslId: 7002));
+        var later = await InsertAsync(NewOrder()); // no sslId yet
+        Assert.Equal([7001L, 7002L], (await Store.FindKnownSslIdsAsync([7001, 7002, 7003, 7001, -1, 0])).Order());
+
+        // An order that gets its sslId later is found under it; one whose sslId is deleted is no longer found.
+        var withId = (await Store.CommitAsync(new StoreBatch().UpdateOrder(later with { SslId = 7003 }))).Order(later.Id);
+        Assert.Equal([7001L, 7002L, 7003L], (await Store.FindKnownSslIdsAsync([7001, 7002, 7003])).Order());
+        await Store.CommitAsync(new StoreBatch().DeleteOrder(onOrder.Id, onOrder.Version));
+        Assert.Equal([7002L, 7003L], (await Store.FindKnownSslIdsAsync([7001, 7002, 7003])).Order());
+
+        // A batch that fails (stale version after a valid insert) leaves nothing findable behind.
+        var failing = new StoreBatch().InsertOrder(NewOrder(sslId: 7004)).UpdateOrder(withId with { SslId = 7005, Version = withId.Version + 5 });
+        await Assert.ThrowsAsync<StoreConflictException>(() => Store.CommitAsync(failing));
+        Assert.Equal([7003L], await Store.FindKnownSslIdsAsync([7003, 7004, 7005]));
+
+        // The same for a whole page at once, and the documented limit.
+        var page = Enumerable.Range(0, 200).Select(i => NewOrder(sslId: 8000 + i)).ToArray();
+        var batch = new StoreBatch();
+        foreach (var order in page.Where((_, i) => i % 2 == 0))
+        {
+            batch.InsertOrder(order);
+        }
+
+        await Store.CommitAsync(batch);
+        var known = await Store.FindKnownSslIdsAsync(page.Select(o => o.SslId!.Value).ToArray());
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => 8000L + (2 * i)), known.Order());
+        Assert.Empty(await Store.FindKnownSslIdsAsync(Enumerable.Range(0, 1_000).Select(i => (long)i).ToArray())); // exactly the limit is accepted
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.FindKnownSslIdsAsync(Enumerable.Range(0, 1_001).Select(i => (long)i).ToArray()));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Store.FindKnownSslIdsAsync(null!));
+    }
+
+    [Fact]
     public async Task FindBySslIdTokenAndSerial_FindsTheRecordsNewestFirst()
     {
         var older = await InsertAsync(NewOrder(sslId: 4242, state: OrderState.Completed, created: T0));

@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(2014, LogLevel.Warning, "Importing sslId {SslId} failed: {Error}")]
     public static partial void ImportItemFailed(ILogger logger, long sslId, string error);
 
+    [LoggerMessage(2025, LogLevel.Warning, "Writing {Count} imported orders in one transaction failed ({Error}); writing them one by one.")]
+    public static partial void ImportPageCommitFailed(ILogger logger, int count, string error);
+
     [LoggerMessage(2015, LogLevel.Information, "Job {Job} started.")]
     public static partial void JobStarted(ILogger logger, string job);
 

@@ -17,6 +17,7 @@ public sealed class InMemoryScmStore : IScmStore
     private const int MaxListLimit = 10_000;
     private const int MaxPageSize = 1_000;
     private const int MaxNameLength = 200;
+    private const int MaxSslIdLookup = 1_000;
     private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
 
     private readonly object _gate = new();
@@ -24,6 +25,8 @@ public sealed class InMemoryScmStore : IScmStore
     private readonly Dictionary<Guid, CertificateOrder> _orders = [];
     private readonly Dictionary<Guid, Guid> _openOrderByCertificate = [];
     private readonly Dictionary<Guid, ManagedCertificate> _certificates = [];
+    private readonly Dictionary<long, HashSet<Guid>> _ordersBySslId = [];
+    private readonly Dictionary<long, HashSet<Guid>> _certificatesBySslId = [];
     private readonly List<AuditEntry> _audit = [];
     private readonly Dictionary<string, ScmAccountCatalog> _catalogs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -102,11 +105,35 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<CertificateOrder>>(_orders.Values
-                .Where(o => o.SslId == sslId)
+            return Task.FromResult<IReadOnlyList<CertificateOrder>>(Indexed(_ordersBySslId, sslId).Select(id => _orders[id])
                 .OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id)
                 .Select(Copy)
                 .ToArray());
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlySet<long>> FindKnownSslIdsAsync(IReadOnlyCollection<long> sslIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sslIds);
+        if (sslIds.Count > MaxSslIdLookup)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sslIds), sslIds.Count, "At most 1,000 sslIds can be looked up at once.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var known = new HashSet<long>();
+            foreach (var sslId in sslIds)
+            {
+                if (_ordersBySslId.ContainsKey(sslId) || _certificatesBySslId.ContainsKey(sslId))
+                {
+                    known.Add(sslId);
+                }
+            }
+
+            return Task.FromResult<IReadOnlySet<long>>(known);
         }
     }
 
@@ -129,8 +156,7 @@ public sealed class InMemoryScmStore : IScmStore
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<ManagedCertificate>>(_certificates.Values
-                .Where(c => c.SslId == sslId)
+            return Task.FromResult<IReadOnlyList<ManagedCertificate>>(Indexed(_certificatesBySslId, sslId).Select(id => _certificates[id])
                 .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
                 .Select(Copy)
                 .ToArray());
@@ -608,6 +634,37 @@ public sealed class InMemoryScmStore : IScmStore
         ProtectedKeystorePassword = CopyBytes(certificate.ProtectedKeystorePassword),
     };
 
+    private static IEnumerable<Guid> Indexed(Dictionary<long, HashSet<Guid>> index, long sslId) =>
+        index.TryGetValue(sslId, out var ids) ? ids : [];
+
+    /// <summary>Moves a record in an sslId index from its previous sslId to its new one (null: not indexed).</summary>
+    private static void Reindex(Dictionary<long, HashSet<Guid>> index, Guid id, long? previous, long? current)
+    {
+        if (previous == current)
+        {
+            return;
+        }
+
+        if (previous is { } old && index.TryGetValue(old, out var ids))
+        {
+            ids.Remove(id);
+            if (ids.Count == 0)
+            {
+                index.Remove(old);
+            }
+        }
+
+        if (current is { } now)
+        {
+            if (!index.TryGetValue(now, out var set))
+            {
+                index[now] = set = [];
+            }
+
+            set.Add(id);
+        }
+    }
+
     private static byte[]? CopyBytes(byte[]? bytes) => bytes is null ? null : (byte[])bytes.Clone();
 
     private static IReadOnlyList<T> FreezeList<T>(IEnumerable<T>? items) => items is null ? [] : Array.AsReadOnly(items.ToArray());
@@ -680,6 +737,7 @@ public sealed class InMemoryScmStore : IScmStore
         {
             foreach (var (id, order) in _orders)
             {
+                Reindex(store._ordersBySslId, id, store._orders.GetValueOrDefault(id)?.SslId, order?.SslId);
                 if (order is null)
                 {
                     store._orders.Remove(id);
@@ -704,6 +762,7 @@ public sealed class InMemoryScmStore : IScmStore
 
             foreach (var (id, certificate) in _certificates)
             {
+                Reindex(store._certificatesBySslId, id, store._certificates.GetValueOrDefault(id)?.SslId, certificate?.SslId);
                 if (certificate is null)
                 {
                     store._certificates.Remove(id);

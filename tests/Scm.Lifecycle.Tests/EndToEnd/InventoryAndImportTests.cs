@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Scm.Client;
+using Scm.Lifecycle.Storage;
 using Scm.Storage;
 
 namespace Scm.Lifecycle.Tests.EndToEnd;
@@ -140,6 +141,65 @@ public sealed class InventoryAndImportTests
         await h.Lifecycle.CheckPendingOrdersAsync();
         Assert.Equal(7, (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count);
         Assert.Equal(7, h.Simulator.Counters.BillableOrders);
+    }
+
+    [Fact]
+    public async Task Import_PendingOrdersOneTransactionPerPage_FailedPageWrittenOneByOneSoOnlyTheBadRecordFails()
+    {
+        var store = new FaultyStore(new InMemoryScmStore());
+        await using var h = await EngineHarness.StartAsync(
+            simulator: o => o.IssueDelay = TimeSpan.FromHours(1),
+            engine: o => o.Client.PageSize = 5,
+            builder: b => b.Services.AddSingleton<IScmStore>(store));
+        var ids = await SeedScmAsync(h, issued: 0, pending: 10);
+        var inserts = new List<(int Orders, int Audits, bool Failed)>();
+        store.FailWhen = batch =>
+        {
+            var orders = batch.Operations.OfType<InsertOrderOperation>().ToArray();
+            var fail = orders.Any(o => o.Order.SslId == ids[3]);
+            if (orders.Length > 0)
+            {
+                lock (inserts)
+                {
+                    inserts.Add((orders.Length, batch.Operations.OfType<AppendAuditOperation>().Count(), fail));
+                }
+            }
+
+            return fail;
+        };
+
+        var result = await h.Lifecycle.ImportExistingOrdersAsync();
+
+        // Page 1: its one transaction fails (it holds the bad record), then its five orders are written one by one and only
+        // the bad one fails. Page 2: one transaction of five. Every order travels with its own audit entry.
+        Assert.Equal(10, result.Progress.Processed);
+        Assert.Equal(9, result.Progress.Imported);
+        Assert.Equal(1, result.Progress.Failed);
+        Assert.Equal(ids[3], Assert.Single(result.Failures).SslId);
+        Assert.Equal([(5, 5, true), (1, 1, false), (1, 1, false), (1, 1, false), (1, 1, false), (1, 1, true), (5, 5, false)], inserts.OrderBy(i => i.Orders == 5 ? (i.Failed ? 0 : 2) : 1).ThenBy(i => i.Failed));
+        Assert.Equal(ids.Where((_, i) => i != 3).Order(), (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Select(o => o.SslId!.Value).Order());
+
+        // The next run imports the one that failed, in one transaction of one, and nothing twice.
+        inserts.Clear();
+        store.FailWhen = batch =>
+        {
+            var orders = batch.Operations.OfType<InsertOrderOperation>().Count();
+            if (orders > 0)
+            {
+                inserts.Add((orders, batch.Operations.OfType<AppendAuditOperation>().Count(), false));
+            }
+
+            return false;
+        };
+        var again = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.Equal(1, again.Progress.Imported);
+        Assert.Equal(9, again.Progress.AlreadyKnown);
+        Assert.Equal([(1, 1, false)], inserts);
+        var orders = await h.Lifecycle.ListOrdersAsync().ToListAsync();
+        Assert.Equal(ids.Order(), orders.Select(o => o.SslId!.Value).Order());
+        var audit = await h.Lifecycle.QueryAuditAsync(new AuditQuery());
+        Assert.All(orders, o => Assert.Single(audit, a => a.OrderId == o.Id && a.Action == "Import" && a.Decision == "Imported"));
+        Assert.Equal(10, h.Simulator.Counters.BillableOrders);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Scm.Storage;
 
@@ -5,7 +6,8 @@ namespace Scm.Lifecycle.Internal.Engine;
 
 /// <summary>
 /// Imports existing SCM orders: streams SCM's list page by page (never the whole list), fetches details with
-/// bounded concurrency, and upserts by sslId so a re-run imports nothing twice. Issued orders are collected into the
+/// bounded concurrency, and upserts by sslId so a re-run imports nothing twice (one duplicate lookup and one transaction
+/// for the new pending orders per page). Issued orders are collected into the
 /// inventory as observe-only certificates (no local key); pending ones become orders the status checks follow.
 /// A checkpoint after every page makes an interrupted import resumable.
 /// </summary>
@@ -49,24 +51,7 @@ internal sealed class OrderImporter
             {
                 var (ids, pageTotal) = await _ctx.Gateway.ListPageAsync(status, position, pageSize, cancellationToken).ConfigureAwait(false);
                 statusTotal = pageTotal ?? statusTotal;
-                await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = _ctx.Options.Import.MaxConcurrency, CancellationToken = cancellationToken }, async (sslId, ct) =>
-                {
-                    try
-                    {
-                        var outcome = await ImportOneAsync(sslId, request, actor, ct).ConfigureAwait(false);
-                        counts.Add(outcome);
-                    }
-                    catch (Exception ex) when (ex is ScmCallException or ScmStoreException or LeaseLostException or System.Security.Cryptography.CryptographicException)
-                    {
-                        Log.ImportItemFailed(_ctx.Logger, sslId, ex.Message);
-                        counts.Add(Outcome.Failed);
-                        lock (failures)
-                        {
-                            failures.Add(new ImportFailure(sslId, ex.Message));
-                        }
-                    }
-                }).ConfigureAwait(false);
-
+                await ImportPageAsync(ids, request, actor, counts, failures, cancellationToken).ConfigureAwait(false);
                 position += ids.Count;
                 Volatile.Write(ref counts.Processed, processedBefore + position);
                 await _ctx.Store.SetValueAsync(checkpointKey, position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
@@ -97,14 +82,126 @@ internal sealed class OrderImporter
         return new ImportResult { Progress = final, Failures = failures, Reconciled = counts.Reconciled, Resumed = resumed };
     }
 
-    private async Task<Outcome> ImportOneAsync(long sslId, ImportRequest request, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of SCM's list: one store lookup for the sslIds already known, details fetched with bounded concurrency,
+    /// and the new pending orders written in one transaction (one durable commit per page, not per order). Issued orders
+    /// are collected and installed as they come, each in its own transaction with its certificate.
+    /// </summary>
+    private async Task ImportPageAsync(IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, CancellationToken cancellationToken)
     {
-        if ((await _ctx.Store.FindOrdersBySslIdAsync(sslId, cancellationToken).ConfigureAwait(false)).Count > 0
-            || (await _ctx.Store.FindCertificatesBySslIdAsync(sslId, cancellationToken).ConfigureAwait(false)).Count > 0)
+        var unique = ids.Distinct().ToArray();
+        for (var i = unique.Length; i < ids.Count; i++)
         {
-            return Outcome.AlreadyKnown;
+            counts.Add(Outcome.AlreadyKnown); // SCM listed the same sslId twice on one page (its list is not a snapshot)
         }
 
+        IReadOnlySet<long> known;
+        try
+        {
+            known = await _ctx.Store.FindKnownSslIdsAsync(unique, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmStoreException ex)
+        {
+            foreach (var sslId in unique)
+            {
+                Fail(sslId, ex, counts, failures);
+            }
+
+            return;
+        }
+
+        var staged = new ConcurrentQueue<StagedImport>();
+        await Parallel.ForEachAsync(unique, new ParallelOptions { MaxDegreeOfParallelism = _ctx.Options.Import.MaxConcurrency, CancellationToken = cancellationToken }, async (sslId, ct) =>
+        {
+            if (known.Contains(sslId))
+            {
+                counts.Add(Outcome.AlreadyKnown);
+                return;
+            }
+
+            try
+            {
+                var outcome = await ImportOneAsync(sslId, request, actor, staged, ct).ConfigureAwait(false);
+                if (outcome != Outcome.Staged)
+                {
+                    counts.Add(outcome);
+                }
+            }
+            catch (Exception ex) when (IsItemFailure(ex))
+            {
+                Fail(sslId, ex, counts, failures);
+            }
+        }).ConfigureAwait(false);
+
+        await CommitStagedAsync(staged.ToArray(), counts, failures, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the page's new orders, each with its audit entry, in one transaction. If that fails (a record that
+    /// conflicts, or the store failing), each is written on its own, so one bad record fails alone and the others land.
+    /// </summary>
+    private async Task CommitStagedAsync(StagedImport[] staged, Counts counts, List<ImportFailure> failures, CancellationToken cancellationToken)
+    {
+        if (staged.Length == 0)
+        {
+            return;
+        }
+
+        var batch = new StoreBatch();
+        foreach (var item in staged)
+        {
+            batch.InsertOrder(item.Order).Audit(item.Audit);
+        }
+
+        try
+        {
+            await _ctx.Store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+            foreach (var _ in staged)
+            {
+                counts.Add(Outcome.Imported);
+            }
+
+            return;
+        }
+        catch (Exception ex) when (ex is StoreConflictException or ScmStoreException && staged.Length > 1)
+        {
+            Log.ImportPageCommitFailed(_ctx.Logger, staged.Length, ex.Message);
+        }
+        catch (Exception ex) when (ex is StoreConflictException or ScmStoreException)
+        {
+            Fail(staged[0].SslId, ex, counts, failures);
+            return;
+        }
+
+        foreach (var item in staged)
+        {
+            try
+            {
+                await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(item.Order).Audit(item.Audit), cancellationToken).ConfigureAwait(false);
+                counts.Add(Outcome.Imported);
+            }
+            catch (Exception ex) when (ex is StoreConflictException or ScmStoreException)
+            {
+                Fail(item.SslId, ex, counts, failures);
+            }
+        }
+    }
+
+    private static bool IsItemFailure(Exception ex) =>
+        ex is ScmCallException or ScmStoreException or LeaseLostException or System.Security.Cryptography.CryptographicException;
+
+    private void Fail(long sslId, Exception ex, Counts counts, List<ImportFailure> failures)
+    {
+        Log.ImportItemFailed(_ctx.Logger, sslId, ex.Message);
+        counts.Add(Outcome.Failed);
+        lock (failures)
+        {
+            failures.Add(new ImportFailure(sslId, ex.Message));
+        }
+    }
+
+    private async Task<Outcome> ImportOneAsync(long sslId, ImportRequest request, string actor, ConcurrentQueue<StagedImport> staged, CancellationToken cancellationToken)
+    {
         var view = await _ctx.Gateway.GetOrderAsync(sslId, cancellationToken).ConfigureAwait(false);
         foreach (var token in CorrelationMarker.Extract(view.Comments))
         {
@@ -163,11 +260,13 @@ internal sealed class OrderImporter
             return Outcome.Imported;
         }
 
-        var inserted = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(importAudit), cancellationToken).ConfigureAwait(false)).Order(order.Id);
         if (!issued)
         {
-            return Outcome.Imported;
+            staged.Enqueue(new StagedImport(sslId, order, importAudit));
+            return Outcome.Staged;
         }
+
+        var inserted = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(importAudit), cancellationToken).ConfigureAwait(false)).Order(order.Id);
 
         var lease = await _ctx.TryLeaseCertificateAsync(inserted.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
             ?? throw new LeaseLostException(EngineContext.CertificateLeaseName(inserted.CertificateId));
@@ -208,8 +307,12 @@ internal sealed class OrderImporter
         return Outcome.Reconciled;
     }
 
+    /// <summary>A new pending order the page commit writes, with its audit entry.</summary>
+    private sealed record StagedImport(long SslId, CertificateOrder Order, AuditEntry Audit);
+
     private enum Outcome
     {
+        Staged,
         Imported,
         AlreadyKnown,
         Skipped,
