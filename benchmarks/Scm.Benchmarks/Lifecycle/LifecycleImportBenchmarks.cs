@@ -18,6 +18,8 @@ namespace Scm.Benchmarks.Lifecycle;
 /// engine) and fetches every order's details (<c>GET ssl/v1/{id}</c>, body parsed) at the engine's default
 /// <see cref="ImportOptions.MaxConcurrency"/>, page by page like the engine;</item>
 /// <item><c>Bare_ListDetailsCollect</c>: the same plus the collect GET for Issued orders: every request the engine makes;</item>
+/// <item><c>Client_ListAndDetails</c>: the baseline's loop through the engine's own <c>ScmClient</c> (typed, resilience
+/// pipeline, auth handler): the client's share of the engine's cost;</item>
 /// <item><c>Engine_Import</c>: <c>ImportExistingOrdersAsync()</c> into a fresh in-memory store (issued orders collected
 /// and installed as observe-only certificates, pending ones stored as orders);</item>
 /// <item><c>Engine_Import_Sqlite</c>: the same into a fresh SQLite file with the store's defaults.</item>
@@ -28,7 +30,8 @@ namespace Scm.Benchmarks.Lifecycle;
 /// engine instance is still reachable; whole process including the in-process simulator and its seeded orders): heap after a full GC before the import, peak heap above it during the import (sampled every 5 ms, garbage
 /// included), heap retained after the import (full GC, store alive), peak RSS (VmHWM reset before the import).
 /// Target: Engine_Import orders/s &gt;= 0.5 x Bare_ListAndDetails; peak memory flat from 2,000 to 10,000 orders.
-/// <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- --filter '*LifecycleImport*'</c>
+/// <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- --filter '*LifecycleImportBenchmarks*'</c>
+/// (<c>SCM_BENCH_IMPORT_ORDERS=10000 SCM_BENCH_IMPORT_ISSUED=0</c> narrows the parameters).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
@@ -48,15 +51,22 @@ public class LifecycleImportBenchmarks
     private string _method = string.Empty;
     private int _issued;
 
-    [Params(2_000, 10_000)]
+    /// <summary>Seeded orders: 2,000 and 10,000, or the comma-separated list in <c>SCM_BENCH_IMPORT_ORDERS</c> (a shorter run while working).</summary>
+    [ParamsSource(nameof(OrderCounts))]
     public int Orders { get; set; }
+
+    /// <summary>The values of <see cref="Orders"/>.</summary>
+    public static IEnumerable<int> OrderCounts => FromEnvironment("SCM_BENCH_IMPORT_ORDERS", [2_000, 10_000]);
+
+    /// <summary>The values of <see cref="IssuedPercent"/>.</summary>
+    public static IEnumerable<int> IssuedPercents => FromEnvironment("SCM_BENCH_IMPORT_ISSUED", [90, 0]);
 
     /// <summary>
     /// The share of seeded orders that are Issued (the rest wait for approval). 90: the realistic mix, every issued one
     /// collected by the engine. 0: nothing to collect, so the engine does exactly the baseline's requests (list and
     /// details) plus its own work (mapping, upsert, audit): the like-for-like comparison.
     /// </summary>
-    [Params(90, 0)]
+    [ParamsSource(nameof(IssuedPercents))]
     public int IssuedPercent { get; set; }
 
     [GlobalSetup]
@@ -94,13 +104,13 @@ public class LifecycleImportBenchmarks
     [IterationCleanup(Targets = [nameof(Bare_ListAndDetails), nameof(Bare_ListDetailsCollect)])]
     public void BareIterationCleanup() => _probe.End(Orders);
 
-    [IterationSetup(Target = nameof(Engine_Import))]
+    [IterationSetup(Targets = [nameof(Engine_Import), nameof(Client_ListAndDetails)])]
     public void EngineIterationSetup() => StartEngine(sqlite: false);
 
     [IterationSetup(Target = nameof(Engine_Import_Sqlite))]
     public void EngineSqliteIterationSetup() => StartEngine(sqlite: true);
 
-    [IterationCleanup(Targets = [nameof(Engine_Import), nameof(Engine_Import_Sqlite)])]
+    [IterationCleanup(Targets = [nameof(Engine_Import), nameof(Engine_Import_Sqlite), nameof(Client_ListAndDetails)])]
     public void EngineIterationCleanup()
     {
         _probe.End(Orders);
@@ -129,6 +139,35 @@ public class LifecycleImportBenchmarks
     }
 
     [Benchmark]
+    public async Task<int> Client_ListAndDetails()
+    {
+        _method = nameof(Client_ListAndDetails);
+        var client = _engine!.GetRequiredService<Scm.Client.ScmClient>();
+        var fetched = 0;
+        var position = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Concurrency };
+        while (true)
+        {
+            var page = await client.Ssl.ListPageAsync(null, position, PageSize);
+            await Parallel.ForEachAsync(page.Items, options, async (item, ct) =>
+            {
+                var details = await client.Ssl.GetAsync(item.SslId, ct);
+                if (details.SslId == item.SslId)
+                {
+                    Interlocked.Increment(ref fetched);
+                }
+            });
+            position += page.Items.Count;
+            if (page.Items.Count < PageSize)
+            {
+                break;
+            }
+        }
+
+        return fetched == Orders ? fetched : throw new InvalidOperationException($"Fetched {fetched} details.");
+    }
+
+    [Benchmark]
     public async Task<int> Engine_Import()
     {
         _method = nameof(Engine_Import);
@@ -141,6 +180,11 @@ public class LifecycleImportBenchmarks
         _method = nameof(Engine_Import_Sqlite);
         return Check(await _lifecycle!.ImportExistingOrdersAsync());
     }
+
+    private static int[] FromEnvironment(string variable, int[] defaults) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } text
+            ? text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+            : defaults;
 
     private void StartEngine(bool sqlite)
     {

@@ -144,14 +144,14 @@ public sealed class InventoryAndImportTests
     }
 
     [Fact]
-    public async Task Import_PendingOrdersOneTransactionPerPage_FailedPageWrittenOneByOneSoOnlyTheBadRecordFails()
+    public async Task Import_OneTransactionPerPage_FailedPageWrittenOneByOneSoOnlyTheBadRecordFails()
     {
         var store = new FaultyStore(new InMemoryScmStore());
         await using var h = await EngineHarness.StartAsync(
             simulator: o => o.IssueDelay = TimeSpan.FromHours(1),
             engine: o => o.Client.PageSize = 5,
             builder: b => b.Services.AddSingleton<IScmStore>(store));
-        var ids = await SeedScmAsync(h, issued: 0, pending: 10);
+        var ids = await SeedScmAsync(h, issued: 2, pending: 8);
         var inserts = new List<(int Orders, int Audits, bool Failed)>();
         store.FailWhen = batch =>
         {
@@ -170,13 +170,17 @@ public sealed class InventoryAndImportTests
 
         var result = await h.Lifecycle.ImportExistingOrdersAsync();
 
-        // Page 1: its one transaction fails (it holds the bad record), then its five orders are written one by one and only
-        // the bad one fails. Page 2: one transaction of five. Every order travels with its own audit entry.
+        // Page 1 (two issued, three pending): its one transaction fails (it holds the bad record), then its five orders are
+        // written one by one (an issued one with its certificate and both audit entries) and only the bad one fails.
+        // Page 2: one transaction of five. Every order travels with its own audit entries.
         Assert.Equal(10, result.Progress.Processed);
         Assert.Equal(9, result.Progress.Imported);
         Assert.Equal(1, result.Progress.Failed);
         Assert.Equal(ids[3], Assert.Single(result.Failures).SslId);
-        Assert.Equal([(5, 5, true), (1, 1, false), (1, 1, false), (1, 1, false), (1, 1, false), (1, 1, true), (5, 5, false)], inserts.OrderBy(i => i.Orders == 5 ? (i.Failed ? 0 : 2) : 1).ThenBy(i => i.Failed));
+        Assert.Equal(
+            [(5, 7, true), (1, 1, false), (1, 1, false), (1, 1, true), (1, 2, false), (1, 2, false), (5, 5, false)],
+            inserts.OrderBy(i => i.Orders == 5 ? (i.Failed ? 0 : 2) : 1).ThenBy(i => i.Audits).ThenBy(i => i.Failed));
+        Assert.Equal([ids[0], ids[1]], (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Select(c => c.SslId!.Value).Order());
         Assert.Equal(ids.Where((_, i) => i != 3).Order(), (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Select(o => o.SslId!.Value).Order());
 
         // The next run imports the one that failed, in one transaction of one, and nothing twice.
@@ -198,22 +202,47 @@ public sealed class InventoryAndImportTests
         var orders = await h.Lifecycle.ListOrdersAsync().ToListAsync();
         Assert.Equal(ids.Order(), orders.Select(o => o.SslId!.Value).Order());
         var audit = await h.Lifecycle.QueryAuditAsync(new AuditQuery());
-        Assert.All(orders, o => Assert.Single(audit, a => a.OrderId == o.Id && a.Action == "Import" && a.Decision == "Imported"));
+        Assert.All(orders, o => Assert.Equal(
+            o.State == OrderState.Completed ? ["Pending", "Succeeded"] : ["Succeeded"],
+            audit.Where(a => a.OrderId == o.Id && a.Action == "Import" && a.Decision == "Imported").OrderBy(a => a.Sequence).Select(a => a.Outcome)));
         Assert.Equal(10, h.Simulator.Counters.BillableOrders);
+        Assert.Equal(2, h.Events.OfType<CertificateIssuedEvent>().Count());
     }
 
     [Fact]
-    public async Task Import_IssuedOrdersInOneCommitEach_CollectNotReadyOrExpiredTakesTheGeneralPath()
+    public async Task Import_IssuedOrdersInstalledInThePageCommit_CollectNotReadyOrExpiredTakesTheGeneralPath()
     {
-        await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 10);
+        var store = new FaultyStore(new InMemoryScmStore());
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 10, builder: b => b.Services.AddSingleton<IScmStore>(store));
         var ids = await SeedScmAsync(h, issued: 4, pending: 0);
         var notReady = h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", $"/ssl/*/collect/{ids[1]}").NotReady(Scm.Testing.ScmNotReadyStyle.NotCollectable).Once());
         h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", $"/ssl/*/collect/{ids[2]}").ExpiredCertificate().Always());
+        var certificateCommits = new List<long[]>();
+        store.FailWhen = batch =>
+        {
+            var inserted = batch.Operations.OfType<InsertCertificateOperation>().Select(c => c.Certificate.SslId!.Value).Order().ToArray();
+            if (inserted.Length > 0)
+            {
+                lock (certificateCommits)
+                {
+                    certificateCommits.Add(inserted);
+                }
+            }
+
+            return false;
+        };
 
         var result = await h.Lifecycle.ImportExistingOrdersAsync();
         Assert.Equal(4, result.Progress.Imported);
         Assert.Empty(result.Failures);
         Assert.Equal(1, notReady.Hits);
+
+        // The two plain ones are installed together by the page's one transaction; the one not collectable at first is
+        // installed on its own by the general path; the expired one is never installed. Each gets its issued event.
+        Assert.Equal(2, certificateCommits.Count);
+        Assert.Contains(new[] { ids[0], ids[3] }, certificateCommits);
+        Assert.Contains(new[] { ids[1] }, certificateCommits);
+        Assert.Equal([ids[0], ids[1], ids[3]], h.Events.OfType<CertificateIssuedEvent>().Select(e => e.SslId!.Value).Order());
 
         // Every issued order is stored with its observe-only certificate and both audit entries, whichever path it took
         // (the one-commit fast path, or the general path after a first "not collectable yet").

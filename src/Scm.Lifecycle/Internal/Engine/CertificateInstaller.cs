@@ -106,13 +106,14 @@ internal sealed class CertificateInstaller
     }
 
     /// <summary>
-    /// The import's fast path for an issued SCM order not yet stored: collect it, verify it and insert order,
-    /// observe-only certificate and audit in one commit, without a lease (no other instance knows the fresh ids until
-    /// that commit) — one write instead of four. Only without a licence cap or custom quota (those need the inventory
-    /// lock). Returns null, having stored nothing, when anything is not plain (not collectable yet, refused, no usable
-    /// leaf, a verification problem): the caller then takes the general path, which records each of those cases.
+    /// The import's fast path for an issued SCM order not yet stored: collect it, verify it and return the writes of its
+    /// install (the observe-only certificate, the order inserted completed, the import's audit entry, then the install's),
+    /// which the import commits with the rest of its page, without a lease (no other instance knows the fresh ids until
+    /// that commit). Only without a licence cap or custom quota (those need the inventory lock). Returns null, having
+    /// stored nothing, when anything is not plain (not collectable yet, refused, no usable leaf, a verification problem):
+    /// the caller then takes the general path, which records each of those cases.
     /// </summary>
-    public async Task<ManagedCertificate?> TryInstallImportedAsync(CertificateOrder order, ScmOrderView view, AuditEntry importAudit, string actor, CancellationToken cancellationToken)
+    public async Task<PreparedInstall?> PrepareImportedAsync(CertificateOrder order, ScmOrderView view, AuditEntry importAudit, string actor, CancellationToken cancellationToken)
     {
         if (order.Kind != OrderKind.Import || order.ProtectedPrivateKey is not null
             || _ctx.Options.Inventory.MaxManagedCertificates is not null || _ctx.Quota is not LicenceCapQuota)
@@ -142,8 +143,35 @@ internal sealed class CertificateInstaller
             return null;
         }
 
-        var installed = await InstallCoreAsync(order with { ScmStatus = view.Status }, leaf, IssuerChain(leaf, bundle.Items), null, null, actor, cancellationToken, importAudit).ConfigureAwait(false);
-        return installed.Installed;
+        var prepared = Prepare(order with { ScmStatus = view.Status }, leaf, KeystoreFactory.ChainPem(leaf, IssuerChain(leaf, bundle.Items)), key: null, protectedKeystore: null, replaces: null, actor, _ctx.Now);
+        return prepared with { ImportAudit = importAudit };
+    }
+
+    /// <summary>After the commit of a prepared install: telemetry, log, the issued event and (with a keystore) deployment.</summary>
+    public Task<StepResult> AnnounceAsync(PreparedInstall prepared, StoreBatchResult committed, CancellationToken cancellationToken) =>
+        AnnounceAsync(prepared, committed.Certificate(prepared.Certificate.Id), committed.Order(prepared.Completed.Id), cancellationToken);
+
+    /// <summary>Adds the writes of a prepared install to a batch, in the order a single install commits them.</summary>
+    public static StoreBatch AddTo(StoreBatch batch, PreparedInstall prepared)
+    {
+        batch.InsertCertificate(prepared.Certificate);
+        if (prepared.ImportAudit is { } importAudit)
+        {
+            // The order was never stored: it is inserted completed, with the audit entry of its import first.
+            batch.InsertOrder(prepared.Completed).Audit(importAudit);
+        }
+        else
+        {
+            batch.UpdateOrder(prepared.Completed);
+        }
+
+        batch.Audit(prepared.Audit);
+        if (prepared.Superseded is { } superseded)
+        {
+            batch.UpdateCertificate(superseded);
+        }
+
+        return batch;
     }
 
     /// <summary>Parked: try again to install (capacity may have freed).</summary>
@@ -207,7 +235,7 @@ internal sealed class CertificateInstaller
 
     private async Task<StepResult> InstallCoreAsync(
         CertificateOrder order, X509Certificate2 leaf, IReadOnlyList<X509Certificate2> issuers, AsymmetricAlgorithm? key,
-        CertificateLease? lease, string actor, CancellationToken cancellationToken, AuditEntry? insertedWith = null)
+        CertificateLease? lease, string actor, CancellationToken cancellationToken)
     {
         var now = _ctx.Now;
         var replaces = order.Kind is OrderKind.Renewal or OrderKind.Reissue
@@ -255,6 +283,34 @@ internal sealed class CertificateInstaller
             }
         }
 
+        var prepared = Prepare(order, leaf, chainPem, key, protectedKeystore, replaces, actor, now);
+        var batch = new StoreBatch();
+        if (lease is not null)
+        {
+            batch.RequireLease(lease.Token);
+        }
+
+        StoreBatchResult result;
+        try
+        {
+            result = await _ctx.Store.CommitAsync(AddTo(batch, prepared), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException ex) when (ex.Reason == StoreConflictReason.LeaseLost && lease is not null)
+        {
+            throw new LeaseLostException(lease.Name);
+        }
+
+        return await AnnounceAsync(prepared, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Everything an install writes, built before its commit: the new certificate, the order completed, the install's
+    /// audit entry and (renewal, reissue) the certificate it supersedes.
+    /// </summary>
+    private PreparedInstall Prepare(
+        CertificateOrder order, X509Certificate2 leaf, string chainPem, AsymmetricAlgorithm? key, byte[]? protectedKeystore,
+        ManagedCertificate? replaces, string actor, DateTimeOffset now)
+    {
         var (algorithm, keySize, curve) = KeyMaterial.Describe(leaf);
         var certificate = new ManagedCertificate
         {
@@ -306,49 +362,27 @@ internal sealed class CertificateInstaller
             OrderKind.Import => $"Imported sslId {order.SslId} (observe-only: no local key)",
             _ => $"Issued and installed (serial {certificate.SerialNumber}, valid until {certificate.NotAfter:yyyy-MM-dd})",
         };
-        var batch = new StoreBatch();
-        if (lease is not null)
-        {
-            batch.RequireLease(lease.Token);
-        }
-
-        batch.InsertCertificate(certificate);
-        if (insertedWith is null)
-        {
-            batch.UpdateOrder(completed);
-        }
-        else
-        {
-            // The order was never stored: it is inserted completed, with the audit entry of its import first.
-            batch.InsertOrder(completed).Audit(insertedWith);
-        }
-
-        batch.Audit(_ctx.Audit(actor, OrderWorkflow.ActionFor(order), order.Kind switch
+        var audit = _ctx.Audit(actor, OrderWorkflow.ActionFor(order), order.Kind switch
             {
                 OrderKind.Renewal => "Renewed",
                 OrderKind.Reissue => "Reissued",
                 OrderKind.Import => "Imported",
                 _ => "Issued",
-            }, "Succeeded", what + ".", order, certificate));
+            }, "Succeeded", what + ".", order, certificate);
+        ManagedCertificate? superseded = null;
         if (replaces is not null)
         {
-            batch.UpdateCertificate(order.Kind == OrderKind.Renewal
+            superseded = order.Kind == OrderKind.Renewal
                 ? replaces with { Status = CertificateStatus.Superseded, RenewedById = certificate.Id, UpdatedAt = now, RenewalFailures = 0, RenewalNotBefore = null, LastRenewalError = null }
-                : replaces with { Status = CertificateStatus.Superseded, ReplacedById = certificate.Id, UpdatedAt = now });
+                : replaces with { Status = CertificateStatus.Superseded, ReplacedById = certificate.Id, UpdatedAt = now };
         }
 
-        StoreBatchResult result;
-        try
-        {
-            result = await _ctx.Store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StoreConflictException ex) when (ex.Reason == StoreConflictReason.LeaseLost && lease is not null)
-        {
-            throw new LeaseLostException(lease.Name);
-        }
+        return new PreparedInstall(order, certificate, completed, audit, superseded, what, now, actor);
+    }
 
-        var stored = result.Certificate(certificate.Id);
-        var storedOrder = result.Order(order.Id);
+    private async Task<StepResult> AnnounceAsync(PreparedInstall prepared, ManagedCertificate stored, CertificateOrder storedOrder, CancellationToken cancellationToken)
+    {
+        var (order, now, what, actor) = (prepared.Order, prepared.Now, prepared.What, prepared.Actor);
         _ctx.Telemetry.Orders.Add(1, new KeyValuePair<string, object?>("kind", order.Kind.ToString()), new KeyValuePair<string, object?>("outcome", "issued"));
         if (order.SubmittedAt is { } submittedAt)
         {
@@ -601,4 +635,20 @@ internal sealed class CertificateInstaller
             }
         }
     }
+}
+
+/// <summary>The writes of one install, built before its commit; the import commits many of them in one transaction.</summary>
+/// <param name="Order">The order as it was before the install.</param>
+/// <param name="Certificate">The new certificate.</param>
+/// <param name="Completed">The order, completed.</param>
+/// <param name="Audit">The install's audit entry.</param>
+/// <param name="Superseded">The certificate a renewal or reissue replaces, marked superseded.</param>
+/// <param name="What">The one-line description of the install.</param>
+/// <param name="Now">The install's time.</param>
+/// <param name="Actor">Who installs.</param>
+internal sealed record PreparedInstall(
+    CertificateOrder Order, ManagedCertificate Certificate, CertificateOrder Completed, AuditEntry Audit, ManagedCertificate? Superseded, string What, DateTimeOffset Now, string Actor)
+{
+    /// <summary>For an import: the order was never stored and is inserted completed, with this audit entry of its import first.</summary>
+    public AuditEntry? ImportAudit { get; init; }
 }

@@ -83,9 +83,10 @@ internal sealed class OrderImporter
     }
 
     /// <summary>
-    /// One page of SCM's list: one store lookup for the sslIds already known, details fetched with bounded concurrency,
-    /// and the new pending orders written in one transaction (one durable commit per page, not per order). Issued orders
-    /// are collected and installed as they come, each in its own transaction with its certificate.
+    /// One page of SCM's list: one store lookup for the sslIds already known, details (and, for issued orders, the
+    /// certificate) fetched with bounded concurrency, and every new record of the page written in one transaction (one
+    /// durable commit per page, not per order). An issued order that is not plain (not collectable yet, a certificate
+    /// that fails verification) takes the general path, in its own transactions, which records what went wrong.
     /// </summary>
     private async Task ImportPageAsync(IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, CancellationToken cancellationToken)
     {
@@ -150,15 +151,16 @@ internal sealed class OrderImporter
         var batch = new StoreBatch();
         foreach (var item in staged)
         {
-            batch.InsertOrder(item.Order).Audit(item.Audit);
+            item.AddTo(batch);
         }
 
         try
         {
-            await _ctx.Store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-            foreach (var _ in staged)
+            var committed = await _ctx.Store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+            foreach (var item in staged)
             {
                 counts.Add(Outcome.Imported);
+                await AnnounceAsync(item, committed, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -177,8 +179,9 @@ internal sealed class OrderImporter
         {
             try
             {
-                await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(item.Order).Audit(item.Audit), cancellationToken).ConfigureAwait(false);
+                var committed = await _ctx.Store.CommitAsync(item.AddTo(new StoreBatch()), cancellationToken).ConfigureAwait(false);
                 counts.Add(Outcome.Imported);
+                await AnnounceAsync(item, committed, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is StoreConflictException or ScmStoreException)
             {
@@ -186,6 +189,10 @@ internal sealed class OrderImporter
             }
         }
     }
+
+    /// <summary>An issued order installed by the page commit gets what every install gets after its commit (event, log, telemetry).</summary>
+    private Task AnnounceAsync(StagedImport item, StoreBatchResult committed, CancellationToken cancellationToken) =>
+        item.Install is { } install ? _installer.AnnounceAsync(install, committed, cancellationToken) : Task.CompletedTask;
 
     private static bool IsItemFailure(Exception ex) =>
         ex is ScmCallException or ScmStoreException or LeaseLostException or System.Security.Cryptography.CryptographicException;
@@ -255,14 +262,15 @@ internal sealed class OrderImporter
         };
         var importAudit = _ctx.Audit(actor, "Import", "Imported", issued ? "Pending" : "Succeeded",
             $"Imported SCM order sslId {sslId} (status {view.Status}) without a local key: observe-only; renewal will need a fresh key.", order);
-        if (issued && await _installer.TryInstallImportedAsync(order, view, importAudit, actor, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return Outcome.Imported;
-        }
-
         if (!issued)
         {
-            staged.Enqueue(new StagedImport(sslId, order, importAudit));
+            staged.Enqueue(new StagedImport(sslId, order, importAudit, null));
+            return Outcome.Staged;
+        }
+
+        if (await _installer.PrepareImportedAsync(order, view, importAudit, actor, cancellationToken).ConfigureAwait(false) is { } prepared)
+        {
+            staged.Enqueue(new StagedImport(sslId, order, importAudit, prepared));
             return Outcome.Staged;
         }
 
@@ -307,8 +315,14 @@ internal sealed class OrderImporter
         return Outcome.Reconciled;
     }
 
-    /// <summary>A new pending order the page commit writes, with its audit entry.</summary>
-    private sealed record StagedImport(long SslId, CertificateOrder Order, AuditEntry Audit);
+    /// <summary>
+    /// What the page commit writes for one new SCM order: a pending order with its audit entry, or an issued one's whole
+    /// install (observe-only certificate, order inserted completed, both audit entries).
+    /// </summary>
+    private sealed record StagedImport(long SslId, CertificateOrder Order, AuditEntry Audit, PreparedInstall? Install)
+    {
+        public StoreBatch AddTo(StoreBatch batch) => Install is { } install ? CertificateInstaller.AddTo(batch, install) : batch.InsertOrder(Order).Audit(Audit);
+    }
 
     private enum Outcome
     {
