@@ -51,7 +51,10 @@ public sealed record CertificateParkedEvent : LifecycleEvent
     public required string Reason { get; init; }
 }
 
-/// <summary>An order needs an operator: waiting too long for approval or issuance, ambiguous for too long, or not collectable.</summary>
+/// <summary>
+/// An order needs an operator: waiting too long for approval or issuance, ambiguous for too long, not collectable, or
+/// refused by SCM "for now" (-140, -195, -3114) for longer than <c>Reconcile:EscalateAfter</c> (that order is still tried hourly).
+/// </summary>
 public sealed record OrderStuckEvent : LifecycleEvent
 {
     /// <summary>Why.</summary>

@@ -61,6 +61,13 @@ public sealed record CertificateOrder
     /// <summary>How many attempts (submissions or status polls, depending on the state) were made.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>
+    /// How many submissions of this order SCM has refused for now ("try again later": -140, -195, -3114) since it last
+    /// accepted or was found in SCM. Each refusal doubles the wait before the order is checked and sent again (up to an
+    /// hour); reset to 0 when SCM accepts the order or the order is found in SCM.
+    /// </summary>
+    public int SubmitRefusals { get; init; }
+
     /// <summary>When the engine should look at the order next; <see langword="null"/> means as soon as possible.</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
 

@@ -111,6 +111,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             CsrPem = "-----BEGIN CERTIFICATE REQUEST-----\nAA==\n-----END CERTIFICATE REQUEST-----\n",
             ProtectedKeystorePassword = [5, 6],
             Attempts = 3,
+            SubmitRefusals = 4,
             LastError = "SCM said no",
             LastScmErrorCode = -1400,
             FencingToken = 17,
@@ -130,6 +131,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal("r-1", read.RenewId);
         Assert.Equal("o-7", read.OrderNumber);
         Assert.Equal(-1400, read.LastScmErrorCode);
+        Assert.Equal(4, read.SubmitRefusals);
         Assert.Equal(17, read.FencingToken);
         Assert.Equal(T0.AddMinutes(5), read.NextAttemptAt);
         Assert.Equal(T0.AddMinutes(1), read.SubmittedAt);

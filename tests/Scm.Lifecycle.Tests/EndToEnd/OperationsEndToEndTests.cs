@@ -46,6 +46,60 @@ public sealed class OperationsEndToEndTests
         Assert.Equal(1, h.Simulator.Counters.BillableOrders);
     }
 
+    [Fact]
+    public async Task Reissue_RefusedModifiedByAnotherUser_NotSearchedSoTheOtherUsersReplaceIsNeverAdoptedOwnRequestSentAgain()
+    {
+        // -3114: another user changed the SCM order while our replace arrived. Nothing of ours was created, and the
+        // certificate's SCM order now carries the other user's change, so a search (which for a reissue looks at that
+        // order) would take it for ours. Instead the same request, with our key, is sent again after the refusal backoff.
+        await using var h = await EngineHarness.StartAsync();
+        var old = await IssueAsync(h);
+        var sslId = old.SslId!.Value;
+        var refusal = h.Simulator.Faults.Add(ScmFault.On("POST", $"/ssl/*/replace/{sslId}").ScmError(-3114, "SSL certificate was modified by another user").Once());
+        var result = await h.Lifecycle.ReissueAsync(old.Id, new ReissueCertificateRequest { Reason = "key rotation" });
+        Assert.Equal(1, refusal.Hits);
+        var waiting = (await h.Lifecycle.GetOrderAsync(result.Order!.Id))!;
+        Assert.Equal(OrderState.KeyPersisted, waiting.State);
+        Assert.Equal(1, waiting.SubmitRefusals);
+        Assert.Equal(-3114, waiting.LastScmErrorCode);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(1), waiting.NextAttemptAt);
+
+        // The other user's replace, with another key, is issued in SCM before our order is looked at again.
+        using (var otherTool = new ScmClient(new ScmClientOptions
+        {
+            BaseAddress = h.Simulator.BaseAddress,
+            Login = h.Simulator.Credentials.Login,
+            Password = h.Simulator.Credentials.Password,
+            CustomerUri = h.Simulator.Credentials.CustomerUri,
+        }, timeProvider: h.Time))
+        {
+            using var otherKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={old.CommonName}", otherKey, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();
+            await otherTool.Ssl.ReplaceAsync(sslId, new SslReplaceRequest { Csr = csr, Reason = "another user's reissue" });
+        }
+
+        h.Simulator.IssueNow(sslId);
+        var otherSerial = h.Simulator.GetOrder(sslId)!.SerialNumber;
+
+        StatusCheckResult check;
+        var polls = 0;
+        do
+        {
+            check = await h.AdvanceAndCheckAsync(waiting.Id, TimeSpan.FromMinutes(1));
+        }
+        while (check.Order.State != OrderState.Completed && ++polls < 20);
+
+        Assert.Equal(OrderState.Completed, check.Order.State);
+        var reissued = (await h.Lifecycle.GetCertificateAsync((await h.Lifecycle.GetCertificateAsync(old.Id))!.ReplacedById!.Value))!;
+        Assert.Equal(waiting.ProtectedPrivateKey, reissued.ProtectedPrivateKey);
+        Assert.NotEqual(otherSerial, reissued.SerialNumber);
+        Assert.Equal(old.Id, reissued.ReplacesId);
+        var audit = await h.Lifecycle.QueryAuditAsync(new AuditQuery());
+        Assert.DoesNotContain(audit, a => a.OrderId == waiting.Id && a.Decision is "Reconciled" or "InvalidCertificate");
+        Assert.Contains(audit, a => a.OrderId == waiting.Id && a.Decision == "ScmUnavailable" && a.Reason!.Contains("nothing was created", StringComparison.Ordinal));
+        Assert.Equal(0, check.Order.SubmitRefusals);
+    }
+
     [Theory]
     [InlineData("", "Reason")]
     [InlineData("x", "SubjectAlternativeNames")]

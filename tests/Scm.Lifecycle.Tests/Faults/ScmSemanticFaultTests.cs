@@ -69,6 +69,77 @@ public sealed class ScmSemanticFaultTests
 
     [Theory]
     [MemberData(nameof(FaultSeeds.All), MemberType = typeof(FaultSeeds))]
+    public async Task Submit_ScmRefusesForHours_WaitDoublesToAnHourReportedOnceAfterEscalateAfterSentWhenScmAccepts(int seed)
+    {
+        // SCM keeps refusing "for now" (its CA down for hours): each refusal doubles the wait before the order is checked
+        // and sent again (1 min base: the POST timeout; at most 1 h), so SCM is not hammered; once the refusals have lasted
+        // Reconcile:EscalateAfter the order is reported once (OrderStuckEvent, audit NeedsAttention) and still tried
+        // hourly; when SCM accepts at last, one billable order and the refusal count is back to 0.
+        var code = FaultSeeds.Pick(seed, -195, -140, -3114);
+        await using var run = await FaultRun.StartAsync(seed, Noise.None, engine: o => o.Reconcile.EscalateAfter = TimeSpan.FromHours(6));
+        var rule = run.Sim.Faults.Add(ScmFault.On("POST", "/ssl/*/enroll").ScmError(code, "CA not available, retry later").Always());
+        var ordered = run.Observe(await run.PumpAsync(() => run.Lifecycle.OrderAsync(FaultRun.Request())));
+        var start = run.Time.GetUtcNow();
+        var order = (await run.Store.GetOrderAsync(ordered.OrderId))!;
+        var waits = new List<TimeSpan> { order.NextAttemptAt!.Value - start };
+        var refusedAt = new List<DateTimeOffset> { start };
+        var escalatedAt = (DateTimeOffset?)null;
+        Assert.Equal(1, order.SubmitRefusals);
+
+        for (var step = 0; run.Time.GetUtcNow() - start < TimeSpan.FromHours(12); step++)
+        {
+            Assert.True(step < 200, "The order must keep waiting for a time in the future.");
+            Assert.True(order.NextAttemptAt > run.Time.GetUtcNow(), "A refused order always waits.");
+            run.Advance(order.NextAttemptAt!.Value - run.Time.GetUtcNow());
+
+            // Not pumped: no noise, and a refusal is not retried by the client, so the waits are exact.
+            run.Observe(await run.H.Jobs.RunAsync(LifecycleJob.FollowUp));
+            order = (await run.Store.GetOrderAsync(order.Id))!;
+            Assert.Null(order.SslId);
+            if (rule.Hits > refusedAt.Count)
+            {
+                Assert.Equal(rule.Hits, refusedAt.Count + 1);
+                refusedAt.Add(run.Time.GetUtcNow());
+                waits.Add(order.NextAttemptAt!.Value - run.Time.GetUtcNow());
+                Assert.Equal(refusedAt.Count, order.SubmitRefusals);
+                if (escalatedAt is null && run.H.Events.OfType<OrderStuckEvent>().Any(e => e.OrderId == order.Id))
+                {
+                    escalatedAt = run.Time.GetUtcNow();
+                }
+            }
+        }
+
+        // 1, 2, 4, ... 32 minutes, then hourly: 12 hours of refusals cost about 15 POSTs, not one every few minutes.
+        Assert.Equal(TimeSpan.FromMinutes(1), waits[0]);
+        for (var i = 1; i < waits.Count; i++)
+        {
+            Assert.Equal(waits[i - 1] * 2 < TimeSpan.FromHours(1) ? waits[i - 1] * 2 : TimeSpan.FromHours(1), waits[i]);
+        }
+
+        Assert.Equal(TimeSpan.FromHours(1), waits[^1]);
+        Assert.InRange(refusedAt.Count, 12, 20);
+        var stuck = Assert.Single(run.H.Events.OfType<OrderStuckEvent>(), e => e.OrderId == order.Id);
+        Assert.Contains("still tried hourly", stuck.Reason, StringComparison.Ordinal);
+        Assert.NotNull(escalatedAt);
+        Assert.InRange(escalatedAt.Value - start, TimeSpan.FromHours(6), TimeSpan.FromHours(8));
+        Assert.Single(await run.AuditAsync(), a => a.OrderId == order.Id && a.Outcome == "NeedsAttention");
+        Assert.Equal(refusedAt.Count, (await run.AuditAsync()).Count(a => a.OrderId == order.Id && a.Decision == "ScmUnavailable"));
+        Assert.Equal(OrderState.Ambiguous, order.State);
+
+        // SCM accepts again: the next try (within the hour) creates the one billable order.
+        run.Sim.Faults.Remove(rule);
+        await run.SettleAsync();
+        var done = (await run.Store.GetOrderAsync(order.Id))!;
+        Assert.Equal(OrderState.Completed, done.State);
+        Assert.Equal(0, done.SubmitRefusals);
+        Assert.Equal(ordered.Order.ProtectedPrivateKey, done.ProtectedPrivateKey);
+        Assert.Equal(1, run.Sim.Counters.BillableOrdersFor(done.CorrelationToken));
+        Assert.Equal(refusedAt.Count + 1, run.Sim.Counters.EnrollPostsFor(done.CorrelationToken));
+        await run.VerifyAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(FaultSeeds.All), MemberType = typeof(FaultSeeds))]
     public async Task Collect_KeepsAnsweringBeingProcessed_PendingWithDoublingBackoffThenStuckNeverReordered(int seed)
     {
         // F28: the collect keeps answering "being processed" (400 with code 0, -1400 or -183): pending, not an error.

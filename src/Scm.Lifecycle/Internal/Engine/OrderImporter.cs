@@ -306,6 +306,7 @@ internal sealed class OrderImporter
             SslId = view.SslId,
             ScmStatus = view.Status,
             Attempts = 0,
+            SubmitRefusals = 0,
             NextAttemptAt = null,
             LastError = null,
         };

@@ -91,6 +91,7 @@ internal sealed class OrderReconciler
             OrderNumber = chosen.OrderNumber ?? order.OrderNumber,
             ScmStatus = chosen.Status,
             Attempts = 0,
+            SubmitRefusals = 0,
             NextAttemptAt = null,
             LastError = null,
             LastScmErrorCode = null,

@@ -15,6 +15,8 @@ internal sealed record AdvanceReport(CertificateOrder Order, ManagedCertificate?
 /// </summary>
 internal sealed class OrderWorkflow
 {
+    private static readonly TimeSpan MaxRefusalWait = TimeSpan.FromHours(1);
+
     private const int MaxStepsPerCall = 12;
 
     private readonly EngineContext _ctx;
@@ -203,6 +205,7 @@ internal sealed class OrderWorkflow
             RenewId = renewId ?? submitting.RenewId,
             ScmStatus = null,
             Attempts = 0,
+            SubmitRefusals = 0,
             NextAttemptAt = _ctx.Now + _ctx.Options.Polling.InitialDelay,
             LastError = null,
             LastScmErrorCode = null,
@@ -269,27 +272,55 @@ internal sealed class OrderWorkflow
                 return StepResult.Wait(saved, ex.Message);
 
             default:
+                // SCM's "not now" codes (-140, -195, -3114) refuse without creating anything, but the rule for every POST
+                // that did not plainly succeed holds: SCM is searched for the token before the same request goes out again.
+                // Refusals in a row back off (doubling, up to an hour), and once they have lasted Reconcile:EscalateAfter the
+                // order is reported once (OrderStuckEvent); it is still tried hourly, since nothing was created.
+                var unavailable = ex.Kind == SubmitFailureKind.Unavailable;
+                var refusals = unavailable ? submitting.SubmitRefusals + 1 : submitting.SubmitRefusals;
+                var baseWait = Max(_ctx.PostTimeout, _ctx.Options.Reconcile.RetryDelay);
                 var wait = ex.Kind == SubmitFailureKind.RateLimited && ex.RetryAfter is { } ra
                     ? Max(ra, _ctx.Options.Reconcile.RetryDelay)
-                    : Max(_ctx.PostTimeout, _ctx.Options.Reconcile.RetryDelay);
+                    : unavailable ? RefusalBackoff(baseWait, refusals) : baseWait;
+                var escalate = unavailable && RefusalsEscalate(baseWait, refusals, _ctx.Options.Reconcile.EscalateAfter);
+                // A reissue is not searched for: its search looks at the certificate's own SCM order, which another user's
+                // change (the very cause of -3114) may have moved, and it must never be adopted as ours. SCM refused
+                // plainly, so nothing was created: the same request is sent again after the wait.
+                var resendWithoutSearch = unavailable && submitting.Kind == OrderKind.Reissue;
                 var ambiguous = submitting with
                 {
-                    State = OrderState.Ambiguous,
+                    State = resendWithoutSearch ? OrderState.KeyPersisted : OrderState.Ambiguous,
                     Attempts = 0,
+                    SubmitRefusals = refusals,
                     NextAttemptAt = now + wait,
                     LastError = ex.Message,
                     LastScmErrorCode = ex.ScmErrorCode,
                 };
-                // SCM's "not now" codes (-140, -195, -3114) refuse without creating anything, but the rule for every POST
-                // that did not plainly succeed holds: SCM is searched for the token before the same request goes out again.
-                var unavailable = ex.Kind == SubmitFailureKind.Unavailable;
+                var refusedFor = unavailable ? RefusalTime(baseWait, refusals - 1) : TimeSpan.Zero;
                 var stored = await SaveWithRetryAsync(submitting, ambiguous, lease,
-                    _ctx.Audit(actor, ActionFor(submitting), unavailable ? "ScmUnavailable" : "Ambiguous", "Pending",
-                        unavailable
-                            ? $"SCM refused the submission for now ({ex.Message}); from {ambiguous.NextAttemptAt:O} SCM is searched for the order's token, and the same request is sent again once the searches (the last after the ambiguity window) find nothing."
+                    _ctx.Audit(actor, ActionFor(submitting), unavailable ? "ScmUnavailable" : "Ambiguous", escalate ? "NeedsAttention" : "Pending",
+                        resendWithoutSearch
+                            ? $"SCM refused the reissue for now ({ex.Message}; refusal {refusals} in a row{(refusals > 1 ? $", for about {refusedFor.TotalHours:0.#} h" : string.Empty)}); nothing was created, and the same request is sent again from {ambiguous.NextAttemptAt:O}."
+                        : unavailable
+                            ? $"SCM refused the submission for now ({ex.Message}; refusal {refusals} in a row{(refusals > 1 ? $", for about {refusedFor.TotalHours:0.#} h" : string.Empty)}); from {ambiguous.NextAttemptAt:O} SCM is searched for the order's token, and the same request is sent again once the searches (the last after the ambiguity window) find nothing."
                             : $"The submission's outcome is unknown ({ex.Message}); SCM will be searched for the order's token before anything is re-sent.",
                         submitting),
                     cancellationToken).ConfigureAwait(false);
+                if (escalate)
+                {
+                    var escalation = $"SCM has refused this order for about {refusedFor.TotalHours:0.#} h ({refusals} refusals in a row, last: {ex.Message}); nothing was created, and it is still tried hourly.";
+                    Log.OrderStuck(_ctx.Logger, submitting.Id, escalation);
+                    await _ctx.Events.RaiseAsync(this, new OrderStuckEvent
+                    {
+                        Timestamp = now,
+                        OrderId = submitting.Id,
+                        CertificateId = submitting.CertificateId,
+                        SslId = submitting.SslId,
+                        CommonName = submitting.Request.CommonName,
+                        Reason = escalation,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
                 return StepResult.Wait(stored, unavailable ? "SCM refused for now; will check and send again." : "Outcome unknown; will reconcile.");
         }
     }
@@ -542,6 +573,30 @@ internal sealed class OrderWorkflow
         }
     }
 
+
+    /// <summary>The wait after the <paramref name="refusals"/>-th "not now" refusal in a row: the base, doubling, at most an hour (never below the base).</summary>
+    internal static TimeSpan RefusalBackoff(TimeSpan baseWait, int refusals)
+    {
+        var cap = baseWait > MaxRefusalWait ? baseWait : MaxRefusalWait;
+        var factor = Math.Pow(2, Math.Clamp(refusals - 1, 0, 30));
+        return baseWait.TotalSeconds * factor >= cap.TotalSeconds ? cap : TimeSpan.FromSeconds(baseWait.TotalSeconds * factor);
+    }
+
+    /// <summary>The waits of the first <paramref name="refusals"/> refusals added up: roughly how long SCM has been refusing.</summary>
+    internal static TimeSpan RefusalTime(TimeSpan baseWait, int refusals)
+    {
+        var total = TimeSpan.Zero;
+        for (var i = 1; i <= refusals; i++)
+        {
+            total += RefusalBackoff(baseWait, i);
+        }
+
+        return total;
+    }
+
+    /// <summary>Whether this refusal is the one at which the refusals have lasted <paramref name="escalateAfter"/>: true for exactly one count.</summary>
+    internal static bool RefusalsEscalate(TimeSpan baseWait, int refusals, TimeSpan escalateAfter) =>
+        refusals > 1 && RefusalTime(baseWait, refusals - 1) >= escalateAfter && RefusalTime(baseWait, refusals - 2) < escalateAfter;
     internal static TimeSpan Backoff(TimeSpan initial, int attempts, TimeSpan? cap = null)
     {
         var factor = Math.Pow(2, Math.Clamp(attempts, 0, 30));
