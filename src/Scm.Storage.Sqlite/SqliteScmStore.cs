@@ -266,12 +266,9 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 
     private CertificateOrder InsertOrder(Session session, CertificateOrder order)
     {
-        if (Exists(session, "orders", order.Id))
-        {
-            throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "order", order.Id));
-        }
-
-        CheckOpenOrderSlot(session, order);
+        // No reads first: the primary key and the partial unique index on open orders refuse a conflicting insert, and
+        // ExecuteWrite names which (AlreadyExists or OpenOrderExists). Two statements fewer per order, the cost that
+        // counts in a bulk import.
         var stored = order with { Version = 1 };
         var command = session.Command("""
             INSERT INTO orders(id, certificate_id, account_id, state, is_open, version, ssl_id, correlation_token, next_attempt_at, created_at, payload)
@@ -333,11 +330,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
 
     private ManagedCertificate InsertCertificate(Session session, ManagedCertificate certificate)
     {
-        if (Exists(session, "certificates", certificate.Id))
-        {
-            throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "certificate", certificate.Id));
-        }
-
+        // The primary key refuses a second insert of the same id (ExecuteWrite reports AlreadyExists).
         var stored = certificate with { Version = 1 };
         var command = session.Command("""
             INSERT INTO certificates(id, version, status, ssl_id, serial, common_name, not_after, created_at, payload)
@@ -1059,8 +1052,6 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
         using var command = NewCommand(connection, sql);
         return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), CultureInfo.InvariantCulture);
     }
-
-    private static bool Exists(Session session, string table, Guid id) => StoredVersion(session, table, id) is not null;
 
     private static long? StoredVersion(Session session, string table, Guid id)
     {

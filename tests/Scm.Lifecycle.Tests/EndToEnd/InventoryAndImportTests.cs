@@ -270,6 +270,44 @@ public sealed class InventoryAndImportTests
         Assert.Equal(4, again.Progress.AlreadyKnown);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_ListShiftsWhileImporting_PageSeenAgainWhileItsTransactionRunsImportsNothingTwice(bool sqlite)
+    {
+        // SCM's list is not a snapshot: an earlier order that becomes Issued during an import of Issued orders shifts the
+        // rest down, so the next page starts with the last order of the page before, whose transaction may still be
+        // running. It is counted as known, never stored twice; the order that moved in ahead is found by the next run.
+        await using var h = await EngineHarness.StartAsync(simulator: o => o.IssueDelay = TimeSpan.FromHours(1), engine: o => o.Client.PageSize = 3, sqlite: sqlite);
+        var ids = await SeedScmAsync(h, issued: 0, pending: 10);
+        foreach (var id in ids.Skip(1))
+        {
+            h.Simulator.IssueNow(id);
+        }
+
+        var reports = 0;
+        var result = await h.Lifecycle.ImportExistingOrdersAsync(
+            new ImportRequest { Statuses = ["Issued"] },
+            new SyncProgress<ImportProgress>(_ =>
+            {
+                if (++reports == 1)
+                {
+                    h.Simulator.IssueNow(ids[0]);
+                }
+            }));
+
+        Assert.Empty(result.Failures);
+        Assert.Equal(9, result.Progress.Imported);
+        Assert.Equal(1, result.Progress.AlreadyKnown);
+        var orders = await h.Lifecycle.ListOrdersAsync().ToListAsync();
+        Assert.Equal(ids.Skip(1).Order(), orders.Select(o => o.SslId!.Value).Order());
+        Assert.Equal(9, (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count);
+
+        var again = await h.Lifecycle.ImportExistingOrdersAsync(new ImportRequest { Statuses = ["Issued"] });
+        Assert.Equal(1, again.Progress.Imported);
+        Assert.Equal(ids.Order(), (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Select(c => c.SslId!.Value).Order());
+    }
+
     [Fact]
     public async Task Import_InterruptedMidway_ResumesFromCheckpoint()
     {

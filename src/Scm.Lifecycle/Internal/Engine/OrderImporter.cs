@@ -46,20 +46,46 @@ internal sealed class OrderImporter
                 resumed = true;
             }
 
+            // Page N's transaction runs while page N+1 is listed and fetched (its checkpoint and progress follow its
+            // commit); only one transaction is ever in flight, and its sslIds count as known for the next page.
             int? statusTotal = null;
-            while (true)
+            PageCommit? inFlight = null;
+            try
             {
-                var (ids, pageTotal) = await _ctx.Gateway.ListPageAsync(status, position, pageSize, cancellationToken).ConfigureAwait(false);
-                statusTotal = pageTotal ?? statusTotal;
-                await ImportPageAsync(ids, request, actor, counts, failures, cancellationToken).ConfigureAwait(false);
-                position += ids.Count;
-                Volatile.Write(ref counts.Processed, processedBefore + position);
-                await _ctx.Store.SetValueAsync(checkpointKey, position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-                total = statusTotal is { } st ? processedBefore + st : null;
-                progress?.Report(counts.Snapshot(total));
-                if (ids.Count < pageSize || (statusTotal is { } t && position >= t))
+                while (true)
                 {
-                    break;
+                    var (ids, pageTotal) = await _ctx.Gateway.ListPageAsync(status, position, pageSize, cancellationToken).ConfigureAwait(false);
+                    statusTotal = pageTotal ?? statusTotal;
+                    var staged = await PreparePageAsync(ids, request, actor, counts, failures, inFlight?.SslIds, cancellationToken).ConfigureAwait(false);
+                    if (inFlight is not null)
+                    {
+                        total = await CompleteAsync(inFlight, checkpointKey, processedBefore, statusTotal, counts, progress, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    position += ids.Count;
+                    // On the thread pool: a store's commit is mostly synchronous work (SQLite), which would otherwise run
+                    // before the next page is even listed.
+                    inFlight = new PageCommit(
+                        Task.Run(() => CommitStagedAsync(staged, counts, failures, cancellationToken), CancellationToken.None),
+                        position,
+                        staged.Select(s => s.SslId).ToHashSet());
+                    if (ids.Count < pageSize || (statusTotal is { } t && position >= t))
+                    {
+                        break;
+                    }
+                }
+
+                total = await CompleteAsync(inFlight, checkpointKey, processedBefore, statusTotal, counts, progress, cancellationToken).ConfigureAwait(false);
+                inFlight = null;
+            }
+            finally
+            {
+                if (inFlight is not null)
+                {
+                    // Stopped early (cancelled, SCM or the store failed): let the page's transaction finish or fail before
+                    // returning, so nothing writes after the import has ended. Its outcome is not checkpointed: a resumed
+                    // import reads that page again, and the records it wrote are already known then.
+                    await inFlight.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
 
@@ -84,11 +110,13 @@ internal sealed class OrderImporter
 
     /// <summary>
     /// One page of SCM's list: one store lookup for the sslIds already known, details (and, for issued orders, the
-    /// certificate) fetched with bounded concurrency, and every new record of the page written in one transaction (one
+    /// certificate) fetched with bounded concurrency; returns every new record of the page for its one transaction (one
     /// durable commit per page, not per order). An issued order that is not plain (not collectable yet, a certificate
     /// that fails verification) takes the general path, in its own transactions, which records what went wrong.
+    /// <paramref name="committing"/>: the sslIds of the previous page, whose transaction may still be running.
     /// </summary>
-    private async Task ImportPageAsync(IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, CancellationToken cancellationToken)
+    private async Task<StagedImport[]> PreparePageAsync(
+        IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, IReadOnlySet<long>? committing, CancellationToken cancellationToken)
     {
         var unique = ids.Distinct().ToArray();
         for (var i = unique.Length; i < ids.Count; i++)
@@ -108,15 +136,15 @@ internal sealed class OrderImporter
                 Fail(sslId, ex, counts, failures);
             }
 
-            return;
+            return [];
         }
 
         var staged = new ConcurrentQueue<StagedImport>();
         await Parallel.ForEachAsync(unique, new ParallelOptions { MaxDegreeOfParallelism = _ctx.Options.Import.MaxConcurrency, CancellationToken = cancellationToken }, async (sslId, ct) =>
         {
-            if (known.Contains(sslId))
+            if (known.Contains(sslId) || committing?.Contains(sslId) == true)
             {
-                counts.Add(Outcome.AlreadyKnown);
+                counts.Add(Outcome.AlreadyKnown); // committing: SCM's list shifted, and the previous page (in flight) has it
                 return;
             }
 
@@ -134,7 +162,18 @@ internal sealed class OrderImporter
             }
         }).ConfigureAwait(false);
 
-        await CommitStagedAsync(staged.ToArray(), counts, failures, cancellationToken).ConfigureAwait(false);
+        return staged.ToArray();
+    }
+
+    /// <summary>After a page's transaction: the checkpoint (a resumed import starts after this page) and the progress report.</summary>
+    private async Task<int?> CompleteAsync(PageCommit commit, string checkpointKey, int processedBefore, int? statusTotal, Counts counts, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        await commit.Task.ConfigureAwait(false);
+        Volatile.Write(ref counts.Processed, processedBefore + commit.Position);
+        await _ctx.Store.SetValueAsync(checkpointKey, commit.Position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        int? total = statusTotal is { } st ? processedBefore + st : null;
+        progress?.Report(counts.Snapshot(total));
+        return total;
     }
 
     /// <summary>
@@ -315,6 +354,9 @@ internal sealed class OrderImporter
             cancellationToken).ConfigureAwait(false);
         return Outcome.Reconciled;
     }
+
+    /// <summary>A page's transaction in flight: its task, the list position after the page, and the page's new sslIds.</summary>
+    private sealed record PageCommit(Task Task, int Position, IReadOnlySet<long> SslIds);
 
     /// <summary>
     /// What the page commit writes for one new SCM order: a pending order with its audit entry, or an issued one's whole
