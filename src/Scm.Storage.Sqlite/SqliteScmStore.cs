@@ -275,7 +275,17 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
             VALUES($id, $certificate, $account, $state, $open, $version, $ssl, $token, $next, $created, $payload);
             """);
         BindOrder(command, stored);
-        ExecuteWrite(command, "order", order.Id, order.CertificateId);
+        try
+        {
+            ExecuteWrite(command, "order", order.Id, order.CertificateId);
+        }
+        catch (StoreConflictException ex) when (ex.Reason != StoreConflictReason.AlreadyExists && StoredVersion(session, "orders", order.Id) is not null)
+        {
+            // An open order whose id already exists breaks both constraints, and SQLite names the index: the id is the
+            // conflict (as the other stores report it). Only this failure path reads.
+            throw Conflict(new StoreConflictException(StoreConflictReason.AlreadyExists, "order", order.Id));
+        }
+
         return stored;
     }
 

@@ -280,6 +280,13 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<StoreConflictException>(() => InsertAsync(order with { CertificateId = Guid.NewGuid() }));
         Assert.Equal(StoreConflictReason.AlreadyExists, ex.Reason);
         Assert.Equal(order.CertificateId, (await Store.GetOrderAsync(order.Id))!.CertificateId);
+
+        // An open order inserted twice breaks both rules (same id, and a second open order for its certificate): the id is
+        // the conflict, in every store.
+        var open = await InsertAsync(NewOrder(state: OrderState.Submitted));
+        var twice = await Assert.ThrowsAsync<StoreConflictException>(() => InsertAsync(open with { Version = 0 }));
+        Assert.Equal(StoreConflictReason.AlreadyExists, twice.Reason);
+        Assert.Equal(1, (await Store.GetOrderAsync(open.Id))!.Version);
     }
 
     [Fact]

@@ -64,6 +64,13 @@ public sealed class OperationsEndToEndTests
         Assert.Equal(-3114, waiting.LastScmErrorCode);
         Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(1), waiting.NextAttemptAt);
 
+        // SCM's "not now" is honoured even by a forced check: nothing is sent before the wait is over.
+        int ReplacePosts() => h.Simulator.GetRequestLog().Count(r => r.Method == "POST" && r.Path.Contains("/replace/", StringComparison.Ordinal));
+        Assert.Equal(1, ReplacePosts());
+        var forced = await h.Lifecycle.CheckStatusAsync(waiting.Id);
+        Assert.Equal(OrderState.KeyPersisted, forced.Order.State);
+        Assert.Equal(1, ReplacePosts());
+
         // The other user's replace, with another key, is issued in SCM before our order is looked at again.
         using (var otherTool = new ScmClient(new ScmClientOptions
         {

@@ -187,6 +187,32 @@ internal sealed class OrderImporter
             return;
         }
 
+        // Asked again right before the write: while the page was fetched, another part of the engine (a reconcile that
+        // adopted an order by its token) may have stored one of these sslIds.
+        IReadOnlySet<long> knownNow;
+        try
+        {
+            knownNow = await _ctx.Store.FindKnownSslIdsAsync(staged.Select(s => s.SslId).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScmStoreException)
+        {
+            knownNow = new HashSet<long>(); // the commit below meets the same failure and handles it
+        }
+
+        if (knownNow.Count > 0)
+        {
+            foreach (var _ in staged.Where(s => knownNow.Contains(s.SslId)))
+            {
+                counts.Add(Outcome.AlreadyKnown);
+            }
+
+            staged = staged.Where(s => !knownNow.Contains(s.SslId)).ToArray();
+            if (staged.Length == 0)
+            {
+                return;
+            }
+        }
+
         var batch = new StoreBatch();
         foreach (var item in staged)
         {
@@ -196,10 +222,16 @@ internal sealed class OrderImporter
         try
         {
             var committed = await _ctx.Store.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
-            foreach (var item in staged)
+            foreach (var _ in staged)
             {
                 counts.Add(Outcome.Imported);
-                await AnnounceAsync(item, committed, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Stored: every one gets its event even if the import is cancelled now (a resumed import finds them known
+            // and would never announce them).
+            foreach (var item in staged)
+            {
+                await AnnounceAsync(item, committed, CancellationToken.None).ConfigureAwait(false);
             }
 
             return;
@@ -220,7 +252,7 @@ internal sealed class OrderImporter
             {
                 var committed = await _ctx.Store.CommitAsync(item.AddTo(new StoreBatch()), cancellationToken).ConfigureAwait(false);
                 counts.Add(Outcome.Imported);
-                await AnnounceAsync(item, committed, cancellationToken).ConfigureAwait(false);
+                await AnnounceAsync(item, committed, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is StoreConflictException or ScmStoreException)
             {
@@ -251,8 +283,13 @@ internal sealed class OrderImporter
         var view = await _ctx.Gateway.GetOrderAsync(sslId, cancellationToken).ConfigureAwait(false);
         foreach (var token in CorrelationMarker.Extract(view.Comments))
         {
-            if (await _ctx.Store.FindOrderByCorrelationTokenAsync(token, cancellationToken).ConfigureAwait(false) is { SslId: null } local
-                && local.State is OrderState.Ambiguous or OrderState.Submitting or OrderState.Stuck)
+            var local = await _ctx.Store.FindOrderByCorrelationTokenAsync(token, cancellationToken).ConfigureAwait(false);
+            if (local?.SslId == sslId)
+            {
+                return Outcome.AlreadyKnown; // linked since the page's lookup (the reconciler adopted it meanwhile)
+            }
+
+            if (local is { SslId: null } && local.State is OrderState.Ambiguous or OrderState.Submitting or OrderState.Stuck)
             {
                 return await AdoptAsync(local, view, actor, cancellationToken).ConfigureAwait(false);
             }

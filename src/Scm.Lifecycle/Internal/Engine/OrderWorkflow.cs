@@ -42,20 +42,25 @@ internal sealed class OrderWorkflow
         for (var step = 0; step < MaxStepsPerCall && order.IsOpen; step++)
         {
             await lease.KeepAliveAsync(cancellationToken).ConfigureAwait(false);
-            var due = force || order.NextAttemptAt is null || order.NextAttemptAt <= _ctx.Now;
+            var notBefore = order.NextAttemptAt is null || order.NextAttemptAt <= _ctx.Now;
+            var due = force || notBefore;
+
+            // SCM refused this order "for now": its wait is SCM's, so a forced check does not cut it short (each early
+            // try would be one more refusal, and the refusals' escalation counts on the waits).
+            var refusedDue = order.SubmitRefusals > 0 ? notBefore : due;
             StepResult result;
             switch (order.State)
             {
                 case OrderState.Planned:
                     result = await GenerateKeyAsync(order, lease, actor, cancellationToken).ConfigureAwait(false);
                     break;
-                case OrderState.KeyPersisted when due:
+                case OrderState.KeyPersisted when refusedDue:
                     result = await SubmitAsync(order, lease, actor, cancellationToken).ConfigureAwait(false);
                     break;
                 case OrderState.Submitting:
                     result = await MarkInterruptedAsync(order, lease, actor, cancellationToken).ConfigureAwait(false);
                     break;
-                case OrderState.Ambiguous when due || force:
+                case OrderState.Ambiguous when refusedDue:
                     result = await _reconciler.ReconcileAsync(order, lease, actor, cancellationToken).ConfigureAwait(false);
                     break;
                 case OrderState.Stuck when order.SslId is null:
