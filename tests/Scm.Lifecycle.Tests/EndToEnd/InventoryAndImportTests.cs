@@ -285,16 +285,21 @@ public sealed class InventoryAndImportTests
             h.Simulator.IssueNow(id);
         }
 
-        var reports = 0;
+        var reports = new List<ImportProgress>();
         var result = await h.Lifecycle.ImportExistingOrdersAsync(
             new ImportRequest { Statuses = ["Issued"] },
-            new SyncProgress<ImportProgress>(_ =>
+            new SyncProgress<ImportProgress>(p =>
             {
-                if (++reports == 1)
+                reports.Add(p);
+                if (reports.Count == 1)
                 {
                     h.Simulator.IssueNow(ids[0]);
                 }
             }));
+
+        // Every report's outcomes add up to at most what was seen, and the last one to exactly that.
+        Assert.All(reports, p => Assert.True(p.Imported + p.AlreadyKnown + p.Skipped + p.Failed <= p.Processed, $"{p}"));
+        Assert.Equal(reports[^1].Processed, reports[^1].Imported + reports[^1].AlreadyKnown + reports[^1].Skipped + reports[^1].Failed);
 
         Assert.Empty(result.Failures);
         Assert.Equal(9, result.Progress.Imported);
@@ -306,6 +311,54 @@ public sealed class InventoryAndImportTests
         var again = await h.Lifecycle.ImportExistingOrdersAsync(new ImportRequest { Statuses = ["Issued"] });
         Assert.Equal(1, again.Progress.Imported);
         Assert.Equal(ids.Order(), (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Select(c => c.SslId!.Value).Order());
+    }
+
+    [Fact]
+    public async Task Import_ListShiftsAndThePageBeforeFailedToStoreAnOrder_RepeatedOrderIsTriedAgain()
+    {
+        // As above, but the page whose last order SCM's shifted list repeats failed to store that order: the next page
+        // waits for that page's transaction, finds the order still missing and stores it; nothing twice, nothing lost.
+        var store = new FaultyStore(new InMemoryScmStore());
+        await using var h = await EngineHarness.StartAsync(
+            simulator: o => o.IssueDelay = TimeSpan.FromHours(1),
+            engine: o => o.Client.PageSize = 3,
+            builder: b => b.Services.AddSingleton<IScmStore>(store));
+        var ids = await SeedScmAsync(h, issued: 0, pending: 10);
+        foreach (var id in ids.Skip(1))
+        {
+            h.Simulator.IssueNow(id);
+        }
+
+        var failedWrites = 0;
+        store.FailWhen = batch =>
+        {
+            if (failedWrites < 2 && batch.Operations.OfType<InsertOrderOperation>().Any(o => o.Order.SslId == ids[6]))
+            {
+                failedWrites++; // the page's transaction, then the order's own
+                return true;
+            }
+
+            return false;
+        };
+
+        var reports = 0;
+        var result = await h.Lifecycle.ImportExistingOrdersAsync(
+            new ImportRequest { Statuses = ["Issued"] },
+            new SyncProgress<ImportProgress>(_ =>
+            {
+                if (++reports == 1)
+                {
+                    h.Simulator.IssueNow(ids[0]);
+                }
+            }));
+
+        Assert.Equal(2, failedWrites);
+        Assert.Equal(ids[6], Assert.Single(result.Failures).SslId);
+        Assert.Equal(9, result.Progress.Imported);
+        Assert.Equal(10, result.Progress.Processed);
+        var certificates = await h.Lifecycle.ListCertificatesAsync().ToListAsync();
+        Assert.Equal(ids.Skip(1).Order(), certificates.Select(c => c.SslId!.Value).Order());
+        Assert.Equal(ids.Skip(1).Order(), (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Select(o => o.SslId!.Value).Order());
     }
 
     [Fact]

@@ -47,7 +47,7 @@ internal sealed class OrderImporter
             }
 
             // Page N's transaction runs while page N+1 is listed and fetched (its checkpoint and progress follow its
-            // commit); only one transaction is ever in flight, and its sslIds count as known for the next page.
+            // commit); only one transaction is ever in flight, and a next page that repeats its sslIds waits for it.
             int? statusTotal = null;
             PageCommit? inFlight = null;
             try
@@ -56,13 +56,17 @@ internal sealed class OrderImporter
                 {
                     var (ids, pageTotal) = await _ctx.Gateway.ListPageAsync(status, position, pageSize, cancellationToken).ConfigureAwait(false);
                     statusTotal = pageTotal ?? statusTotal;
-                    var staged = await PreparePageAsync(ids, request, actor, counts, failures, inFlight?.SslIds, cancellationToken).ConfigureAwait(false);
+                    var staged = await PreparePageAsync(ids, request, actor, counts, failures, inFlight, cancellationToken).ConfigureAwait(false);
+
+                    // Processed counts the pages read (this one included: some of its outcomes are counted already); the
+                    // rest are added when its transaction commits, so the outcomes reported never add up to more.
+                    position += ids.Count;
+                    Volatile.Write(ref counts.Processed, processedBefore + position);
                     if (inFlight is not null)
                     {
                         total = await CompleteAsync(inFlight, checkpointKey, processedBefore, statusTotal, counts, progress, cancellationToken).ConfigureAwait(false);
                     }
 
-                    position += ids.Count;
                     // On the thread pool: a store's commit is mostly synchronous work (SQLite), which would otherwise run
                     // before the next page is even listed.
                     inFlight = new PageCommit(
@@ -113,15 +117,22 @@ internal sealed class OrderImporter
     /// certificate) fetched with bounded concurrency; returns every new record of the page for its one transaction (one
     /// durable commit per page, not per order). An issued order that is not plain (not collectable yet, a certificate
     /// that fails verification) takes the general path, in its own transactions, which records what went wrong.
-    /// <paramref name="committing"/>: the sslIds of the previous page, whose transaction may still be running.
+    /// <paramref name="inFlight"/>: the previous page, whose transaction may still be running.
     /// </summary>
     private async Task<StagedImport[]> PreparePageAsync(
-        IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, IReadOnlySet<long>? committing, CancellationToken cancellationToken)
+        IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, PageCommit? inFlight, CancellationToken cancellationToken)
     {
         var unique = ids.Distinct().ToArray();
         for (var i = unique.Length; i < ids.Count; i++)
         {
             counts.Add(Outcome.AlreadyKnown); // SCM listed the same sslId twice on one page (its list is not a snapshot)
+        }
+
+        if (inFlight is not null && unique.Any(inFlight.SslIds.Contains))
+        {
+            // SCM's list shifted, and this page repeats sslIds of the page whose transaction is still running: wait for
+            // it, so the lookup below sees what it stored (and what it failed to store is tried again here).
+            await inFlight.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         IReadOnlySet<long> known;
@@ -142,9 +153,9 @@ internal sealed class OrderImporter
         var staged = new ConcurrentQueue<StagedImport>();
         await Parallel.ForEachAsync(unique, new ParallelOptions { MaxDegreeOfParallelism = _ctx.Options.Import.MaxConcurrency, CancellationToken = cancellationToken }, async (sslId, ct) =>
         {
-            if (known.Contains(sslId) || committing?.Contains(sslId) == true)
+            if (known.Contains(sslId))
             {
-                counts.Add(Outcome.AlreadyKnown); // committing: SCM's list shifted, and the previous page (in flight) has it
+                counts.Add(Outcome.AlreadyKnown);
                 return;
             }
 
@@ -169,7 +180,6 @@ internal sealed class OrderImporter
     private async Task<int?> CompleteAsync(PageCommit commit, string checkpointKey, int processedBefore, int? statusTotal, Counts counts, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
     {
         await commit.Task.ConfigureAwait(false);
-        Volatile.Write(ref counts.Processed, processedBefore + commit.Position);
         await _ctx.Store.SetValueAsync(checkpointKey, commit.Position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         int? total = statusTotal is { } st ? processedBefore + st : null;
         progress?.Report(counts.Snapshot(total));
