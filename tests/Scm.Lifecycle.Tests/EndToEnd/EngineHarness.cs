@@ -151,6 +151,15 @@ internal sealed class EngineHarness : IAsyncDisposable
     };
 
     /// <summary>Lets the simulator move the order on, then asks the engine to check it.</summary>
+    /// <summary>A client of the simulator that is not the engine's: another tool or administrator working on the same account.</summary>
+    public Scm.Client.ScmClient NewOtherToolClient() => new(new Scm.Client.ScmClientOptions
+    {
+        BaseAddress = Simulator.BaseAddress,
+        Login = Simulator.Credentials.Login,
+        Password = Simulator.Credentials.Password,
+        CustomerUri = Simulator.Credentials.CustomerUri,
+    }, timeProvider: Time);
+
     public async Task<StatusCheckResult> AdvanceAndCheckAsync(Guid orderId, TimeSpan? by = null)
     {
         Time.Advance(by ?? TimeSpan.FromSeconds(10));

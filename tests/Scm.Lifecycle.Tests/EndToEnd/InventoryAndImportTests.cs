@@ -71,13 +71,7 @@ public sealed class InventoryAndImportTests
     /// <summary>Creates orders in SCM the way another tool would (through the client, not the engine).</summary>
     private static async Task<List<long>> SeedScmAsync(EngineHarness h, int issued, int pending)
     {
-        using var client = new ScmClient(new ScmClientOptions
-        {
-            BaseAddress = h.Simulator.BaseAddress,
-            Login = h.Simulator.Credentials.Login,
-            Password = h.Simulator.Credentials.Password,
-            CustomerUri = h.Simulator.Credentials.CustomerUri,
-        }, timeProvider: h.Time);
+        using var client = h.NewOtherToolClient();
         var ids = new List<long>();
         for (var i = 0; i < issued + pending; i++)
         {

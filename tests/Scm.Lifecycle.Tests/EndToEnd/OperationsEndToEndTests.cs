@@ -72,13 +72,7 @@ public sealed class OperationsEndToEndTests
         Assert.Equal(1, ReplacePosts());
 
         // The other user's replace, with another key, is issued in SCM before our order is looked at again.
-        using (var otherTool = new ScmClient(new ScmClientOptions
-        {
-            BaseAddress = h.Simulator.BaseAddress,
-            Login = h.Simulator.Credentials.Login,
-            Password = h.Simulator.Credentials.Password,
-            CustomerUri = h.Simulator.Credentials.CustomerUri,
-        }, timeProvider: h.Time))
+        using (var otherTool = h.NewOtherToolClient())
         {
             using var otherKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
             var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={old.CommonName}", otherKey, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();

@@ -313,17 +313,9 @@ internal sealed class OrderWorkflow
                     cancellationToken).ConfigureAwait(false);
                 if (escalate)
                 {
-                    var escalation = $"SCM has refused this order for about {refusedFor.TotalHours:0.#} h ({refusals} refusals in a row, last: {ex.Message}); nothing was created, and it is still tried hourly.";
-                    Log.OrderStuck(_ctx.Logger, submitting.Id, escalation);
-                    await _ctx.Events.RaiseAsync(this, new OrderStuckEvent
-                    {
-                        Timestamp = now,
-                        OrderId = submitting.Id,
-                        CertificateId = submitting.CertificateId,
-                        SslId = submitting.SslId,
-                        CommonName = submitting.Request.CommonName,
-                        Reason = escalation,
-                    }, cancellationToken).ConfigureAwait(false);
+                    await ReportStuckAsync(submitting,
+                        $"SCM has refused this order for about {refusedFor.TotalHours:0.#} h ({refusals} refusals in a row, last: {ex.Message}); nothing was created, and it is still tried hourly.",
+                        cancellationToken).ConfigureAwait(false);
                 }
 
                 return StepResult.Wait(stored, unavailable ? "SCM refused for now; will check and send again." : "Outcome unknown; will reconcile.");
@@ -429,6 +421,13 @@ internal sealed class OrderWorkflow
             LastError = reason,
         };
         var saved = await SaveAsync(order, stuck, lease, _ctx.Audit(actor, ActionFor(order), "Stuck", "NeedsAttention", reason, order), cancellationToken).ConfigureAwait(false);
+        await ReportStuckAsync(order, reason, cancellationToken).ConfigureAwait(false);
+        return StepResult.Wait(saved, reason);
+    }
+
+    /// <summary>Tells the host an order needs an operator: the log line and <see cref="OrderStuckEvent"/>.</summary>
+    private async Task ReportStuckAsync(CertificateOrder order, string reason, CancellationToken cancellationToken)
+    {
         Log.OrderStuck(_ctx.Logger, order.Id, reason);
         await _ctx.Events.RaiseAsync(this, new OrderStuckEvent
         {
@@ -439,7 +438,6 @@ internal sealed class OrderWorkflow
             CommonName = order.Request.CommonName,
             Reason = reason,
         }, cancellationToken).ConfigureAwait(false);
-        return StepResult.Wait(saved, reason);
     }
 
     /// <summary>A transient failure of a read: keep the state, remember the error, try later.</summary>
