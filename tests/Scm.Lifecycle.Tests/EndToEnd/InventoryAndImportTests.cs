@@ -356,6 +356,49 @@ public sealed class InventoryAndImportTests
     }
 
     [Fact]
+    public async Task Import_CancelledWhileAnnouncingAStoredPage_EveryStoredCertificateStillGetsItsEvent()
+    {
+        // The page's certificates are stored; the import is cancelled while their issued events go out (here by the first
+        // event's handler). The others still get theirs: a resumed import finds them known and would never announce them.
+        using var cts = new CancellationTokenSource();
+        var handler = new CancellingHandler(cts);
+        await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 3, builder: b => b.Services.AddSingleton<ILifecycleEventHandler>(handler));
+        await SeedScmAsync(h, issued: 3, pending: 0);
+
+        try
+        {
+            await h.Lifecycle.ImportExistingOrdersAsync(cancellationToken: cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled after the page was stored: either outcome of the call is fine here.
+        }
+
+        Assert.True(cts.IsCancellationRequested);
+        Assert.Equal(3, (await h.Lifecycle.ListCertificatesAsync().ToListAsync()).Count);
+        Assert.Equal(3, handler.Issued);
+    }
+
+    private sealed class CancellingHandler(CancellationTokenSource cancel) : ILifecycleEventHandler
+    {
+        private int _issued;
+
+        public int Issued => Volatile.Read(ref _issued);
+
+        public ValueTask HandleAsync(LifecycleEvent lifecycleEvent, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (lifecycleEvent is CertificateIssuedEvent)
+            {
+                Interlocked.Increment(ref _issued);
+                cancel.Cancel();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task Import_InterruptedMidway_ResumesFromCheckpoint()
     {
         await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 3);
