@@ -68,6 +68,12 @@ public sealed record CertificateOrder
     /// </summary>
     public int SubmitRefusals { get; init; }
 
+    /// <summary>When SCM first refused this order "for now" in the current run of refusals; <see langword="null"/> when it is not being refused.</summary>
+    public DateTimeOffset? RefusedSince { get; init; }
+
+    /// <summary>When the engine reported that SCM has refused this order for too long (once per run of refusals); <see langword="null"/> until then.</summary>
+    public DateTimeOffset? RefusalReportedAt { get; init; }
+
     /// <summary>When the engine should look at the order next; <see langword="null"/> means as soon as possible.</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
 

@@ -112,6 +112,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
             ProtectedKeystorePassword = [5, 6],
             Attempts = 3,
             SubmitRefusals = 4,
+            RefusedSince = T0.AddHours(-30),
+            RefusalReportedAt = T0.AddHours(-5),
             LastError = "SCM said no",
             LastScmErrorCode = -1400,
             FencingToken = 17,
@@ -132,6 +134,8 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal("o-7", read.OrderNumber);
         Assert.Equal(-1400, read.LastScmErrorCode);
         Assert.Equal(4, read.SubmitRefusals);
+        Assert.Equal(T0.AddHours(-30), read.RefusedSince);
+        Assert.Equal(T0.AddHours(-5), read.RefusalReportedAt);
         Assert.Equal(17, read.FencingToken);
         Assert.Equal(T0.AddMinutes(5), read.NextAttemptAt);
         Assert.Equal(T0.AddMinutes(1), read.SubmittedAt);

@@ -85,6 +85,8 @@ public sealed class ScmSemanticFaultTests
         var refusedAt = new List<DateTimeOffset> { start };
         var escalatedAt = (DateTimeOffset?)null;
         Assert.Equal(1, order.SubmitRefusals);
+        Assert.Equal(start, order.RefusedSince);
+        Assert.Null(order.RefusalReportedAt);
 
         for (var step = 0; run.Time.GetUtcNow() - start < TimeSpan.FromHours(12); step++)
         {
@@ -121,7 +123,9 @@ public sealed class ScmSemanticFaultTests
         var stuck = Assert.Single(run.H.Events.OfType<OrderStuckEvent>(), e => e.OrderId == order.Id);
         Assert.Contains("still tried hourly", stuck.Reason, StringComparison.Ordinal);
         Assert.NotNull(escalatedAt);
-        Assert.InRange(escalatedAt.Value - start, TimeSpan.FromHours(6), TimeSpan.FromHours(8));
+        Assert.InRange(escalatedAt.Value - start, TimeSpan.FromHours(6), TimeSpan.FromHours(7));
+        Assert.Equal(start, order.RefusedSince);
+        Assert.Equal(escalatedAt, order.RefusalReportedAt);
         Assert.Single(await run.AuditAsync(), a => a.OrderId == order.Id && a.Outcome == "NeedsAttention");
         Assert.Equal(refusedAt.Count, (await run.AuditAsync()).Count(a => a.OrderId == order.Id && a.Decision == "ScmUnavailable"));
         Assert.Equal(OrderState.Ambiguous, order.State);
@@ -132,6 +136,8 @@ public sealed class ScmSemanticFaultTests
         var done = (await run.Store.GetOrderAsync(order.Id))!;
         Assert.Equal(OrderState.Completed, done.State);
         Assert.Equal(0, done.SubmitRefusals);
+        Assert.Null(done.RefusedSince);
+        Assert.Null(done.RefusalReportedAt);
         Assert.Equal(ordered.Order.ProtectedPrivateKey, done.ProtectedPrivateKey);
         Assert.Equal(1, run.Sim.Counters.BillableOrdersFor(done.CorrelationToken));
         Assert.Equal(refusedAt.Count + 1, run.Sim.Counters.EnrollPostsFor(done.CorrelationToken));

@@ -393,6 +393,8 @@ internal sealed class OrderImporter
             ScmStatus = view.Status,
             Attempts = 0,
             SubmitRefusals = 0,
+            RefusedSince = null,
+            RefusalReportedAt = null,
             NextAttemptAt = null,
             LastError = null,
         };

@@ -92,6 +92,8 @@ internal sealed class OrderReconciler
             ScmStatus = chosen.Status,
             Attempts = 0,
             SubmitRefusals = 0,
+            RefusedSince = null,
+            RefusalReportedAt = null,
             NextAttemptAt = null,
             LastError = null,
             LastScmErrorCode = null,

@@ -211,6 +211,8 @@ internal sealed class OrderWorkflow
             ScmStatus = null,
             Attempts = 0,
             SubmitRefusals = 0,
+            RefusedSince = null,
+            RefusalReportedAt = null,
             NextAttemptAt = _ctx.Now + _ctx.Options.Polling.InitialDelay,
             LastError = null,
             LastScmErrorCode = null,
@@ -287,7 +289,9 @@ internal sealed class OrderWorkflow
                 var wait = ex.Kind == SubmitFailureKind.RateLimited && ex.RetryAfter is { } ra
                     ? Max(ra, _ctx.Options.Reconcile.RetryDelay)
                     : unavailable ? RefusalBackoff(baseWait, refusals) : baseWait;
-                var escalate = unavailable && RefusalsEscalate(baseWait, refusals, _ctx.Options.Reconcile.EscalateAfter);
+                var refusedSince = unavailable ? submitting.RefusedSince ?? now : submitting.RefusedSince;
+                var refusedFor = refusedSince is { } since ? now - since : TimeSpan.Zero;
+                var escalate = unavailable && submitting.RefusalReportedAt is null && refusedFor >= _ctx.Options.Reconcile.EscalateAfter;
                 // A reissue is not searched for: its search looks at the certificate's own SCM order, which another user's
                 // change (the very cause of -3114) may have moved, and it must never be adopted as ours. SCM refused
                 // plainly, so nothing was created: the same request is sent again after the wait.
@@ -297,11 +301,12 @@ internal sealed class OrderWorkflow
                     State = resendWithoutSearch ? OrderState.KeyPersisted : OrderState.Ambiguous,
                     Attempts = 0,
                     SubmitRefusals = refusals,
+                    RefusedSince = refusedSince,
+                    RefusalReportedAt = escalate ? now : submitting.RefusalReportedAt,
                     NextAttemptAt = now + wait,
                     LastError = ex.Message,
                     LastScmErrorCode = ex.ScmErrorCode,
                 };
-                var refusedFor = unavailable ? RefusalTime(baseWait, refusals - 1) : TimeSpan.Zero;
                 var stored = await SaveWithRetryAsync(submitting, ambiguous, lease,
                     _ctx.Audit(actor, ActionFor(submitting), unavailable ? "ScmUnavailable" : "Ambiguous", escalate ? "NeedsAttention" : "Pending",
                         resendWithoutSearch
@@ -576,7 +581,6 @@ internal sealed class OrderWorkflow
         }
     }
 
-
     /// <summary>The wait after the <paramref name="refusals"/>-th "not now" refusal in a row: the base, doubling, at most an hour (never below the base).</summary>
     internal static TimeSpan RefusalBackoff(TimeSpan baseWait, int refusals)
     {
@@ -585,21 +589,6 @@ internal sealed class OrderWorkflow
         return baseWait.TotalSeconds * factor >= cap.TotalSeconds ? cap : TimeSpan.FromSeconds(baseWait.TotalSeconds * factor);
     }
 
-    /// <summary>The waits of the first <paramref name="refusals"/> refusals added up: roughly how long SCM has been refusing.</summary>
-    internal static TimeSpan RefusalTime(TimeSpan baseWait, int refusals)
-    {
-        var total = TimeSpan.Zero;
-        for (var i = 1; i <= refusals; i++)
-        {
-            total += RefusalBackoff(baseWait, i);
-        }
-
-        return total;
-    }
-
-    /// <summary>Whether this refusal is the one at which the refusals have lasted <paramref name="escalateAfter"/>: true for exactly one count.</summary>
-    internal static bool RefusalsEscalate(TimeSpan baseWait, int refusals, TimeSpan escalateAfter) =>
-        refusals > 1 && RefusalTime(baseWait, refusals - 1) >= escalateAfter && RefusalTime(baseWait, refusals - 2) < escalateAfter;
     internal static TimeSpan Backoff(TimeSpan initial, int attempts, TimeSpan? cap = null)
     {
         var factor = Math.Pow(2, Math.Clamp(attempts, 0, 30));
