@@ -68,6 +68,12 @@ public sealed class InventoryAndImportTests
         Assert.Equal(OrderState.Completed, done.Order.State);
     }
 
+    /// <summary>A host on <paramref name="store"/> that lists <paramref name="pageSize"/> orders per page; SCM issues after <paramref name="issueDelay"/>.</summary>
+    private static Task<EngineHarness> StartWithStoreAsync(IScmStore store, int pageSize, TimeSpan? issueDelay = null) => EngineHarness.StartAsync(
+        simulator: issueDelay is { } delay ? o => o.IssueDelay = delay : null,
+        engine: o => o.Client.PageSize = pageSize,
+        builder: b => b.Services.AddSingleton(store));
+
     /// <summary>Creates orders in SCM the way another tool would (through the client, not the engine).</summary>
     private static async Task<List<long>> SeedScmAsync(EngineHarness h, int issued, int pending)
     {
@@ -141,10 +147,7 @@ public sealed class InventoryAndImportTests
     public async Task Import_OneTransactionPerPage_FailedPageWrittenOneByOneSoOnlyTheBadRecordFails()
     {
         var store = new FaultyStore(new InMemoryScmStore());
-        await using var h = await EngineHarness.StartAsync(
-            simulator: o => o.IssueDelay = TimeSpan.FromHours(1),
-            engine: o => o.Client.PageSize = 5,
-            builder: b => b.Services.AddSingleton<IScmStore>(store));
+        await using var h = await StartWithStoreAsync(store, pageSize: 5, issueDelay: TimeSpan.FromHours(1));
         var ids = await SeedScmAsync(h, issued: 2, pending: 8);
         var inserts = new List<(int Orders, int Audits, bool Failed)>();
         store.FailWhen = batch =>
@@ -207,7 +210,7 @@ public sealed class InventoryAndImportTests
     public async Task Import_IssuedOrdersInstalledInThePageCommit_CollectNotReadyOrExpiredTakesTheGeneralPath()
     {
         var store = new FaultyStore(new InMemoryScmStore());
-        await using var h = await EngineHarness.StartAsync(engine: o => o.Client.PageSize = 10, builder: b => b.Services.AddSingleton<IScmStore>(store));
+        await using var h = await StartWithStoreAsync(store, pageSize: 10);
         var ids = await SeedScmAsync(h, issued: 4, pending: 0);
         var notReady = h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", $"/ssl/*/collect/{ids[1]}").NotReady(Scm.Testing.ScmNotReadyStyle.NotCollectable).Once());
         h.Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", $"/ssl/*/collect/{ids[2]}").ExpiredCertificate().Always());
@@ -313,10 +316,7 @@ public sealed class InventoryAndImportTests
         // As above, but the page whose last order SCM's shifted list repeats failed to store that order: the next page
         // waits for that page's transaction, finds the order still missing and stores it; nothing twice, nothing lost.
         var store = new FaultyStore(new InMemoryScmStore());
-        await using var h = await EngineHarness.StartAsync(
-            simulator: o => o.IssueDelay = TimeSpan.FromHours(1),
-            engine: o => o.Client.PageSize = 3,
-            builder: b => b.Services.AddSingleton<IScmStore>(store));
+        await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1));
         var ids = await SeedScmAsync(h, issued: 0, pending: 10);
         foreach (var id in ids.Skip(1))
         {
