@@ -7,7 +7,7 @@ namespace Scm.Lifecycle.Internal.Engine;
 /// <summary>
 /// Imports existing SCM orders: streams SCM's list page by page (never the whole list), fetches details with
 /// bounded concurrency, and upserts by sslId so a re-run imports nothing twice (one duplicate lookup and one transaction
-/// for the new pending orders per page). Issued orders are collected into the
+/// for everything new per page). Issued orders are collected into the
 /// inventory as observe-only certificates (no local key); pending ones become orders the status checks follow.
 /// A checkpoint after every page makes an interrupted import resumable.
 /// </summary>
@@ -187,8 +187,9 @@ internal sealed class OrderImporter
     }
 
     /// <summary>
-    /// Writes the page's new orders, each with its audit entry, in one transaction. If that fails (a record that
-    /// conflicts, or the store failing), each is written on its own, so one bad record fails alone and the others land.
+    /// Writes the page's new records (pending orders, issued orders with their certificates, and their audit entries) in
+    /// one transaction. If that fails (a record that conflicts, or the store failing), each order is written on its own,
+    /// so one bad record fails alone and the others land.
     /// </summary>
     private async Task CommitStagedAsync(StagedImport[] staged, Counts counts, List<ImportFailure> failures, CancellationToken cancellationToken)
     {
