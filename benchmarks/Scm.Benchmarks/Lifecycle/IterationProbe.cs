@@ -14,7 +14,9 @@ namespace Scm.Benchmarks.Lifecycle;
 /// Memory figures are those of the first invocation of the process: later iterations build a new engine while the
 /// previous one may still be reachable from a stale stack slot until a later collection, which would blur "before".
 /// CPU figures are the mean and minimum over the iterations after the first <c>skip</c> ones (BenchmarkDotNet's jitting
-/// invocation and warm-up iterations, which also run the iteration setup and cleanup).
+/// invocation and warm-up iterations, which also run the iteration setup and cleanup), beside the mean number of methods
+/// the JIT compiled during those iterations (tiered re-compilations included): near zero shows the measured iterations
+/// ran steady-state code.
 /// <see cref="Write"/> (global cleanup) leaves them in <see cref="ResultPath"/> for the summary's columns; every
 /// iteration's figures are also printed to the log.
 /// </summary>
@@ -24,9 +26,11 @@ internal sealed partial class IterationProbe
     private readonly int _skip;
     private readonly Dictionary<string, double> _first = new(StringComparer.Ordinal);
     private readonly List<double> _cpuPerOperation = [];
+    private readonly List<double> _jitPerIteration = [];
     private readonly Process _process = Process.GetCurrentProcess();
     private int _iterations;
     private TimeSpan _cpuStart;
+    private long _jitStart;
     private Thread? _sampler;
     private ManualResetEventSlim? _stop;
     private long _peakHeap;
@@ -57,6 +61,7 @@ internal sealed partial class IterationProbe
 
         _process.Refresh();
         _cpuStart = _process.TotalProcessorTime;
+        _jitStart = System.Runtime.JitInfo.GetCompiledMethodCount();
     }
 
     /// <summary>Call right after the measured invocation (first thing in an iteration cleanup).</summary>
@@ -65,12 +70,14 @@ internal sealed partial class IterationProbe
     {
         _process.Refresh();
         var cpu = (_process.TotalProcessorTime - _cpuStart).TotalMilliseconds / operations;
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - _jitStart;
         if (_iterations++ >= _skip)
         {
             _cpuPerOperation.Add(cpu);
+            _jitPerIteration.Add(jitted);
         }
 
-        Console.WriteLine(FormattableString.Invariant($"// cpu: {cpu:0.000} ms per operation (iteration {_iterations}{(_iterations <= _skip ? ", warm-up" : string.Empty)})"));
+        Console.WriteLine(FormattableString.Invariant($"// cpu: {cpu:0.000} ms per operation, {jitted} methods jitted (iteration {_iterations}{(_iterations <= _skip ? ", warm-up" : string.Empty)})"));
         if (_memory)
         {
             EndMemory();
@@ -84,6 +91,7 @@ internal sealed partial class IterationProbe
         {
             _first["CpuMsPerOp"] = _cpuPerOperation.Average();
             _first["CpuMsPerOpMin"] = _cpuPerOperation.Min();
+            _first["JitMethodsPerIteration"] = _jitPerIteration.Average();
         }
 
         var path = ResultPath(method, orders, issuedPercent);

@@ -25,7 +25,8 @@ namespace Scm.Benchmarks.Lifecycle;
 /// <item><c>Engine_Import_Sqlite</c>: the same into a fresh SQLite file with the store's defaults.</item>
 /// </list>
 /// CPU columns: process CPU time per order (all threads, the in-process simulator included), mean of the 5 measured
-/// iterations (after 3 warm-up ones); a fairer comparison than wall time on a machine shared with other work.
+/// iterations (after 10 warm-up ones, so that the tiered JIT has finished: see the JIT column); a fairer comparison than
+/// wall time on a machine shared with other work.
 /// Memory columns (MB, from the first import of the process, BenchmarkDotNet's jitting invocation, so that no earlier
 /// engine instance is still reachable; whole process including the in-process simulator and its seeded orders): heap after a full GC before the import, peak heap above it during the import (sampled every 5 ms, garbage
 /// included), heap retained after the import (full GC, store alive), peak RSS (VmHWM reset before the import).
@@ -35,16 +36,19 @@ namespace Scm.Benchmarks.Lifecycle;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 5, invocationCount: 1)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: WarmupIterations, iterationCount: 5, invocationCount: 1)]
 public class LifecycleImportBenchmarks
 {
     private const int PageSize = 200;
+
+    // Enough imports for the tiered JIT to finish: with three warm-up iterations the engine's process was still compiling
+    // hundreds of methods per 10,000-order import in the measured ones (its code path is far larger than the bare loop's,
+    // so that penalized it most). The "JIT methods/iter" column shows what was still compiled while measuring.
+    private const int WarmupIterations = 10;
     private static readonly int Concurrency = new ImportOptions().MaxConcurrency;
 
-    // Skip BenchmarkDotNet's jitting invocation and the three warm-up iterations (all call the iteration setup/cleanup):
-    // with one warm-up the first measured imports still ran partly unoptimized (tiered) code, which penalized the
-    // engine's larger code path more than the bare loop's.
-    private readonly IterationProbe _probe = new(memory: true, skip: 4);
+    // Skip BenchmarkDotNet's jitting invocation and the warm-up iterations (all call the iteration setup/cleanup).
+    private readonly IterationProbe _probe = new(memory: true, skip: 1 + WarmupIterations);
     private ScmSimulator _simulator = null!;
     private HttpClient _http = null!;
     private ServiceProvider? _engine;
@@ -257,6 +261,7 @@ public class LifecycleImportBenchmarks
                 new ThroughputVsBareColumn(),
                 new ProbeColumn("CPU us/order", "CpuMsPerOp", 1000.0, "0", "Process CPU time (all threads, simulator included) per order, mean of the measured iterations"),
                 new CpuVsBareColumn(),
+                new ProbeColumn("JIT methods/iter", "JitMethodsPerIteration", 1.0, "0", "Methods the JIT compiled per measured iteration (tiered re-compilation included); near 0 = steady-state code"),
                 new ProbeColumn("Heap before MB", "HeapBefore", 1.0 / (1024 * 1024), "0.0", "Managed heap after a full GC right before the first import (simulator and seeded orders included)"),
                 new ProbeColumn("Peak heap +MB", "PeakHeapAboveBefore", 1.0 / (1024 * 1024), "0.0", "Peak managed heap during the first import above 'Heap before' (sampled every 5 ms, garbage included)"),
                 new ProbeColumn("Retained +MB", "RetainedAboveBefore", 1.0 / (1024 * 1024), "0.0", "Managed heap after the first import and a full GC above 'Heap before' (store contents, simulator caches)"),

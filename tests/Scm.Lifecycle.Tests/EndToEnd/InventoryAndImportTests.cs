@@ -130,6 +130,10 @@ public sealed class InventoryAndImportTests
         Assert.Equal(2, pending.Count);
         Assert.All(pending, o => Assert.Equal(OrderKind.Import, o.Kind));
 
+        // Time-ordered ids (UUID version 7), so that a store's id indexes grow at one end (RecordId).
+        Assert.All(pending, o => Assert.Equal(7, o.Id.Version));
+        Assert.All(certificates, c => Assert.Equal(7, c.Id.Version));
+
         var again = await h.Lifecycle.ImportExistingOrdersAsync();
         Assert.Equal(0, again.Progress.Imported);
         Assert.Equal(7, again.Progress.AlreadyKnown);

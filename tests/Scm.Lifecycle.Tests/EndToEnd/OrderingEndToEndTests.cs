@@ -65,6 +65,8 @@ public sealed class OrderingEndToEndTests
         Assert.Equal(OrderState.Submitted, ordered.State);
         Assert.NotNull(ordered.SslId);
         Assert.NotNull(ordered.GeneratedKeystorePassword);
+        Assert.Equal(7, ordered.OrderId.Version);
+        Assert.Equal(7, ordered.CertificateId.Version);
         Assert.Equal(1, h.Simulator.Counters.BillableOrdersFor(ordered.Order.CorrelationToken));
         var scmOrder = h.Simulator.GetOrder(ordered.SslId!.Value)!;
         Assert.Contains("[scm-sdk:" + ordered.Order.CorrelationToken + "]", scmOrder.Comments, StringComparison.Ordinal);

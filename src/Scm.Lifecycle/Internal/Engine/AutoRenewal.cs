@@ -282,7 +282,7 @@ internal sealed class AutoRenewalScanner
         var now = _ctx.Now;
         var order = new CertificateOrder
         {
-            Id = Guid.NewGuid(),
+            Id = RecordId.New(),
             CertificateId = current.Id,
             AccountId = current.AccountId,
             Kind = OrderKind.Renewal,

@@ -314,7 +314,7 @@ internal sealed class CertificateInstaller
         var (algorithm, keySize, curve) = KeyMaterial.Describe(leaf);
         var certificate = new ManagedCertificate
         {
-            Id = order.Kind is OrderKind.New or OrderKind.Import ? order.CertificateId : Guid.NewGuid(),
+            Id = order.Kind is OrderKind.New or OrderKind.Import ? order.CertificateId : RecordId.New(),
             AccountId = order.AccountId,
             CommonName = CommonNameOf(leaf) ?? order.Request.CommonName,
             SubjectAlternativeNames = DnsNames(leaf),

@@ -228,8 +228,8 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var now = _ctx.Now;
         var order = new CertificateOrder
         {
-            Id = Guid.NewGuid(),
-            CertificateId = Guid.NewGuid(),
+            Id = RecordId.New(),
+            CertificateId = RecordId.New(),
             AccountId = _ctx.Options.AccountId,
             Kind = OrderKind.New,
             State = OrderState.Planned,

@@ -494,7 +494,7 @@ internal sealed class LifecycleOperations
         var now = _ctx.Now;
         return new CertificateOrder
         {
-            Id = Guid.NewGuid(),
+            Id = RecordId.New(),
             CertificateId = certificate.Id,
             AccountId = certificate.AccountId,
             Kind = kind,

@@ -321,8 +321,8 @@ internal sealed class OrderImporter
         var now = _ctx.Now;
         var order = new CertificateOrder
         {
-            Id = Guid.NewGuid(),
-            CertificateId = Guid.NewGuid(),
+            Id = RecordId.New(),
+            CertificateId = RecordId.New(),
             AccountId = _ctx.Options.AccountId,
             Kind = OrderKind.Import,
             State = pending && (OrderWorkflow.IsStatus(view.Status, "Requested") || OrderWorkflow.IsStatus(view.Status, "SAApproved"))
