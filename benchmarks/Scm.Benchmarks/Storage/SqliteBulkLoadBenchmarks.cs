@@ -28,15 +28,22 @@ public class SqliteBulkLoadBenchmarks
     [Params(100, 1_000)]
     public int BatchSize { get; set; }
 
+    /// <summary>
+    /// Random ids (UUID version 4, what the engine made before) or time-ordered ones (version 7, what it makes now): with
+    /// random ids every insert lands at a random place of the id indexes, so the cost per record grows with the table.
+    /// </summary>
+    [Params(false, true)]
+    public bool TimeOrderedIds { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _certificates = StorageData.Certificates(Count, seed: 7);
+        _certificates = StorageData.Certificates(Count, seed: 7, TimeOrderedIds);
         PeakMemory.Reset();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => PeakMemory.Record(nameof(SqliteBulkLoadBenchmarks), _method, "BatchSize=" + BatchSize);
+    public void Cleanup() => PeakMemory.Record(nameof(SqliteBulkLoadBenchmarks), _method, "BatchSize=" + BatchSize + ", TimeOrderedIds=" + TimeOrderedIds);
 
     [IterationSetup(Target = nameof(Insert100k))]
     public void FreshFile() => OpenAsync().GetAwaiter().GetResult();

@@ -36,16 +36,39 @@ internal static class StorageData
         }
     }
 
-    /// <summary>Certificate number <paramref name="i"/>: 1 in 10 superseded, the rest active, NotAfter uniformly spread.</summary>
-    public static ManagedCertificate Certificate(int i, Random random)
+    /// <summary>
+    /// Certificate number <paramref name="i"/>: 1 in 10 superseded, the rest active, NotAfter uniformly spread. Its id is
+    /// random (UUID version 4 style), or with <paramref name="timeOrderedId"/> time-ordered as the engine makes them (version
+    /// 7: 48 bits of milliseconds, one millisecond per certificate here, then the random bits).
+    /// </summary>
+    public static ManagedCertificate Certificate(int i, Random random, bool timeOrderedId = false)
     {
         Span<byte> id = stackalloc byte[16];
         random.NextBytes(id);
+        if (timeOrderedId)
+        {
+            var milliseconds = Epoch.AddYears(-1).AddMilliseconds(i).ToUnixTimeMilliseconds();
+            for (var k = 0; k < 6; k++)
+            {
+                id[k] = (byte)(milliseconds >> (40 - (8 * k)));
+            }
+
+            id[6] = (byte)(0x70 | (id[6] & 0x0F));
+            id[8] = (byte)(0x80 | (id[8] & 0x3F));
+            return Certificate(i, random, new Guid(id, bigEndian: true));
+        }
+
+        return Certificate(i, random, new Guid(id));
+    }
+
+    private static ManagedCertificate Certificate(int i, Random random, Guid guid)
+    {
+        var id = guid.ToByteArray();
         var cn = $"host{i.ToString(CultureInfo.InvariantCulture)}.example.com";
         var notAfter = Epoch + TimeSpan.FromSeconds(random.NextDouble() * Spread.TotalSeconds);
         return new ManagedCertificate
         {
-            Id = new Guid(id),
+            Id = guid,
             CommonName = cn,
             SubjectAlternativeNames = [cn, "www." + cn],
             SslId = 3_000_000_000L + i,
@@ -70,10 +93,10 @@ internal static class StorageData
         };
     }
 
-    public static ManagedCertificate[] Certificates(int count, int seed)
+    public static ManagedCertificate[] Certificates(int count, int seed, bool timeOrderedIds = false)
     {
         var random = new Random(seed);
-        return Enumerable.Range(0, count).Select(i => Certificate(i, random)).ToArray();
+        return Enumerable.Range(0, count).Select(i => Certificate(i, random, timeOrderedIds)).ToArray();
     }
 
     /// <summary>A database with <paramref name="rows"/> certificates, built on first use and reused afterwards.</summary>
