@@ -69,10 +69,14 @@ public sealed class InventoryAndImportTests
     }
 
     /// <summary>A host on <paramref name="store"/> that lists <paramref name="pageSize"/> orders per page; SCM issues after <paramref name="issueDelay"/>.</summary>
-    private static Task<EngineHarness> StartWithStoreAsync(IScmStore store, int pageSize, TimeSpan? issueDelay = null) => EngineHarness.StartAsync(
+    private static Task<EngineHarness> StartWithStoreAsync(IScmStore store, int pageSize, TimeSpan? issueDelay = null, Action<ISectigoCertificateManagementBuilder>? builder = null) => EngineHarness.StartAsync(
         simulator: issueDelay is { } delay ? o => o.IssueDelay = delay : null,
         engine: o => o.Client.PageSize = pageSize,
-        builder: b => b.Services.AddSingleton(store));
+        builder: b =>
+        {
+            b.Services.AddSingleton(store);
+            builder?.Invoke(b);
+        });
 
     /// <summary>Creates orders in SCM the way another tool would (through the client, not the engine).</summary>
     private static async Task<List<long>> SeedScmAsync(EngineHarness h, int issued, int pending)
@@ -279,24 +283,22 @@ public sealed class InventoryAndImportTests
         // SCM's list is not a snapshot: an earlier order that becomes Issued during an import of Issued orders shifts the
         // rest down, so the next page starts with the last order of the page before, whose transaction may still be
         // running. It is counted as known, never stored twice; the order that moved in ahead is found by the next run.
-        await using var h = await EngineHarness.StartAsync(simulator: o => o.IssueDelay = TimeSpan.FromHours(1), engine: o => o.Client.PageSize = 3, sqlite: sqlite);
+        // The shift happens right after SCM answered the second page's list request, whatever the store is doing.
+        var shift = new AfterListPageHandler(position: 3);
+        await using var h = await EngineHarness.StartAsync(
+            simulator: o => o.IssueDelay = TimeSpan.FromHours(1), engine: o => o.Client.PageSize = 3, sqlite: sqlite, builder: b => shift.AddTo(b));
         var ids = await SeedScmAsync(h, issued: 0, pending: 10);
         foreach (var id in ids.Skip(1))
         {
             h.Simulator.IssueNow(id);
         }
 
+        shift.Then = () => h.Simulator.IssueNow(ids[0]);
         var reports = new List<ImportProgress>();
         var result = await h.Lifecycle.ImportExistingOrdersAsync(
             new ImportRequest { Statuses = ["Issued"] },
-            new SyncProgress<ImportProgress>(p =>
-            {
-                reports.Add(p);
-                if (reports.Count == 1)
-                {
-                    h.Simulator.IssueNow(ids[0]);
-                }
-            }));
+            new SyncProgress<ImportProgress>(reports.Add));
+        Assert.True(shift.Happened);
 
         // Every report's outcomes add up to at most what was seen, and the last one to exactly that.
         Assert.All(reports, p => Assert.True(p.Imported + p.AlreadyKnown + p.Skipped + p.Failed <= p.Processed, $"{p}"));
@@ -320,12 +322,15 @@ public sealed class InventoryAndImportTests
         // As above, but the page whose last order SCM's shifted list repeats failed to store that order: the next page
         // waits for that page's transaction, finds the order still missing and stores it; nothing twice, nothing lost.
         var store = new FaultyStore(new InMemoryScmStore());
-        await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1));
+        var shift = new AfterListPageHandler(position: 3);
+        await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1), builder: shift.AddTo);
         var ids = await SeedScmAsync(h, issued: 0, pending: 10);
         foreach (var id in ids.Skip(1))
         {
             h.Simulator.IssueNow(id);
         }
+
+        shift.Then = () => h.Simulator.IssueNow(ids[0]);
 
         var failedWrites = 0;
         store.FailWhen = batch =>
@@ -339,17 +344,9 @@ public sealed class InventoryAndImportTests
             return false;
         };
 
-        var reports = 0;
-        var result = await h.Lifecycle.ImportExistingOrdersAsync(
-            new ImportRequest { Statuses = ["Issued"] },
-            new SyncProgress<ImportProgress>(_ =>
-            {
-                if (++reports == 1)
-                {
-                    h.Simulator.IssueNow(ids[0]);
-                }
-            }));
+        var result = await h.Lifecycle.ImportExistingOrdersAsync(new ImportRequest { Statuses = ["Issued"] });
 
+        Assert.True(shift.Happened);
         Assert.Equal(2, failedWrites);
         Assert.Equal(ids[6], Assert.Single(result.Failures).SslId);
         Assert.Equal(9, result.Progress.Imported);
@@ -428,6 +425,116 @@ public sealed class InventoryAndImportTests
     }
 
     [Fact]
+    public async Task Import_StoreSlowerThanScm_TwoPagesFetchedAheadAndCheckpointsFollowTheirCommitsInOrder()
+    {
+        // While the first page's transaction is held, the import lists and fetches the next two pages (two pages wait
+        // for the store, no more) and checkpoints nothing; once released, the pages commit in list order, each
+        // checkpoint after its own commit.
+        var store = new GatedImportStore(new InMemoryScmStore());
+        await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1));
+        var ids = await SeedScmAsync(h, issued: 0, pending: 12);
+        h.Simulator.ClearRequestLog();
+
+        var import = h.Lifecycle.ImportExistingOrdersAsync();
+        await store.FirstPageEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 3000 && DetailsRequests(h) < 9; i++)
+        {
+            await Task.Delay(10); // pages 2 and 3 are fetched on other threads; bounded wait (30 s)
+        }
+
+        Assert.Equal(9, DetailsRequests(h));
+        Assert.Equal(3, ListRequests(h)); // page 4 waits until page 1 has committed
+        Assert.Empty(store.Events);
+        Assert.False(import.IsCompleted);
+
+        store.Release.SetResult();
+        var result = await import;
+
+        Assert.Equal(12, result.Progress.Imported);
+        Assert.Equal(["commit:3", "checkpoint:3", "commit:3", "checkpoint:6", "commit:3", "checkpoint:9", "commit:3", "checkpoint:12", "checkpoint:"], store.Events);
+        Assert.Equal(ids.Order(), (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Select(o => o.SslId!.Value).Order());
+    }
+
+    [Fact]
+    public async Task Import_PageCommitFailsWithTheNextPageQueued_NextPageNotWrittenCheckpointStaysResumeImportsTheRestOnce()
+    {
+        // An unexpected failure in page 2's turn at the store: page 3, already fetched and queued behind it, is not
+        // written and the checkpoint stays after page 1, so a resumed import starts at page 2 and imports nothing twice.
+        var store = new GatedImportStore(new InMemoryScmStore()) { FailOnPage = 2 };
+        store.Release.SetResult();
+        await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1));
+        var ids = await SeedScmAsync(h, issued: 0, pending: 12);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Lifecycle.ImportExistingOrdersAsync());
+        Assert.Contains("page 2", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(["commit:3", "checkpoint:3"], store.Events);
+        Assert.Equal(3, (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Count);
+
+        store.FailOnPage = null;
+        var resumed = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.True(resumed.Resumed);
+        Assert.Equal(9, resumed.Progress.Imported);
+        Assert.Equal(ids.Order(), (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Select(o => o.SslId!.Value).Order());
+    }
+
+    private static int ListRequests(EngineHarness h) =>
+        h.Simulator.GetRequestLog().Count(r => r.Method == "GET" && r.Path.TrimEnd('/').EndsWith("/ssl/v1", StringComparison.Ordinal));
+
+    private static int DetailsRequests(EngineHarness h) =>
+        h.Simulator.GetRequestLog().Count(r => r.Method == "GET" && System.Text.RegularExpressions.Regex.IsMatch(r.Path, "/ssl/v1/[0-9]+$"));
+
+    /// <summary>
+    /// Holds the import's first page transaction until <see cref="Release"/>, can fail page N's with an unexpected
+    /// exception, and records the page commits and import checkpoints in the order they happen.
+    /// </summary>
+    private sealed class GatedImportStore(IScmStore inner) : Scm.Tests.Shared.ForwardingScmStore(inner)
+    {
+        private int _pages;
+
+        public TaskCompletionSource FirstPageEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int? FailOnPage { get; set; }
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Events { get; } = new();
+
+        public override async Task<StoreBatchResult> CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default)
+        {
+            var inserts = batch.Operations.OfType<InsertOrderOperation>().Count();
+            if (inserts == 0)
+            {
+                return await Inner.CommitAsync(batch, cancellationToken);
+            }
+
+            var page = Interlocked.Increment(ref _pages);
+            if (page == 1)
+            {
+                FirstPageEntered.TrySetResult();
+                await Release.Task;
+            }
+
+            if (page == FailOnPage)
+            {
+                throw new InvalidOperationException($"Injected unexpected failure in page {page}'s transaction.");
+            }
+
+            var result = await Inner.CommitAsync(batch, cancellationToken);
+            Events.Enqueue("commit:" + inserts);
+            return result;
+        }
+
+        public override async Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default)
+        {
+            await Inner.SetValueAsync(key, value, cancellationToken);
+            if (key.StartsWith("import:", StringComparison.Ordinal))
+            {
+                Events.Enqueue("checkpoint:" + value);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Import_FindsScmOrderOfLocalAmbiguousOrder_LinksThem()
     {
         // F35: an enroll whose outcome was unknown is found by the import (its token is in SCM's comments).
@@ -445,6 +552,34 @@ public sealed class InventoryAndImportTests
         var done = await h.AdvanceAndCheckAsync(ordered.OrderId);
         Assert.Equal(OrderState.Completed, done.Order.State);
         Assert.False((await h.Lifecycle.GetCertificateAsync(ordered.CertificateId))!.IsObserveOnly);
+    }
+
+    /// <summary>
+    /// Runs <see cref="Then"/> once, right after SCM answered the list request for <c>position</c> (on the engine's
+    /// HttpClient, inside its pipeline): a change in SCM at a fixed point of the import, whatever the store is doing.
+    /// </summary>
+    private sealed class AfterListPageHandler(int position) : DelegatingHandler
+    {
+        private int _done;
+
+        public Action? Then { get; set; }
+
+        public bool Happened => Volatile.Read(ref _done) == 1;
+
+        public void AddTo(ISectigoCertificateManagementBuilder builder) =>
+            builder.Services.AddHttpClient(ScmServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => this);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Get && request.RequestUri is { } uri && uri.AbsolutePath.TrimEnd('/').EndsWith("/ssl/v1", StringComparison.Ordinal)
+                && System.Text.RegularExpressions.Regex.IsMatch(uri.Query, $"[?&]position={position}(&|$)") && Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                Then?.Invoke();
+            }
+
+            return response;
+        }
     }
 
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
