@@ -425,11 +425,11 @@ public sealed class InventoryAndImportTests
     }
 
     [Fact]
-    public async Task Import_StoreSlowerThanScm_TwoPagesFetchedAheadAndCheckpointsFollowTheirCommitsInOrder()
+    public async Task Import_StoreSlowerThanScm_NextPageFetchedMeanwhileAndCheckpointsFollowTheirCommitsInOrder()
     {
-        // While the first page's transaction is held, the import lists and fetches the next two pages (two pages wait
-        // for the store, no more) and checkpoints nothing; once released, the pages commit in list order, each
-        // checkpoint after its own commit.
+        // While the first page's transaction is held, the import lists and fetches the next page (one page ahead of the
+        // store, no more) and checkpoints nothing; once released, the pages commit in list order, each checkpoint after
+        // its own commit.
         var store = new GatedImportStore(new InMemoryScmStore());
         await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1));
         var ids = await SeedScmAsync(h, issued: 0, pending: 12);
@@ -437,13 +437,13 @@ public sealed class InventoryAndImportTests
 
         var import = h.Lifecycle.ImportExistingOrdersAsync();
         await store.FirstPageEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        for (var i = 0; i < 3000 && DetailsRequests(h) < 9; i++)
+        for (var i = 0; i < 3000 && DetailsRequests(h) < 6; i++)
         {
-            await Task.Delay(10); // pages 2 and 3 are fetched on other threads; bounded wait (30 s)
+            await Task.Delay(10); // page 2 is fetched on other threads; bounded wait (30 s)
         }
 
-        Assert.Equal(9, DetailsRequests(h));
-        Assert.Equal(3, ListRequests(h)); // page 4 waits until page 1 has committed
+        Assert.Equal(6, DetailsRequests(h));
+        Assert.Equal(2, ListRequests(h)); // page 3 waits until page 1 has committed
         Assert.Empty(store.Events);
         Assert.False(import.IsCompleted);
 
@@ -456,10 +456,10 @@ public sealed class InventoryAndImportTests
     }
 
     [Fact]
-    public async Task Import_PageCommitFailsWithTheNextPageQueued_NextPageNotWrittenCheckpointStaysResumeImportsTheRestOnce()
+    public async Task Import_PageCommitFailsWhileTheNextPageIsFetched_NextPageNotWrittenCheckpointStaysResumeImportsTheRestOnce()
     {
-        // An unexpected failure in page 2's turn at the store: page 3, already fetched and queued behind it, is not
-        // written and the checkpoint stays after page 1, so a resumed import starts at page 2 and imports nothing twice.
+        // An unexpected failure in page 2's transaction: page 3, fetched meanwhile, is not written and the checkpoint
+        // stays after page 1, so a resumed import starts at page 2 and imports nothing twice.
         var store = new GatedImportStore(new InMemoryScmStore()) { FailOnPage = 2 };
         store.Release.SetResult();
         await using var h = await StartWithStoreAsync(store, pageSize: 3, issueDelay: TimeSpan.FromHours(1));

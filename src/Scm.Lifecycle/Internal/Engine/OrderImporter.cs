@@ -13,9 +13,6 @@ namespace Scm.Lifecycle.Internal.Engine;
 /// </summary>
 internal sealed class OrderImporter
 {
-    /// <summary>Pages fetched ahead of the store: at most this many wait for, or are in, their transactions.</summary>
-    internal const int MaxPagesInFlight = 2;
-
     private static readonly string[] s_pendingStatuses = ["Requested", "SAApproved", "SA Approved", "Approved", "Applied", "Init"];
 
     private readonly EngineContext _ctx;
@@ -49,12 +46,10 @@ internal sealed class OrderImporter
                 resumed = true;
             }
 
-            // The pages' transactions run one after another, in list order, on the thread pool, while the next pages are
-            // listed and fetched: up to MaxPagesInFlight pages may wait for the store, so a fetch never idles while one
-            // commit finishes (each page's checkpoint and progress report follow its commit). A page that repeats sslIds
-            // of a page still waiting (SCM's list shifted) waits for that page's commit first.
+            // Page N's transaction runs while page N+1 is listed and fetched (its checkpoint and progress follow its
+            // commit); only one transaction is ever in flight, and a next page that repeats its sslIds waits for it.
             int? statusTotal = null;
-            var inFlight = new Queue<PageCommit>();
+            PageCommit? inFlight = null;
             try
             {
                 while (true)
@@ -67,37 +62,34 @@ internal sealed class OrderImporter
                     // rest are added when its transaction commits, so the outcomes reported never add up to more.
                     position += ids.Count;
                     Volatile.Write(ref counts.Processed, processedBefore + position);
-                    while (inFlight.Count >= MaxPagesInFlight)
+                    if (inFlight is not null)
                     {
-                        total = await inFlight.Dequeue().Task.ConfigureAwait(false);
+                        total = await CompleteAsync(inFlight, checkpointKey, processedBefore, statusTotal, counts, progress, cancellationToken).ConfigureAwait(false);
                     }
 
-                    int? pageTotalSoFar = statusTotal is { } st ? processedBefore + st : null;
-                    var previous = inFlight.Count > 0 ? inFlight.Last().Task : null;
-                    inFlight.Enqueue(new PageCommit(
-                        CommitAfterAsync(previous, staged, checkpointKey, position, pageTotalSoFar, counts, failures, progress, cancellationToken),
-                        staged.Select(s => s.SslId).ToHashSet()));
+                    // On the thread pool: a store's commit is mostly synchronous work (SQLite), which would otherwise run
+                    // before the next page is even listed.
+                    inFlight = new PageCommit(
+                        Task.Run(() => CommitStagedAsync(staged, counts, failures, cancellationToken), CancellationToken.None),
+                        position,
+                        staged.Select(s => s.SslId).ToHashSet());
                     if (ids.Count < pageSize || (statusTotal is { } t && position >= t))
                     {
                         break;
                     }
                 }
 
-                while (inFlight.Count > 0)
-                {
-                    total = await inFlight.Dequeue().Task.ConfigureAwait(false);
-                }
+                total = await CompleteAsync(inFlight, checkpointKey, processedBefore, statusTotal, counts, progress, cancellationToken).ConfigureAwait(false);
+                inFlight = null;
             }
             finally
             {
-                // Stopped early (cancelled, SCM or the store failed): let the pages' transactions finish or fail before
-                // returning, so nothing writes after the import has ended. A page whose commit did not complete is not
-                // checkpointed: a resumed import reads it again, and the records it wrote are already known then.
-                while (inFlight.Count > 0)
+                if (inFlight is not null)
                 {
-                    Task pending = inFlight.Dequeue().Task;
-                    await pending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    _ = pending.Exception; // observed: the import already fails with the first error
+                    // Stopped early (cancelled, SCM or the store failed): let the page's transaction finish or fail before
+                    // returning, so nothing writes after the import has ended. Its outcome is not checkpointed: a resumed
+                    // import reads that page again, and the records it wrote are already known then.
+                    await inFlight.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
 
@@ -125,10 +117,10 @@ internal sealed class OrderImporter
     /// certificate) fetched with bounded concurrency; returns every new record of the page for its one transaction (one
     /// durable commit per page, not per order). An issued order that is not plain (not collectable yet, a certificate
     /// that fails verification) takes the general path, in its own transactions, which records what went wrong.
-    /// <paramref name="inFlight"/>: the earlier pages whose transactions may still be waiting or running, oldest first.
+    /// <paramref name="inFlight"/>: the previous page, whose transaction may still be running.
     /// </summary>
     private async Task<StagedImport[]> PreparePageAsync(
-        IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, IEnumerable<PageCommit> inFlight, CancellationToken cancellationToken)
+        IReadOnlyList<long> ids, ImportRequest request, string actor, Counts counts, List<ImportFailure> failures, PageCommit? inFlight, CancellationToken cancellationToken)
     {
         var unique = ids.Distinct().ToArray();
         for (var i = unique.Length; i < ids.Count; i++)
@@ -136,12 +128,11 @@ internal sealed class OrderImporter
             counts.Add(Outcome.AlreadyKnown); // SCM listed the same sslId twice on one page (its list is not a snapshot)
         }
 
-        if (inFlight.LastOrDefault(page => unique.Any(page.SslIds.Contains)) is { } repeated)
+        if (inFlight is not null && unique.Any(inFlight.SslIds.Contains))
         {
-            // SCM's list shifted, and this page repeats sslIds of a page whose transaction has not finished: wait for it
-            // (and so for every page before it), so the lookup below sees what it stored (and what it failed to store
-            // is tried again here).
-            await ((Task)repeated.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // SCM's list shifted, and this page repeats sslIds of the page whose transaction is still running: wait for
+            // it, so the lookup below sees what it stored (and what it failed to store is tried again here).
+            await inFlight.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         IReadOnlySet<long> known;
@@ -185,25 +176,12 @@ internal sealed class OrderImporter
         return staged.ToArray();
     }
 
-    /// <summary>
-    /// One page's turn at the store, after <paramref name="previous"/> (the page before it) has finished: its transaction,
-    /// then its checkpoint (a resumed import starts after this page) and its progress report. If the page before failed,
-    /// this one writes nothing and fails the same way, so checkpoints only ever follow every commit before them.
-    /// Returns the import's total so far.
-    /// </summary>
-    private async Task<int?> CommitAfterAsync(
-        Task<int?>? previous, StagedImport[] staged, string checkpointKey, int position, int? total, Counts counts, List<ImportFailure> failures,
-        IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>After a page's transaction: the checkpoint (a resumed import starts after this page) and the progress report.</summary>
+    private async Task<int?> CompleteAsync(PageCommit commit, string checkpointKey, int processedBefore, int? statusTotal, Counts counts, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
     {
-        if (previous is not null)
-        {
-            await previous.ConfigureAwait(false);
-        }
-
-        // On the thread pool: a store's commit is mostly synchronous work (SQLite), which would otherwise hold up the
-        // listing and fetching of the next page.
-        await Task.Run(() => CommitStagedAsync(staged, counts, failures, cancellationToken), CancellationToken.None).ConfigureAwait(false);
-        await _ctx.Store.SetValueAsync(checkpointKey, position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        await commit.Task.ConfigureAwait(false);
+        await _ctx.Store.SetValueAsync(checkpointKey, commit.Position.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        int? total = statusTotal is { } st ? processedBefore + st : null;
         progress?.Report(counts.Snapshot(total));
         return total;
     }
@@ -427,8 +405,8 @@ internal sealed class OrderImporter
         return Outcome.Reconciled;
     }
 
-    /// <summary>A page waiting for, or in, its transaction: the task of its commit, checkpoint and progress report (the import's total so far), and the page's new sslIds.</summary>
-    private sealed record PageCommit(Task<int?> Task, IReadOnlySet<long> SslIds);
+    /// <summary>A page's transaction in flight: its task, the list position after the page, and the page's new sslIds.</summary>
+    private sealed record PageCommit(Task Task, int Position, IReadOnlySet<long> SslIds);
 
     /// <summary>
     /// What the page commit writes for one new SCM order: a pending order with its audit entry, or an issued one's whole
