@@ -5,8 +5,9 @@ using Scm.Storage;
 namespace Scm.Samples.Console;
 
 /// <summary>
-/// Finds the certificate or order a command names: a full id, the 8-character short id the tables show (any unique
-/// prefix of 4 or more hex digits), SCM's numeric sslId, or the common name (the active certificate, the open order).
+/// Finds the certificate or order a command names: a full id, the 8-character short id the tables show (the id's last 8
+/// hex digits), any unique prefix or suffix of 4 or more hex digits of the id, SCM's numeric sslId, or the common name
+/// (the active certificate, the open order).
 /// </summary>
 internal static class IdResolver
 {
@@ -101,8 +102,18 @@ internal static class IdResolver
         return text.Length > 0 && text.All(char.IsAsciiDigit) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out sslId);
     }
 
-    private static bool Matches(Guid id, string text) =>
-        text.Length >= 4 && (id.ToString("N").StartsWith(text, StringComparison.OrdinalIgnoreCase) || id.ToString("D").StartsWith(text, StringComparison.OrdinalIgnoreCase));
+    private static bool Matches(Guid id, string text)
+    {
+        if (text.Length < 4)
+        {
+            return false;
+        }
+
+        var n = id.ToString("N");
+        return n.StartsWith(text, StringComparison.OrdinalIgnoreCase)
+            || n.EndsWith(text, StringComparison.OrdinalIgnoreCase)
+            || id.ToString("D").StartsWith(text, StringComparison.OrdinalIgnoreCase);
+    }
 
     private static T? Single<T>(List<T> matches, string text, string what)
         where T : class => matches.Count switch

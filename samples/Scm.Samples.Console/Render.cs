@@ -12,7 +12,11 @@ internal static class Render
 
     public static string E(object? value) => Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
 
-    public static string ShortId(Guid id) => id.ToString("N")[..8];
+    /// <summary>
+    /// The id's last 8 hex digits: the engine's ids are time-ordered (UUID version 7), so their first digits are the
+    /// creation time and the same for every record made within about a minute; the last ones are random.
+    /// </summary>
+    public static string ShortId(Guid id) => id.ToString("N")[^8..];
 
     public static string Time(DateTimeOffset? value) =>
         value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";

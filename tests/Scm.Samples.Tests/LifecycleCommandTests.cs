@@ -36,7 +36,7 @@ public sealed class OrderRenewReissueCommandTests(CliSimulatorFixture fixture) :
         var store = fixture.NewStore();
         var old = await store.IssueAsync("renew.acme.example");
         var id = old.GetProperty("id").GetString()!;
-        var result = await store.RunAsync("renew", id[..8], "--wait");
+        var result = await store.RunAsync("renew", id[^8..], "--wait"); // the short id the tables show
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Renewal submitted", result.Output, StringComparison.Ordinal);
         Assert.Contains("Renewed renew.acme.example", result.Output, StringComparison.Ordinal);
@@ -286,7 +286,7 @@ public sealed class AutoRenewCommandTests(ShortLivedCliSimulatorFixture fixture)
         var enable = await store.RunAsync("auto-renew", "enable", "--days", "30");
         Assert.True(enable.ExitCode == 0, enable.ToString());
         Assert.Contains("Auto-renewal policy: enabled, renew 30 days before expiry", enable.Output, StringComparison.Ordinal);
-        var disable = await store.RunAsync("auto-renew", "disable", optedOut.GetProperty("id").GetString()![..8]);
+        var disable = await store.RunAsync("auto-renew", "disable", optedOut.GetProperty("id").GetString()![^8..]);
         Assert.True(disable.ExitCode == 0, disable.ToString());
         Assert.Contains("optout.acme.example", disable.Output, StringComparison.Ordinal);
         Assert.Contains("auto-renew Disabled", disable.Output, StringComparison.Ordinal);
