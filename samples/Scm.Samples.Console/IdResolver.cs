@@ -89,7 +89,7 @@ internal static class IdResolver
         {
             0 => null,
             1 => Latest(orders.Where(o => o.CertificateId == byCertificate[0])),
-            _ => throw CliException.Usage($"'{text}' matches several certificates; give more of the id."),
+            _ => throw CliException.Usage($"'{text}' matches several certificates; give the id's last 8 digits, as the tables show them, or the whole id."),
         };
     }
 
@@ -120,6 +120,6 @@ internal static class IdResolver
         {
             0 => null,
             1 => matches[0],
-            _ => throw CliException.Usage($"'{text}' matches {matches.Count} {what}; give more of the id."),
+            _ => throw CliException.Usage($"'{text}' matches {matches.Count} {what}; give the id's last 8 digits, as the tables show them, or the whole id."),
         };
 }

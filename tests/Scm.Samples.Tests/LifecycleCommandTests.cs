@@ -36,7 +36,9 @@ public sealed class OrderRenewReissueCommandTests(CliSimulatorFixture fixture) :
         var store = fixture.NewStore();
         var old = await store.IssueAsync("renew.acme.example");
         var id = old.GetProperty("id").GetString()!;
-        var result = await store.RunAsync("renew", id[^8..], "--wait"); // the short id the tables show
+        var listed = await store.RunAsync("list");
+        Assert.Contains(id.Replace("-", string.Empty, StringComparison.Ordinal)[^8..], listed.Output, StringComparison.Ordinal); // the short id the table shows
+        var result = await store.RunAsync("renew", id[^8..], "--wait");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Renewal submitted", result.Output, StringComparison.Ordinal);
         Assert.Contains("Renewed renew.acme.example", result.Output, StringComparison.Ordinal);

@@ -15,8 +15,8 @@ namespace Scm.Benchmarks.Lifecycle;
 /// previous one may still be reachable from a stale stack slot until a later collection, which would blur "before".
 /// CPU figures are the mean and minimum over the iterations after the first <c>skip</c> ones (BenchmarkDotNet's jitting
 /// invocation and warm-up iterations, which also run the iteration setup and cleanup), beside the mean number of methods
-/// the JIT compiled during those iterations (tiered re-compilations included): near zero shows the measured iterations
-/// ran steady-state code.
+/// the JIT compiled during those iterations (tiered re-compilations included; the whole process's, an in-process
+/// simulator's included, so it does not reach zero): a relative indicator of how much JIT work still falls on a row.
 /// <see cref="Write"/> (global cleanup) leaves them in <see cref="ResultPath"/> for the summary's columns; every
 /// iteration's figures are also printed to the log.
 /// </summary>

@@ -25,7 +25,7 @@ namespace Scm.Benchmarks.Lifecycle;
 /// <item><c>Engine_Import_Sqlite</c>: the same into a fresh SQLite file with the store's defaults.</item>
 /// </list>
 /// CPU columns: process CPU time per order (all threads, the in-process simulator included), mean of the 5 measured
-/// iterations (after 10 warm-up ones, so that the tiered JIT has finished: see the JIT column); a fairer comparison than
+/// iterations (after 10 warm-up ones, so that most of the tiered JIT work is done: see the JIT column); a fairer comparison than
 /// wall time on a machine shared with other work.
 /// Memory columns (MB, from the first import of the process, BenchmarkDotNet's jitting invocation, so that no earlier
 /// engine instance is still reachable; whole process including the in-process simulator and its seeded orders): heap after a full GC before the import, peak heap above it during the import (sampled every 5 ms, garbage
@@ -41,9 +41,10 @@ public class LifecycleImportBenchmarks
 {
     private const int PageSize = 200;
 
-    // Enough imports for the tiered JIT to finish: with three warm-up iterations the engine's process was still compiling
-    // hundreds of methods per 10,000-order import in the measured ones (its code path is far larger than the bare loop's,
-    // so that penalized it most). The "JIT methods/iter" column shows what was still compiled while measuring.
+    // Enough imports for most of the tiered JIT work to be done: with three warm-up iterations the engine's process was
+    // still compiling hundreds of methods per 10,000-order import in the measured ones (its code path is far larger than
+    // the bare loop's, so that penalized it most). The "JIT methods/iter" column shows what was still compiled while
+    // measuring.
     private const int WarmupIterations = 10;
     private static readonly int Concurrency = new ImportOptions().MaxConcurrency;
 
@@ -261,7 +262,7 @@ public class LifecycleImportBenchmarks
                 new ThroughputVsBareColumn(),
                 new ProbeColumn("CPU us/order", "CpuMsPerOp", 1000.0, "0", "Process CPU time (all threads, simulator included) per order, mean of the measured iterations"),
                 new CpuVsBareColumn(),
-                new ProbeColumn("JIT methods/iter", "JitMethodsPerIteration", 1.0, "0", "Methods the JIT compiled per measured iteration (tiered re-compilation included); near 0 = steady-state code"),
+                new ProbeColumn("JIT methods/iter", "JitMethodsPerIteration", 1.0, "0", "Methods the JIT compiled per measured iteration (whole process, tiered re-compilation included): how much JIT work still falls on the row"),
                 new ProbeColumn("Heap before MB", "HeapBefore", 1.0 / (1024 * 1024), "0.0", "Managed heap after a full GC right before the first import (simulator and seeded orders included)"),
                 new ProbeColumn("Peak heap +MB", "PeakHeapAboveBefore", 1.0 / (1024 * 1024), "0.0", "Peak managed heap during the first import above 'Heap before' (sampled every 5 ms, garbage included)"),
                 new ProbeColumn("Retained +MB", "RetainedAboveBefore", 1.0 / (1024 * 1024), "0.0", "Managed heap after the first import and a full GC above 'Heap before' (store contents, simulator caches)"),

@@ -436,19 +436,25 @@ public sealed class InventoryAndImportTests
         h.Simulator.ClearRequestLog();
 
         var import = h.Lifecycle.ImportExistingOrdersAsync();
-        await store.FirstPageEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        for (var i = 0; i < 3000 && DetailsRequests(h) < 6; i++)
+        try
         {
-            await Task.Delay(10); // page 2 is fetched on other threads; bounded wait (30 s)
+            await store.FirstPageEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            for (var i = 0; i < 3000 && DetailsRequests(h) < 6; i++)
+            {
+                await Task.Delay(10); // page 2 is fetched on other threads; bounded wait (30 s)
+            }
+
+            Assert.Equal(6, DetailsRequests(h));
+            Assert.Equal(2, ListRequests(h)); // page 3 waits until page 1 has committed
+            Assert.Empty(store.Events);
+            Assert.False(import.IsCompleted);
+        }
+        finally
+        {
+            store.Release.TrySetResult(); // never leaves the import blocked, even when an assertion above failed
         }
 
-        Assert.Equal(6, DetailsRequests(h));
-        Assert.Equal(2, ListRequests(h)); // page 3 waits until page 1 has committed
-        Assert.Empty(store.Events);
-        Assert.False(import.IsCompleted);
-
-        store.Release.SetResult();
-        var result = await import;
+        var result = await import.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(12, result.Progress.Imported);
         Assert.Equal(["commit:3", "checkpoint:3", "commit:3", "checkpoint:6", "commit:3", "checkpoint:9", "commit:3", "checkpoint:12", "checkpoint:"], store.Events);
@@ -511,7 +517,7 @@ public sealed class InventoryAndImportTests
             if (page == 1)
             {
                 FirstPageEntered.TrySetResult();
-                await Release.Task;
+                await Release.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
             }
 
             if (page == FailOnPage)
@@ -555,30 +561,41 @@ public sealed class InventoryAndImportTests
     }
 
     /// <summary>
-    /// Runs <see cref="Then"/> once, right after SCM answered the list request for <c>position</c> (on the engine's
-    /// HttpClient, inside its pipeline): a change in SCM at a fixed point of the import, whatever the store is doing.
+    /// Runs <see cref="Then"/> once, right after SCM answered the list request for <c>position</c> (in a handler on the
+    /// engine's HttpClient, inside its pipeline): a change in SCM at a fixed point of the import, whatever the store is doing.
     /// </summary>
-    private sealed class AfterListPageHandler(int position) : DelegatingHandler
+    private sealed class AfterListPageHandler(int position)
     {
-        private int _done;
+        private int _claimed;
+        private int _ran;
 
         public Action? Then { get; set; }
 
-        public bool Happened => Volatile.Read(ref _done) == 1;
+        /// <summary>Whether <see cref="Then"/> ran.</summary>
+        public bool Happened => Volatile.Read(ref _ran) == 1;
 
         public void AddTo(ISectigoCertificateManagementBuilder builder) =>
-            builder.Services.AddHttpClient(ScmServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => this);
+            builder.Services.AddHttpClient(ScmServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => new Handler(this));
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        private void OnResponse(HttpRequestMessage request)
         {
-            var response = await base.SendAsync(request, cancellationToken);
             if (request.Method == HttpMethod.Get && request.RequestUri is { } uri && uri.AbsolutePath.TrimEnd('/').EndsWith("/ssl/v1", StringComparison.Ordinal)
-                && System.Text.RegularExpressions.Regex.IsMatch(uri.Query, $"[?&]position={position}(&|$)") && Interlocked.Exchange(ref _done, 1) == 0)
+                && System.Text.RegularExpressions.Regex.IsMatch(uri.Query, $"[?&]position={position}(&|$)") && Then is { } then
+                && Interlocked.Exchange(ref _claimed, 1) == 0)
             {
-                Then?.Invoke();
+                then();
+                Volatile.Write(ref _ran, 1);
             }
+        }
 
-            return response;
+        private sealed class Handler(AfterListPageHandler owner) : DelegatingHandler
+        {
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                owner.OnResponse(request);
+                return response;
+            }
         }
     }
 

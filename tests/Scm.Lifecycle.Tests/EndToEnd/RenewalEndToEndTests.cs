@@ -48,6 +48,8 @@ public sealed class RenewalEndToEndTests
         var renewed = check.InstalledCertificate!;
         Assert.Equal(old.Id, renewed.RenewedFromId);
         Assert.Equal(CertificateStatus.Active, renewed.Status);
+        Assert.Equal(7, result.Order.Id.Version); // time-ordered ids on the renewal path too (RecordId)
+        Assert.Equal(7, renewed.Id.Version);
         var superseded = (await h.Lifecycle.GetCertificateAsync(old.Id))!;
         Assert.Equal(CertificateStatus.Superseded, superseded.Status);
         Assert.Equal(renewed.Id, superseded.RenewedById);
@@ -292,5 +294,17 @@ public sealed class RenewalEndToEndTests
         var spread = Enumerable.Range(0, 200).Select(_ => Scm.Lifecycle.Internal.Engine.AutoRenewalScanner.JitterFraction(Guid.NewGuid())).ToArray();
         Assert.All(spread, f => Assert.InRange(f, 0, 1));
         Assert.True(spread.Max() - spread.Min() > 0.5, "jitter spreads certificates");
+
+        // The engine's ids are time-ordered (their first digits alike for records made together): still spread.
+        var rng = new Random(3);
+        var madeTogether = Enumerable.Range(0, 200).Select(i =>
+        {
+            var random = new byte[10];
+            rng.NextBytes(random);
+            return Scm.Lifecycle.Internal.Engine.AutoRenewalScanner.JitterFraction(Scm.Lifecycle.Internal.RecordId.Create(certificate.NotBefore.AddMilliseconds(i), random));
+        }).ToArray();
+        Assert.All(madeTogether, f => Assert.InRange(f, 0, 1));
+        Assert.True(madeTogether.Max() - madeTogether.Min() > 0.5, "jitter spreads certificates whose ids were made in the same second");
+        Assert.True(madeTogether.Count(f => f < 0.5) is > 60 and < 140, "about half in each half");
     }
 }
