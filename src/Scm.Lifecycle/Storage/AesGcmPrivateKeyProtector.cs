@@ -206,17 +206,17 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         }
     }
 
-    /// <summary>Reads the key file, or creates it atomically (two processes racing end up with one key).</summary>
+    /// <summary>Reads the key file, or creates it atomically (racers, in this process or others, end up with one key).</summary>
     private static byte[] LoadOrCreateKeyFile(string path)
     {
         try
         {
-            if (!File.Exists(path))
+            if (!File.Exists(path) && TryCreateKeyFile(path) is { } created)
             {
-                CreateKeyFile(path);
+                return created;
             }
 
-            return ReadKeyFile(path);
+            return ReadKeyFileWhenComplete(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -224,7 +224,14 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         }
     }
 
-    private static void CreateKeyFile(string path)
+    /// <summary>
+    /// Creates the key file with an exclusive create (O_CREAT | O_EXCL): whatever the number of racers, in this process or
+    /// others, exactly one creates it and returns its key; the others get null and read that key. (Publishing a finished
+    /// temporary file with File.Move(overwrite: false) is not atomic on Unix: .NET checks that the target is absent, then
+    /// renames, which replaces a key another racer published in between and may already have used.) The creator holds the
+    /// file exclusively until the key is written and flushed; a reader that comes in between waits for it.
+    /// </summary>
+    private static byte[]? TryCreateKeyFile(string path)
     {
         var directory = Path.GetDirectoryName(path)!;
         if (OperatingSystem.IsWindows())
@@ -236,42 +243,80 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        // Write the whole key to a private temporary file, flush it, then publish it under the final name without
-        // overwriting: on Unix File.Move(overwrite: false) links the new name (link(2) fails if it exists), so exactly
-        // one racer's key is published and every racer then reads that one. Nobody ever sees a partial key file.
-        var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerReadWrite;
+        }
+
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return null; // another racer created it first
+        }
+
         var key = RandomNumberGenerator.GetBytes(KeyLength);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = OwnerReadWrite;
-            }
-
-            using (var stream = new FileStream(temp, options))
+            using (stream)
             {
                 stream.Write(key);
                 stream.Flush(flushToDisk: true);
             }
 
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another process published its key first: use that one.
-            }
+            return key;
         }
-        finally
+        catch
         {
             CryptographicOperations.ZeroMemory(key);
-            File.Delete(temp);
+            throw;
         }
     }
 
-    private static byte[] ReadKeyFile(string path)
+    /// <summary>
+    /// Reads the key file; while it was created moments ago and is still locked (its creator is writing it) or empty (its
+    /// creator has not locked it yet), waits for it, for at most <see cref="KeyFileWriteWait"/>. A file that is readable and
+    /// holds some bytes but not a whole key is final, and refused at once.
+    /// </summary>
+    private static byte[] ReadKeyFileWhenComplete(string path)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            var waited = TimeProvider.System.GetElapsedTime(started);
+            try
+            {
+                return ReadKeyFile(path, allowShort: waited < KeyFileWriteWait && IsFresh(path));
+            }
+            catch (IOException) when (waited < KeyFileWriteWait && IsFresh(path))
+            {
+                // Locked by its creator (or still being written): try again shortly.
+            }
+            catch (KeyFileIncompleteException)
+            {
+                // Shorter than a key and created moments ago: its creator has not written it yet.
+            }
+
+            Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System).Wait();
+        }
+    }
+
+    /// <summary>How long a reader waits for a key file another racer has just created.</summary>
+    private static readonly TimeSpan KeyFileWriteWait = TimeSpan.FromSeconds(5);
+
+    private static bool IsFresh(string path) =>
+        File.Exists(path) && TimeProvider.System.GetUtcNow() - File.GetLastWriteTimeUtc(path) < TimeSpan.FromSeconds(30);
+
+    /// <summary>An empty key file that may still be being written (only thrown when waiting is allowed).</summary>
+    private sealed class KeyFileIncompleteException : Exception
+    {
+    }
+
+    private static byte[] ReadKeyFile(string path, bool allowShort)
     {
         if (!OperatingSystem.IsWindows())
         {
@@ -288,7 +333,13 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         {
             var length = bytes.Length;
             CryptographicOperations.ZeroMemory(bytes);
-            throw new KeyProtectionException(string.Create(CultureInfo.InvariantCulture, $"The key file {path} must hold exactly {KeyLength} bytes; it holds {length}."));
+            if (allowShort && length == 0)
+            {
+                throw new KeyFileIncompleteException();
+            }
+
+            throw new KeyProtectionException(string.Create(CultureInfo.InvariantCulture,
+                $"The key file {path} must hold exactly {KeyLength} bytes; it holds {length}.{(length == 0 ? " If a process stopped while creating it, nothing was protected with it: delete it and a new key is made." : string.Empty)}"));
         }
 
         return bytes;
