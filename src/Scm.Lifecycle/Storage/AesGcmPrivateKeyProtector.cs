@@ -39,6 +39,9 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
     private const int HeaderLength = AuthenticatedHeaderLength + NonceLength;
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>How long a reader waits for a key file another racer has just created.</summary>
+    private static readonly TimeSpan KeyFileWriteWait = TimeSpan.FromSeconds(5);
+
     private readonly string? _keyFilePath;
     private readonly object _gate = new();
     private byte[]? _key;
@@ -290,7 +293,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
             var waited = TimeProvider.System.GetElapsedTime(started);
             try
             {
-                return ReadKeyFile(path, allowShort: waited < KeyFileWriteWait && IsFresh(path));
+                return ReadKeyFile(path, allowEmpty: waited < KeyFileWriteWait && IsFresh(path));
             }
             catch (IOException) when (waited < KeyFileWriteWait && IsFresh(path))
             {
@@ -298,15 +301,12 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
             }
             catch (KeyFileIncompleteException)
             {
-                // Shorter than a key and created moments ago: its creator has not written it yet.
+                // Empty and created moments ago: its creator has not written it yet.
             }
 
             Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System).Wait();
         }
     }
-
-    /// <summary>How long a reader waits for a key file another racer has just created.</summary>
-    private static readonly TimeSpan KeyFileWriteWait = TimeSpan.FromSeconds(5);
 
     private static bool IsFresh(string path) =>
         File.Exists(path) && TimeProvider.System.GetUtcNow() - File.GetLastWriteTimeUtc(path) < TimeSpan.FromSeconds(30);
@@ -316,7 +316,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
     {
     }
 
-    private static byte[] ReadKeyFile(string path, bool allowShort)
+    private static byte[] ReadKeyFile(string path, bool allowEmpty)
     {
         if (!OperatingSystem.IsWindows())
         {
@@ -333,7 +333,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         {
             var length = bytes.Length;
             CryptographicOperations.ZeroMemory(bytes);
-            if (allowShort && length == 0)
+            if (allowEmpty && length == 0)
             {
                 throw new KeyFileIncompleteException();
             }
