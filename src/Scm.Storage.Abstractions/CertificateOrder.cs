@@ -89,6 +89,21 @@ public sealed record CertificateOrder
     /// <summary>When the order was first submitted (the start of the ambiguity window for reconciliation).</summary>
     public DateTimeOffset? SubmittedAt { get; init; }
 
+    /// <summary>
+    /// What SCM showed right before the last renewal or reissue POST: the evidence reconciliation compares with after an
+    /// unclear outcome, so that a certificate whose SCM record carries no SDK token (imported, or comments edited by
+    /// someone else) is never renewed or reissued twice. <see langword="null"/> for new orders and for orders stored by
+    /// an older version.
+    /// </summary>
+    public SubmissionBaseline? Baseline { get; init; }
+
+    /// <summary>
+    /// When to search SCM once more for a second order this order may have created: set when the order was sent again
+    /// after an unclear outcome, since the first POST may still reach SCM late (an instance that paused right before
+    /// sending). Cleared by that search; a duplicate found is reported and audited.
+    /// </summary>
+    public DateTimeOffset? DuplicateCheckAt { get; init; }
+
     /// <summary>When <see cref="State"/> last changed.</summary>
     public DateTimeOffset? StateChangedAt { get; init; }
 
@@ -105,6 +120,38 @@ public sealed record CertificateOrder
     /// <returns>The description.</returns>
     public override string ToString() =>
         $"CertificateOrder {{ Id = {Id}, CertificateId = {CertificateId}, Kind = {Kind}, State = {State}, CommonName = {Request.CommonName}, SslId = {SslId}, ScmStatus = {ScmStatus}, Version = {Version} }}";
+}
+
+/// <summary>
+/// What SCM showed of a renewal's or reissue's original order right before the POST (see
+/// <see cref="CertificateOrder.Baseline"/>). After an unclear outcome, reconciliation adopts only an SCM order that
+/// appeared after this snapshot, and re-sends only when SCM still looks exactly like it.
+/// </summary>
+public sealed record SubmissionBaseline
+{
+    /// <summary>When the snapshot was taken (engine clock).</summary>
+    public required DateTimeOffset TakenAt { get; init; }
+
+    /// <summary>The sslId of the SCM order being renewed or reissued.</summary>
+    public required long OriginalSslId { get; init; }
+
+    /// <summary>SCM's status of the original order.</summary>
+    public string? OriginalStatus { get; init; }
+
+    /// <summary>Whether SCM showed the original as renewed (a committed renewById sets it).</summary>
+    public bool OriginalRenewed { get; init; }
+
+    /// <summary>The original's serial number as SCM showed it (a committed replace changes or clears it).</summary>
+    public string? OriginalSerialNumber { get; init; }
+
+    /// <summary>The original's <c>replaced</c> date as SCM showed it.</summary>
+    public DateOnly? OriginalReplacedOn { get; init; }
+
+    /// <summary>
+    /// Renewals: every sslId SCM listed for the common name (the original and its earlier renewals included); an order
+    /// for the name that is not in this list appeared after the snapshot. <see langword="null"/> for reissues.
+    /// </summary>
+    public IReadOnlyList<long>? SslIdsForCommonName { get; init; }
 }
 
 /// <summary>What an order asks SCM for.</summary>

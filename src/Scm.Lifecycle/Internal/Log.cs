@@ -82,4 +82,10 @@ internal static partial class Log
 
     [LoggerMessage(2024, LogLevel.Warning, "SCM credentials in configuration were not applied ({Why}): {Problem} The credentials in use are unchanged.")]
     public static partial void CredentialsReloadRefused(ILogger logger, string why, string problem);
+
+    [LoggerMessage(2040, LogLevel.Error, "Order {OrderId}: SCM accepted the POST as sslId {SslId} after this instance lost the order's lease to another; {Outcome}")]
+    public static partial void PostAfterLeaseLost(ILogger logger, Guid orderId, long sslId, string outcome);
+
+    [LoggerMessage(2041, LogLevel.Warning, "Order {OrderId}: the search for a duplicate in SCM failed ({Error}); it is tried again at the next check.")]
+    public static partial void DuplicateCheckFailed(ILogger logger, Guid orderId, string error);
 }

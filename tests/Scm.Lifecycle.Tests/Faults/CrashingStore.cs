@@ -32,6 +32,9 @@ internal sealed class CrashingStore(IScmStore inner) : IScmStore
     /// <summary>Runs before each commit is decided (for example another writer's concurrent change).</summary>
     public Func<StoreBatch, Task>? BeforeCommit { get; set; }
 
+    /// <summary>Runs after a commit went through, before the caller sees it (for example a process that pauses right there).</summary>
+    public Func<StoreBatch, Task>? AfterCommit { get; set; }
+
     /// <summary>Decides the fault of each commit (null: every commit passes).</summary>
     public Func<StoreBatch, CommitFault>? Rule { get; set; }
 
@@ -72,7 +75,13 @@ internal sealed class CrashingStore(IScmStore inner) : IScmStore
                 _dead = true;
                 throw Dead();
             default:
-                return await inner.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+                var committed = await inner.CommitAsync(batch, cancellationToken).ConfigureAwait(false);
+                if (AfterCommit is { } after)
+                {
+                    await after(batch).ConfigureAwait(false);
+                }
+
+                return committed;
         }
     }
 

@@ -34,4 +34,11 @@ internal static class CsrFactory
         request.CertificateExtensions.Add(san.Build());
         return request.CreateSigningRequestPem();
     }
+
+    /// <summary>The SubjectPublicKeyInfo (DER) of a PEM CSR, read without checking its signature (it is our own).</summary>
+    public static byte[] SubjectPublicKeyInfo(string csrPem)
+    {
+        var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.SkipSignatureValidation);
+        return request.PublicKey.ExportSubjectPublicKeyInfo();
+    }
 }

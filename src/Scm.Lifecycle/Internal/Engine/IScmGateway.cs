@@ -30,6 +30,10 @@ internal sealed record ScmOrderView
 
     public bool Renewed { get; init; }
 
+    public DateOnly? ReplacedOn { get; init; }
+
+    public string? KeyType { get; init; }
+
     public string? AutoRenewState { get; init; }
 
     public int? AutoRenewDaysBeforeExpiration { get; init; }

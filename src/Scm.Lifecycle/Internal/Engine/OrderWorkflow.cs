@@ -154,10 +154,28 @@ internal sealed class OrderWorkflow
             }
         }
 
+        // A renewal or reissue first records what SCM shows of the original (and, for a renewal, of every order for the
+        // name): after an unclear outcome, that snapshot is what proves whether the POST created anything, whether or
+        // not SCM's records carry our token. Without it nothing is sent.
+        SubmissionBaseline? baseline = null;
+        if (current is not null)
+        {
+            try
+            {
+                baseline = await _reconciler.TakeBaselineAsync(order, current.SslId!.Value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ScmCallException ex)
+            {
+                return await DeferAsync(order, lease, $"Could not read SCM's records before sending the {KindWord(order.Kind)} (nothing was sent): {ex.Message}",
+                    ex.ScmErrorCode, ex.RetryAfter, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         await lease.EnsureAsync(_ctx.MinimumLeaseBeforePost, cancellationToken).ConfigureAwait(false);
         var submitting = order with
         {
             State = OrderState.Submitting,
+            Baseline = baseline,
             SubmittedAt = _ctx.Now,
             FencingToken = lease.Token.FencingToken,
             Attempts = order.Attempts + 1,
@@ -206,6 +224,7 @@ internal sealed class OrderWorkflow
         var submitted = submitting with
         {
             State = OrderState.Submitted,
+            DuplicateCheckAt = order.SubmittedAt is null ? null : _ctx.Now + _ctx.Options.Reconcile.AmbiguityWindow,
             SslId = sslId,
             RenewId = renewId ?? submitting.RenewId,
             ScmStatus = null,
@@ -217,9 +236,21 @@ internal sealed class OrderWorkflow
             LastError = null,
             LastScmErrorCode = null,
         };
-        var stored = await SaveWithRetryAsync(submitting, submitted, lease,
-            _ctx.Audit(actor, ActionFor(order), "Submitted", "Succeeded", $"SCM accepted the {KindWord(order.Kind)} as sslId {sslId}.", submitted),
-            cancellationToken).ConfigureAwait(false);
+        CertificateOrder stored;
+        try
+        {
+            stored = await SaveWithRetryAsync(submitting, submitted, lease,
+                _ctx.Audit(actor, ActionFor(order), "Submitted", "Succeeded", $"SCM accepted the {KindWord(order.Kind)} as sslId {sslId}.", submitted),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (LeaseLostException)
+        {
+            // F40: this instance paused between its last lease check and the POST, long enough for another instance to take
+            // the order over. SCM has an order the store cannot be told about from here: report it now, so a duplicate is
+            // known at once rather than found by an operator.
+            await _reconciler.ReportPostAfterLeaseLostAsync(submitting, sslId, actor, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
 
         if (order.Kind == OrderKind.Renewal)
         {
@@ -361,6 +392,11 @@ internal sealed class OrderWorkflow
         }
 
         var status = view.Status;
+        if (order.DuplicateCheckAt is { } checkAt && (checkAt <= _ctx.Now || !IsStatus(status, "Requested") && !IsStatus(status, "Approved") && !IsStatus(status, "Applied")))
+        {
+            order = await _reconciler.CheckForDuplicatesAsync(order, lease, actor, cancellationToken).ConfigureAwait(false);
+        }
+
         if (IsStatus(status, "Issued"))
         {
             return await _installer.CollectAndInstallAsync(order, view, lease, actor, cancellationToken).ConfigureAwait(false);

@@ -61,6 +61,8 @@ internal sealed class ScmClientGateway : IScmGateway
             Expires = d.ExpiresOn,
             SerialNumber = d.SerialNumber,
             Renewed = d.Renewed ?? false,
+            ReplacedOn = d.ReplacedOn,
+            KeyType = d.KeyType,
             AutoRenewState = d.AutoRenewDetails?.State?.ToString(),
             AutoRenewDaysBeforeExpiration = d.AutoRenewDetails?.DaysBeforeExpiration,
             OrderNumber = d.OrderNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? d.BackendCertId,
