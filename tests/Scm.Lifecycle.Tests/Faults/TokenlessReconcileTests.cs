@@ -29,7 +29,7 @@ public sealed class TokenlessReconcileTests
     {
         var failure = Failures[(seed - 1) % Failures.Length];
         var edited = seed % 2 == 0;
-        await using var run = await FaultRun.StartAsync(seed, Noise.Reads, simulator: o => o.IssueDelay = SlowIssuance);
+        await using var run = await FaultRun.StartAsync(seed, Noise.Reads, simulator: o => o.IssueDelay = SlowIssuance, sqlite: seed % 3 == 0);
         var certificate = edited ? await EditedCertificateAsync(run, "edited") : await ImportedCertificateAsync(run, "legacy");
         var original = certificate.SslId!.Value;
         Assert.Empty(CorrelationTokensOf(run, original));
@@ -69,7 +69,7 @@ public sealed class TokenlessReconcileTests
     {
         var failure = Failures[(seed - 1) % Failures.Length];
         var edited = seed % 2 == 1;
-        await using var run = await FaultRun.StartAsync(seed, Noise.Reads, simulator: o => o.IssueDelay = SlowIssuance);
+        await using var run = await FaultRun.StartAsync(seed, Noise.Reads, simulator: o => o.IssueDelay = SlowIssuance, sqlite: seed % 3 == 0);
         var certificate = edited ? await EditedCertificateAsync(run, "edited") : await ImportedCertificateAsync(run, "legacy");
         var sslId = certificate.SslId!.Value;
 
