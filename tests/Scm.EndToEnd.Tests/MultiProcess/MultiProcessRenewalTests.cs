@@ -17,6 +17,7 @@ namespace Scm.EndToEnd.Tests.MultiProcess;
 /// store and the simulator are checked: 0 double renewals, 0 duplicate orders, 0 lost keys, every renewal ordered
 /// before the renewed certificate's last twentieth of lifetime, none lapsed.
 /// </summary>
+[Collection(EngineProcessCollection.Name)]
 public sealed class MultiProcessRenewalTests
 {
     private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
