@@ -264,7 +264,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var lease = await _ctx.TryLeaseCertificateAsync(stored.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Could not lease the new certificate id.");
         await using var leaseScope = lease.ConfigureAwait(false);
-        var report = await _workflow.AdvanceAsync(stored, lease, ApiActor, force: false, cancellationToken).ConfigureAwait(false);
+        var report = await _workflow.AdvanceOrHandOverAsync(stored, lease, ApiActor, cancellationToken).ConfigureAwait(false);
         return new OrderCertificateResult { Order = report.Order, GeneratedKeystorePassword = generated, Notices = validated.Notices };
     }
 

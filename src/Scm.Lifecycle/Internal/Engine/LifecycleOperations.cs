@@ -164,7 +164,7 @@ internal sealed class LifecycleOperations
             };
         }
 
-        var report = await _workflow.AdvanceAsync(stored, lease, actor, force: false, cancellationToken).ConfigureAwait(false);
+        var report = await _workflow.AdvanceOrHandOverAsync(stored, lease, actor, cancellationToken).ConfigureAwait(false);
         var outcome = report.Order.State switch
         {
             OrderState.Submitted or OrderState.AwaitingApproval or OrderState.Completed or OrderState.Parked => LifecycleOutcome.Submitted,
@@ -303,8 +303,14 @@ internal sealed class LifecycleOperations
         // An order whose submission outcome is unknown is first looked for in SCM.
         if (order.State is OrderState.Ambiguous or OrderState.Submitting)
         {
-            var report = await _workflow.AdvanceAsync(order, lease, actor, force: true, cancellationToken).ConfigureAwait(false);
-            order = report.Order;
+            try
+            {
+                order = (await _workflow.AdvanceAsync(order, lease, actor, force: true, cancellationToken).ConfigureAwait(false)).Order;
+            }
+            catch (LeaseLostException)
+            {
+                throw new StoreConflictException(StoreConflictReason.LeaseLost, "lease", order.Id);
+            }
         }
 
         var mayIssue = false;

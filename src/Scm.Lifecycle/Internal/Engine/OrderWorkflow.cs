@@ -88,6 +88,25 @@ internal sealed class OrderWorkflow
         return new AdvanceReport(order, installed, message);
     }
 
+    /// <summary>
+    /// <see cref="AdvanceAsync"/> for a caller's own request (order, renew, reissue): an instance that lost the
+    /// certificate's lease mid-way (it paused past the lease, and another instance took over) hands the order over
+    /// instead of failing the caller with an internal error; the report shows the order as stored now.
+    /// </summary>
+    public async Task<AdvanceReport> AdvanceOrHandOverAsync(CertificateOrder order, CertificateLease lease, string actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AdvanceAsync(order, lease, actor, force: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LeaseLostException)
+        {
+            Log.LeaseLost(_ctx.Logger, order.Id);
+            var current = await _ctx.Store.GetOrderAsync(order.Id, CancellationToken.None).ConfigureAwait(false) ?? order;
+            return new AdvanceReport(current, null, "This instance lost the certificate's lease while working on the order (it paused past the lease); another instance continues it.");
+        }
+    }
+
     /// <summary>Planned: make the key and CSR, protect the key, store both. Nothing is sent.</summary>
     private async Task<StepResult> GenerateKeyAsync(CertificateOrder order, CertificateLease lease, string actor, CancellationToken cancellationToken)
     {
