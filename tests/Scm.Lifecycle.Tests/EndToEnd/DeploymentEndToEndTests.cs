@@ -82,6 +82,7 @@ public sealed class DeploymentEndToEndTests : IDisposable
             Assert.Equal(chain[^1].SerialNumber, await reader.SeenAsync("0004").WaitAsync(TimeSpan.FromSeconds(30)));
             await reader.StopAsync();
             Assert.Empty(reader.Mixes);
+            Assert.Equal(0, reader.VanishedReads);
         }
 
         // Four certificates (new ids, each linked to the one before), one folder per target, one version each, the

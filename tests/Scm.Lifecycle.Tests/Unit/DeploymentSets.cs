@@ -195,9 +195,10 @@ internal sealed class LiveReader : IAsyncDisposable
             {
                 Interlocked.Increment(ref _vanished);
             }
-            catch (Exception ex) when (ex is CryptographicException or JsonException or ArgumentException)
+            catch (Exception ex) when (ex is CryptographicException or JsonException or ArgumentException or IOException)
             {
-                // A half-written file would show up here: that is a mix too (a file of no complete version).
+                // A half-written file, or one still being written (locked), would show up here: that is a mix too (a file
+                // of no complete version).
                 Mixes.Enqueue($"{version}: {ex.GetType().Name}: {ex.Message}");
             }
         }

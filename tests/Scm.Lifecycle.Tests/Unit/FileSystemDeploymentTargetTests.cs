@@ -236,6 +236,9 @@ public sealed class FileSystemDeploymentTargetTests : IDisposable
 
             await reader.StopAsync();
             Assert.Empty(reader.Mixes);
+            // The writer waits for the reader to see each version, so no version the reader resolves is pruned under it:
+            // a missing file here would be a set published incomplete.
+            Assert.Equal(0, reader.VanishedReads);
             Assert.Equal(Deployments, reader.VersionsSeen.Count);
             Assert.True(reader.ConsistentReads >= Deployments);
         }
