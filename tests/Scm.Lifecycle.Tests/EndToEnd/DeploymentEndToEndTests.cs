@@ -119,6 +119,7 @@ public sealed class DeploymentEndToEndTests : IDisposable
         Assert.All(again, o => Assert.Equal("0004", o.Version));
         var audit = await h.Lifecycle.QueryAuditAsync(new AuditQuery { CertificateId = chain[3].Id });
         Assert.Contains(audit, a => a.Action == "Deploy" && a.Reason!.Contains("(version 0004, already in place)", StringComparison.Ordinal));
+        Assert.Equal(2, h.Events.Count(e => e is CertificateDeploymentEvent { Succeeded: true, Unchanged: true, Version: "0004" } d && d.CertificateId == chain[3].Id));
 
         // Rolling back through the engine: deploying the superseded certificate publishes it again as a new version.
         var back = await h.Lifecycle.DeployAsync(chain[2].Id);

@@ -443,6 +443,8 @@ internal sealed class CertificateInstaller
                         Target = target.Name,
                         Succeeded = true,
                         Detail = string.Join(", ", outcome.Locations),
+                        Version = outcome.Version,
+                        Unchanged = outcome.Unchanged,
                     }, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or HttpRequestException)
