@@ -139,7 +139,8 @@ public sealed class FileSystemDeploymentTarget : ICertificateDeploymentTarget
     {
         ArgumentNullException.ThrowIfNull(commonName);
         var folder = Path.GetFullPath(Path.Combine(_root, SafeName(commonName) + "-" + ShortId(lineageId)));
-        if (!folder.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        var under = Path.EndsInDirectorySeparator(_root) ? _root : _root + Path.DirectorySeparatorChar;
+        if (!folder.StartsWith(under, StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"The folder name derived from '{commonName}' escapes the deployment root.");
         }

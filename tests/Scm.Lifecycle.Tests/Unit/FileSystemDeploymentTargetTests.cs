@@ -446,6 +446,14 @@ public sealed class FileSystemDeploymentTargetTests : IDisposable
     }
 
     [Fact]
+    public void FolderFor_RootGivenWithATrailingSeparator_SameFolder()
+    {
+        var id = Guid.NewGuid();
+        var withSeparator = new FileSystemDeploymentTarget(new FileSystemDeploymentOptions { Directory = _root + Path.DirectorySeparatorChar });
+        Assert.Equal(Target().FolderFor("www.example.com", id), withSeparator.FolderFor("www.example.com", id));
+    }
+
+    [Fact]
     public void FolderFor_VeryLongCommonName_IsShortened()
     {
         var folder = Target().FolderFor(new string('a', 300) + ".example.com", Guid.NewGuid());
