@@ -79,6 +79,15 @@ public sealed record CertificateDeploymentEvent : LifecycleEvent
 
     /// <summary>Where it went, or why it failed.</summary>
     public required string Detail { get; init; }
+
+    /// <summary>The version the target published (<see cref="Deployment.DeploymentOutcome.Version"/>), when it keeps versions.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>
+    /// Whether the target already held exactly this content and wrote nothing (<see cref="Deployment.DeploymentOutcome.Unchanged"/>):
+    /// a server reload can be skipped.
+    /// </summary>
+    public bool Unchanged { get; init; }
 }
 
 /// <summary>An order that was cancelled locally was issued by SCM anyway.</summary>

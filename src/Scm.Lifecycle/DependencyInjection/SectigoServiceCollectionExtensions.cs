@@ -62,9 +62,15 @@ public static class SectigoServiceCollectionExtensions
         return AddCore(services);
     }
 
-    /// <summary>Adds a file-system deployment target (PEM/PFX/JKS written atomically, private files with mode 0600).</summary>
+    /// <summary>
+    /// Adds a file-system deployment target: one folder per managed certificate, each deployment a complete version
+    /// folder that a <c>live</c> link switches to in one step (private files with mode 0600); see <see cref="FileSystemDeploymentTarget"/>.
+    /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Configures the target; <see cref="FileSystemDeploymentOptions.Directory"/> is required.</param>
+    /// <param name="configure">
+    /// Configures the target; <see cref="FileSystemDeploymentOptions.Directory"/> is required and
+    /// <see cref="FileSystemDeploymentOptions.VersionsToKeep"/> at least 2 (checked here, with an <see cref="ArgumentException"/>).
+    /// </param>
     /// <returns>The builder.</returns>
     public static ISectigoCertificateManagementBuilder AddFileSystemDeployment(this ISectigoCertificateManagementBuilder builder, Action<FileSystemDeploymentOptions> configure)
     {

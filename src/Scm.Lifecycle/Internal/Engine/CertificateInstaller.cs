@@ -418,19 +418,22 @@ internal sealed class CertificateInstaller
             return outcomes;
         }
 
+        var lineageId = await LineageIdAsync(certificate, cancellationToken).ConfigureAwait(false);
         var keystore = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystore, cancellationToken).ConfigureAwait(false);
         var passwordBytes = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystorePassword, cancellationToken).ConfigureAwait(false);
         try
         {
-            var deployment = new CertificateDeployment(certificate, certificate.CertificatePem, keystore, Encoding.UTF8.GetString(passwordBytes), () => PrivateKeyPem(certificate));
+            var deployment = new CertificateDeployment(
+                certificate, lineageId, certificate.CertificatePem, keystore, Encoding.UTF8.GetString(passwordBytes), ct => PrivateKeyPemAsync(certificate, ct));
             foreach (var target in _ctx.DeploymentTargets)
             {
                 try
                 {
                     var outcome = await target.DeployAsync(deployment, cancellationToken).ConfigureAwait(false);
                     outcomes.Add(outcome);
+                    var version = outcome.Version is null ? string.Empty : $" (version {outcome.Version}{(outcome.Unchanged ? ", already in place" : string.Empty)})";
                     await _ctx.Store.AppendAuditAsync(_ctx.Audit(actor, "Deploy", "Deployed", "Succeeded",
-                        $"Deployed to {target.Name}: {string.Join(", ", outcome.Locations)}.", certificate: certificate), cancellationToken).ConfigureAwait(false);
+                        $"Deployed to {target.Name}{version}: {string.Join(", ", outcome.Locations)}.", certificate: certificate), cancellationToken).ConfigureAwait(false);
                     await _ctx.Events.RaiseAsync(this, new CertificateDeploymentEvent
                     {
                         Timestamp = _ctx.Now,
@@ -440,6 +443,8 @@ internal sealed class CertificateInstaller
                         Target = target.Name,
                         Succeeded = true,
                         Detail = string.Join(", ", outcome.Locations),
+                        Version = outcome.Version,
+                        Unchanged = outcome.Unchanged,
                     }, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or HttpRequestException)
@@ -469,12 +474,40 @@ internal sealed class CertificateInstaller
         return outcomes;
     }
 
-    private string PrivateKeyPem(ManagedCertificate certificate)
+    /// <summary>
+    /// The id of the first certificate of a lineage: <see cref="ManagedCertificate.RenewedFromId"/> and
+    /// <see cref="ManagedCertificate.ReplacesId"/> followed back. A link to a record no longer stored (deleted) still names
+    /// that record's id, so deleting the oldest record of a lineage keeps the id; only deleting one in the middle shortens it.
+    /// </summary>
+    internal async Task<Guid> LineageIdAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
-        var pkcs8 = _ctx.Protector.UnprotectAsync(certificate.ProtectedPrivateKey!, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var seen = new HashSet<Guid> { certificate.Id };
+        var current = certificate;
+        while ((current.RenewedFromId ?? current.ReplacesId) is { } previousId && seen.Add(previousId))
+        {
+            var previous = await _ctx.Store.GetCertificateAsync(previousId, cancellationToken).ConfigureAwait(false);
+            if (previous is null)
+            {
+                return previousId;
+            }
+
+            current = previous;
+        }
+
+        return current.Id;
+    }
+
+    private async ValueTask<char[]> PrivateKeyPemAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        if (certificate.ProtectedPrivateKey is null)
+        {
+            throw new InvalidOperationException($"Certificate {certificate.Id} is observe-only (no local key); it has no private key to deploy.");
+        }
+
+        var pkcs8 = await _ctx.Protector.UnprotectAsync(certificate.ProtectedPrivateKey, cancellationToken).ConfigureAwait(false);
         try
         {
-            return PemEncoding.WriteString("PRIVATE KEY", pkcs8);
+            return PemEncoding.Write("PRIVATE KEY", pkcs8);
         }
         finally
         {
