@@ -217,7 +217,7 @@ internal sealed class OrderReconciler
     /// <summary>The token was lost (someone edited the comments): collect issued candidates and compare their public key with ours.</summary>
     private async Task<IReadOnlyList<ScmOrderView>> MatchByKeyAsync(CertificateOrder order, IReadOnlyList<ScmOrderView> candidates, CancellationToken cancellationToken)
     {
-        using var key = await Workflow.UnprotectKeyAsync(order.ProtectedPrivateKey!, cancellationToken).ConfigureAwait(false);
+        using var key = await Workflow.UnprotectKeyAsync(order, cancellationToken).ConfigureAwait(false);
         var spki = KeyMaterial.SubjectPublicKeyInfo(key);
         var found = new List<ScmOrderView>();
         foreach (var candidate in candidates)
