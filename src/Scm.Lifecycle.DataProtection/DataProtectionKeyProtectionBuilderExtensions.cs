@@ -15,7 +15,8 @@ public static class DataProtectionKeyProtectionBuilderExtensions
     /// any long-lived data: a persistent key ring shared by every instance (<c>PersistKeysToFileSystem</c>, Redis, a
     /// database), keys protected at rest (<c>ProtectKeysWithCertificate</c>, ...), one <c>SetApplicationName</c> for
     /// every instance, and a backup of the ring with the store. The engine refuses to start when the store holds values
-    /// protected by a key the ring lacks.
+    /// protected by a key the ring lacks. The adapter dates keys on the system clock, as Data Protection does (not on a
+    /// <see cref="TimeProvider"/> registered for the engine).
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddSectigoCertificateManagement</c>.</param>
     /// <param name="configure">Optional options (purpose, revoked keys, lifetime of keys made by a rotation).</param>
@@ -29,8 +30,7 @@ public static class DataProtectionKeyProtectionBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<IPrivateKeyProtector>(sp => new DataProtectionPrivateKeyProtector(
             sp.GetRequiredService<IDataProtectionProvider>(),
             sp.GetRequiredService<IKeyManager>(),
-            options,
-            sp.GetService<TimeProvider>())));
+            options)));
         return builder;
     }
 }

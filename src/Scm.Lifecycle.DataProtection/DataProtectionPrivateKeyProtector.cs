@@ -58,7 +58,7 @@ public sealed class DataProtectionPrivateKeyProtector : IKeyRingProtector
     /// <param name="provider">The host's Data Protection provider.</param>
     /// <param name="keyManager">The key manager of the same key ring (lists, creates keys).</param>
     /// <param name="options">Options; defaults when <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock used to pick the current key and to date new keys; the system clock by default.</param>
+    /// <param name="timeProvider">The clock used to pick the current key and to date keys made by a rotation; the system clock by default (Data Protection's own clock).</param>
     public DataProtectionPrivateKeyProtector(IDataProtectionProvider provider, IKeyManager keyManager, DataProtectionKeyProtectorOptions? options = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(provider);
@@ -151,10 +151,17 @@ public sealed class DataProtectionPrivateKeyProtector : IKeyRingProtector
     }
 
     /// <inheritdoc />
+    /// <remarks>Data Protection makes the key itself (with its own dates and settings) on a first protect; the key id is read from that value.</remarks>
     public async ValueTask<string> CreateFirstKeyAsync(CancellationToken cancellationToken = default)
     {
         var ring = await GetKeyRingAsync(cancellationToken).ConfigureAwait(false);
-        return ring.CurrentKeyId ?? NewKey();
+        if (ring.CurrentKeyId is { } current)
+        {
+            return current;
+        }
+
+        var probe = _root.CreateProtector("key-probe").Protect([0]);
+        return KeyIdOf(probe);
     }
 
     /// <inheritdoc />
