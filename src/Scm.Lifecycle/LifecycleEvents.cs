@@ -103,6 +103,17 @@ public sealed record CredentialsRefusedEvent : LifecycleEvent
 /// <summary>SCM accepts the credentials again; scheduled work resumed.</summary>
 public sealed record CredentialsRestoredEvent : LifecycleEvent;
 
+/// <summary>
+/// Key material of an order or certificate cannot be decrypted (tampered or corrupt, bound to another record, or
+/// protected by a key the ring does not have). The order is Stuck and not retried automatically; no new key is made.
+/// Restore the key ring the store was protected with, then check the order again.
+/// </summary>
+public sealed record PrivateKeyUnreadableEvent : LifecycleEvent
+{
+    /// <summary>Why, in words safe to show (never key material).</summary>
+    public required string Reason { get; init; }
+}
+
 /// <summary>Receives lifecycle events. Register any number in DI; exceptions are logged and do not affect the engine.</summary>
 public interface ILifecycleEventHandler
 {

@@ -10,6 +10,8 @@ using Scm.Lifecycle;
 using Scm.Lifecycle.Deployment;
 using Scm.Lifecycle.Internal;
 using Scm.Lifecycle.Internal.Engine;
+using Scm.Lifecycle.Internal.KeyProtection;
+using Scm.Lifecycle.KeyProtection;
 using Scm.Lifecycle.Scheduling;
 using Scm.Lifecycle.Storage;
 using Scm.Storage;
@@ -123,7 +125,10 @@ public static class SectigoServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Replaces the default AES-256-GCM key protector (for example with a KMS or HSM-backed one).</summary>
+    /// <summary>
+    /// Replaces the default AES-256-GCM key protector (for example with a KMS or HSM-backed one). A protector that also
+    /// implements <see cref="IKeyRingProtector"/> gets the store's key-ring guard (refusal to start on a missing key) and rotation.
+    /// </summary>
     /// <typeparam name="TProtector">The protector type, resolved from DI.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -175,6 +180,7 @@ public static class SectigoServiceCollectionExtensions
             return new CertificateLifecycle(context);
         });
         services.TryAddSingleton<ICertificateLifecycle>(sp => sp.GetRequiredService<CertificateLifecycle>());
+        services.TryAddSingleton<IKeyProtectionService>(sp => new KeyProtectionService(sp.GetRequiredService<CertificateLifecycle>()));
         services.TryAddSingleton<ILifecycleJobRunner>(sp => new LifecycleJobRunner(sp.GetRequiredService<CertificateLifecycle>()));
         services.AddHostedService<LifecycleScheduler>();
         return new SectigoCertificateManagementBuilder(services);
@@ -190,6 +196,7 @@ public static class SectigoServiceCollectionExtensions
         var keyOptions = new AesGcmKeyProtectorOptions
         {
             Key = options.KeyProtection.Key,
+            PreviousKeys = options.KeyProtection.PreviousKeys,
             KeyFilePath = options.KeyProtection.Key is null
                 ? options.KeyProtection.KeyFilePath ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Scm.Sdk", "scm-keys.key")
                 : null,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Scm.Client;
 using Scm.Lifecycle.Internal.Crypto;
+using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Lifecycle.Validation;
 using Scm.Storage;
 
@@ -525,7 +526,7 @@ internal sealed class LifecycleOperations
         var bytes = Encoding.UTF8.GetBytes(given ?? generated!);
         try
         {
-            return (await _ctx.Protector.ProtectAsync(bytes, cancellationToken).ConfigureAwait(false), generated);
+            return (await _ctx.Keys.ProtectAsync(bytes, KeyBindings.KeystorePassword(certificate.Id), cancellationToken).ConfigureAwait(false), generated);
         }
         finally
         {
