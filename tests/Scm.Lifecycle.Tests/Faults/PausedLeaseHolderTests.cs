@@ -105,7 +105,9 @@ public sealed class PausedLeaseHolderTests
     {
         // A renewal of an imported certificate (no token anywhere) sent again after proof that the first did not arrive;
         // then the first arrives late after all. The check finds the second new order for the name since the baseline.
-        await using var run = await FaultRun.StartAsync(23, Noise.None);
+        // SCM is slow to issue, so the re-sent renewal is still pending when the late one arrives (an issued order is
+        // checked at once, before it completes, and the check is then done).
+        await using var run = await FaultRun.StartAsync(23, Noise.None, simulator: o => o.IssueDelay = TimeSpan.FromHours(2));
         long original;
         using (var client = run.H.NewOtherToolClient())
         {
