@@ -187,13 +187,16 @@ public sealed class OrganizationValidation
     [JsonPropertyName("permittedCertTypes")]
     public IReadOnlyList<string>? PermittedCertificateTypes { get; init; }
 
-    /// <summary>Whether this is an organization validation for SSL: <c>OV_SSL</c>, or type <c>OV</c>.</summary>
+    /// <summary>Whether this is an organization validation for SSL: <c>OV_SSL</c>, or type <c>OV</c> permitting SSL (or not saying).</summary>
     [JsonIgnore]
-    public bool IsSslOrganizationValidation => Level == OrganizationValidationLevel.OvSsl || (Level is null && Type == OrganizationValidationType.Ov);
+    public bool IsSslOrganizationValidation => Level == OrganizationValidationLevel.OvSsl || (Level is null && Type == OrganizationValidationType.Ov && PermitsSsl);
 
-    /// <summary>Whether this is an extended validation for SSL: <c>EV_SSL</c>, or type <c>EV</c>.</summary>
+    /// <summary>Whether this is an extended validation for SSL: <c>EV_SSL</c>, or type <c>EV</c> permitting SSL (or not saying).</summary>
     [JsonIgnore]
-    public bool IsSslExtendedValidation => Level == OrganizationValidationLevel.EvSsl || (Level is null && Type == OrganizationValidationType.Ev);
+    public bool IsSslExtendedValidation => Level == OrganizationValidationLevel.EvSsl || (Level is null && Type == OrganizationValidationType.Ev && PermitsSsl);
+
+    private bool PermitsSsl => PermittedCertificateTypes is null || PermittedCertificateTypes.Count == 0
+        || PermittedCertificateTypes.Any(t => string.Equals(t, "SSL", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether SCM holds it as current (<see cref="OrganizationValidationStatus.Validated"/>).</summary>
     [JsonIgnore]

@@ -88,4 +88,10 @@ internal static partial class Log
 
     [LoggerMessage(2041, LogLevel.Warning, "Order {OrderId}: the search for a duplicate in SCM failed ({Error}); it is tried again at the next check.")]
     public static partial void DuplicateCheckFailed(ILogger logger, Guid orderId, string error);
+
+    [LoggerMessage(2060, LogLevel.Information, "SCM admin password change started (generated: {Generated}); the new password is pending in the host's password store.")]
+    public static partial void PasswordChangeStarted(ILogger logger, bool generated);
+
+    [LoggerMessage(2061, LogLevel.Information, "SCM admin password change ended: {Outcome} (SCM code {ScmErrorCode}).")]
+    public static partial void PasswordChangeFinished(ILogger logger, ScmPasswordChangeOutcome outcome, int? scmErrorCode);
 }
