@@ -141,6 +141,42 @@ public sealed class VendorOperationsTests
         Assert.Contains(h.Simulator.GetRequestLog(), r => r.Path == "/api/ssl/v1/customFields");
     }
 
+    // ---------------------------------------------------------------- reconciliation across capped pages
+
+    [Fact]
+    public async Task Reconcile_ScmCapsPagesBelowTheAskedSize_OrderOnALaterPageIsFoundAndNotSentTwice()
+    {
+        // SCM answers at most 2 rows per page while the engine asks for 200; X-Total-Count says more follow.
+        await using var h = await EngineHarness.StartAsync(simulator: o => o.MaxPageSize = 2);
+        using (var other = h.NewOtherToolClient())
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+                var csr = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=www.acme.example", key, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();
+                await other.Ssl.EnrollAsync(new Scm.Client.SslEnrollRequest
+                {
+                    OrganizationId = EngineHarness.Org,
+                    ProfileId = EngineHarness.MultiDomainProfile,
+                    Term = 365,
+                    Csr = csr,
+                    CustomFields = [new Scm.Client.CustomFieldValue(EngineHarness.CostCenter, "CC-1")],
+                });
+            }
+        }
+
+        h.Simulator.Faults.Add(ScmFault.On("POST", "/ssl/*/enroll").CommitThenFail(ScmCommitFailure.ServerError).Once());
+        var ordered = await h.Lifecycle.OrderAsync(EngineHarness.Request());
+        Assert.Equal(OrderState.Ambiguous, ordered.State);
+
+        var check = await h.AdvanceAndCheckAsync(ordered.OrderId, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(OrderState.Completed, check.Order.State);
+        Assert.Equal(1, h.Simulator.Counters.EnrollPostsFor(ordered.Order.CorrelationToken));
+        Assert.Equal(1, h.Simulator.Counters.BillableOrdersFor(ordered.Order.CorrelationToken));
+        Assert.Contains(h.Simulator.GetRequestLog(), r => r.Method == "GET" && r.Path == "/api/ssl/v1" && r.StatusCode == 200);
+    }
+
     // ---------------------------------------------------------------- password change
 
     [Fact]
