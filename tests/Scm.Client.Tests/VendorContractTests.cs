@@ -374,6 +374,23 @@ public sealed class VendorContractTests
     }
 
     [SkippableFact]
+    public void CollectFormats_AreExactlyTheRestDocumentsList_AndAFreeStringInTheOpenApi()
+    {
+        var rest = VendorDocuments.Rest().Values("Format type for certificate.  Allowed values:").Order(StringComparer.Ordinal).ToList();
+        var ours = typeof(SslCollectFormat).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(p => p.PropertyType == typeof(SslCollectFormat))
+            .Select(p => ((SslCollectFormat)p.GetValue(null)!).Value)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var format = VendorDocuments.Parameter("GET", "/api/ssl/v1/collect/{sslId}", "query", "format");
+
+        Assert.Equal(10, rest.Count);
+        Assert.Equal(rest, ours);
+        Assert.Equal("string", VendorDocuments.Type(format));
+        Assert.False(format!.Value.TryGetProperty("enum", out _));
+    }
+
+    [SkippableFact]
     public void ReportDates_AreTheDocumentedCalendarDates()
     {
         var rest = VendorDocuments.Rest();
