@@ -8,6 +8,7 @@ var port = 0;
 int? seed = null;
 var hostile = false;
 var https = false;
+var apiVersion = ScmSimulatorApiVersion.Rest25_5;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,8 +25,16 @@ for (var i = 0; i < args.Length; i++)
         case "--https":
             https = true;
             break;
+        case "--api-version" when i + 1 < args.Length:
+            apiVersion = args[++i] switch
+            {
+                "rest25.5" or "Rest25_5" => ScmSimulatorApiVersion.Rest25_5,
+                "admin25.9" or "Admin25_9" => ScmSimulatorApiVersion.Admin25_9,
+                var other => throw new ArgumentException($"--api-version must be rest25.5 or admin25.9; got '{other}'."),
+            };
+            break;
         case "--help" or "-h":
-            Console.WriteLine("usage: Scm.Simulator.Host [--port N] [--seed N] [--hostile] [--https]");
+            Console.WriteLine("usage: Scm.Simulator.Host [--port N] [--seed N] [--hostile] [--https] [--api-version rest25.5|admin25.9]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}' (try --help)");
@@ -36,6 +45,7 @@ for (var i = 0; i < args.Length; i++)
 var options = hostile ? ScmSimulatorOptions.Hostile(seed) : new ScmSimulatorOptions { Seed = seed };
 options.Port = port;
 options.UseHttps = https;
+options.ApiVersion = apiVersion;
 await using var sim = await ScmSimulator.StartAsync(options);
 var credentials = sim.Credentials;
 Console.WriteLine($"base-url: {sim.BaseAddress}");
@@ -43,6 +53,7 @@ Console.WriteLine($"private-base-url: {sim.PrivateBaseAddress}");
 Console.WriteLine($"token-url: {sim.TokenEndpoint}");
 Console.WriteLine($"management-url: {sim.ManagementAddress}");
 Console.WriteLine($"seed: {sim.Seed}");
+Console.WriteLine($"api-version: {options.ApiVersion}");
 Console.WriteLine($"login: {credentials.Login}");
 Console.WriteLine($"password: {credentials.Password}");
 Console.WriteLine($"customer-uri: {credentials.CustomerUri}");

@@ -46,8 +46,9 @@ public sealed class ScmClient : IDisposable
         Ssl = new SslCertificatesClient(transport);
         Organizations = new OrganizationsClient(transport);
         Domains = new DomainsClient(transport);
-        Admin = new AdminClient(transport);
+        Admin = new AdminClient(transport, _credentials);
         Reports = new ReportsClient(transport);
+        CustomFields = new CustomFieldsClient(transport);
     }
 
     internal ScmClient(ScmTransport transport, ScmCredentialStore credentials)
@@ -56,24 +57,28 @@ public sealed class ScmClient : IDisposable
         Ssl = new SslCertificatesClient(transport);
         Organizations = new OrganizationsClient(transport);
         Domains = new DomainsClient(transport);
-        Admin = new AdminClient(transport);
+        Admin = new AdminClient(transport, credentials);
         Reports = new ReportsClient(transport);
+        CustomFields = new CustomFieldsClient(transport);
     }
 
     /// <summary>SSL certificates: list, count, details, enroll, collect, approve, decline, revoke, renew, replace, update, delete, import, DCV, locations, profiles, custom fields.</summary>
     public SslCertificatesClient Ssl { get; }
 
-    /// <summary>Organizations and departments.</summary>
+    /// <summary>Organizations and departments, and their OV/EV validations.</summary>
     public OrganizationsClient Organizations { get; }
 
     /// <summary>Domains.</summary>
     public DomainsClient Domains { get; }
 
-    /// <summary>The calling administrator.</summary>
+    /// <summary>The calling administrator: password state and password change.</summary>
     public AdminClient Admin { get; }
 
     /// <summary>Reports.</summary>
     public ReportsClient Reports { get; }
+
+    /// <summary>Custom fields of every certificate type with their input types and the channels that require them (<c>/customField/v2</c>).</summary>
+    public CustomFieldsClient CustomFields { get; }
 
     /// <summary>
     /// Replaces the credentials the client signs requests with, from the next request on, without a new client: for

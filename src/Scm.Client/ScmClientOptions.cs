@@ -97,6 +97,17 @@ public sealed class ScmClientOptions
     /// <summary>Use the older <c>collect/{sslId}/{format}</c> path instead of <c>collect/{sslId}?format=</c>. Default false.</summary>
     public bool UseLegacyCollectPath { get; set; }
 
+    // ---------------------------------------------------------------- vendor API version (request vocabulary)
+
+    /// <summary>
+    /// Which Sectigo API document the requests follow where the two differ (filter spellings, JSON types of codes, the
+    /// <c>managedBy</c>/<c>managed-by</c> path, the keystore verb). Default <see cref="ScmApiVersion.Rest25_5"/>, the spellings
+    /// of SCM's REST API 25.5 document, which every instance up to 25.5 accepts; choose <see cref="ScmApiVersion.Admin25_9"/>
+    /// for an instance that follows the Admin API OpenAPI 25.9.2. A value one version does not document is refused before
+    /// anything is sent, naming the field and the version. See docs/configuration.md for the table of differences.
+    /// </summary>
+    public ScmApiVersion ApiVersion { get; set; } = ScmApiVersion.Rest25_5;
+
     /// <summary>The base address actually used, after the per-mode defaults described on <see cref="BaseAddress"/>.</summary>
     internal Uri EffectiveBaseAddress
     {
@@ -142,6 +153,7 @@ public sealed class ScmClientOptions
           .Append(", MaxRetryAttempts = ").Append(MaxRetryAttempts.ToString(CultureInfo.InvariantCulture))
           .Append(", PageSize = ").Append(PageSize.ToString(CultureInfo.InvariantCulture))
           .Append(", SslApiVersion = ").Append(SslApiVersion)
+          .Append(", ApiVersion = ").Append(ApiVersion)
           .Append(" }");
         return sb.ToString();
     }

@@ -22,6 +22,20 @@ public class ScmRequestException : Exception
     {
     }
 
+    /// <summary>Creates an exception describing a failed SCM request whose error body carried field-level reasons.</summary>
+    /// <param name="status">The HTTP status code, or 0 when no response was received.</param>
+    /// <param name="scmErrorCode">SCM's error code from the body, when there was one.</param>
+    /// <param name="description">SCM's error description (or a description of the status when the body had none).</param>
+    /// <param name="details">SCM's <c>details</c>, when the body had them.</param>
+    /// <param name="items">SCM's <c>items</c> (for example the fields that were refused, and why); empty when none.</param>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The request path, without query string.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public ScmRequestException(int status, int? scmErrorCode, string? description, string? details, IReadOnlyList<string>? items, HttpMethod method, string path, Exception? innerException = null)
+        : this(null, status, scmErrorCode, description, details, items, method, path, innerException)
+    {
+    }
+
     /// <summary>Creates an exception with a specific message.</summary>
     /// <param name="message">The message; when null one is composed from the other arguments.</param>
     /// <param name="status">The HTTP status code, or 0 when no response was received.</param>
@@ -31,13 +45,30 @@ public class ScmRequestException : Exception
     /// <param name="path">The request path, without query string.</param>
     /// <param name="innerException">The underlying exception, if any.</param>
     protected ScmRequestException(string? message, int status, int? scmErrorCode, string? description, HttpMethod method, string path, Exception? innerException)
-        : base(message ?? Compose(status, scmErrorCode, description, method, path), innerException)
+        : this(message, status, scmErrorCode, description, null, null, method, path, innerException)
+    {
+    }
+
+    /// <summary>Creates an exception with a specific message and SCM's field-level reasons.</summary>
+    /// <param name="message">The message; when null one is composed from the other arguments.</param>
+    /// <param name="status">The HTTP status code, or 0 when no response was received.</param>
+    /// <param name="scmErrorCode">SCM's error code from the body, when there was one.</param>
+    /// <param name="description">SCM's error description.</param>
+    /// <param name="details">SCM's <c>details</c>, when present.</param>
+    /// <param name="items">SCM's <c>items</c>; null or empty when none.</param>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="path">The request path, without query string.</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    protected ScmRequestException(string? message, int status, int? scmErrorCode, string? description, string? details, IReadOnlyList<string>? items, HttpMethod method, string path, Exception? innerException)
+        : base(message ?? Compose(status, scmErrorCode, description, details, items, method, path), innerException)
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(path);
         Status = status;
         ScmErrorCode = scmErrorCode;
         Description = description;
+        Details = details;
+        Items = items is null || items.Count == 0 ? [] : [.. items];
         Method = method;
         Path = StripQuery(path);
     }
@@ -51,13 +82,19 @@ public class ScmRequestException : Exception
     /// <summary>SCM's error description, or a description of the HTTP status when the body had none.</summary>
     public string? Description { get; }
 
+    /// <summary>SCM's <c>details</c> of the error (Admin API error bodies), when the body carried them.</summary>
+    public string? Details { get; }
+
+    /// <summary>SCM's <c>items</c> of the error: field-level reasons such as which field was refused and why; empty when none.</summary>
+    public IReadOnlyList<string> Items { get; }
+
     /// <summary>The HTTP method of the failed request.</summary>
     public HttpMethod Method { get; }
 
     /// <summary>The path of the failed request, without query string (e.g. <c>/api/ssl/v1/collect/42</c>).</summary>
     public string Path { get; }
 
-    internal static string Compose(int status, int? code, string? description, HttpMethod method, string path)
+    internal static string Compose(int status, int? code, string? description, string? details, IReadOnlyList<string>? items, HttpMethod method, string path)
     {
         var sb = new StringBuilder("SCM request ");
         sb.Append(method.Method).Append(' ').Append(StripQuery(path)).Append(" failed");
@@ -74,6 +111,11 @@ public class ScmRequestException : Exception
         if (!string.IsNullOrEmpty(description))
         {
             sb.Append(": ").Append(description);
+        }
+
+        if (Internal.ScmErrorText.Describe(details, items ?? []) is { } reasons)
+        {
+            sb.Append(" (").Append(reasons).Append(')');
         }
 
         return sb.Append('.').ToString();

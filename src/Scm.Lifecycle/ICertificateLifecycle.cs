@@ -22,6 +22,21 @@ public interface ICertificateLifecycle : IAsyncDisposable
     /// <returns>Findings; never throws for an account problem.</returns>
     Task<AccountCheckResult> CheckAccountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Changes the SCM API admin's password (password authentication), for example before it expires (the account check
+    /// warns 14 days ahead). The new password goes to <paramref name="passwordStore"/> as pending before SCM is asked, is
+    /// committed there once SCM holds it and before the engine relies on it, and is discarded when SCM does not change it;
+    /// the running client switches to it as soon as SCM accepted it. A lost answer is settled by asking SCM which password it
+    /// accepts. The password never appears in logs, audit entries, exceptions or the result.
+    /// </summary>
+    /// <param name="passwordStore">Where the host's configuration keeps the password (see <see cref="IScmPasswordStore"/>).</param>
+    /// <param name="newPassword">The new password (1..32 characters, not the login; SCM's policy decides the rest); <see langword="null"/> generates a 24-character one that only the store receives.</param>
+    /// <param name="cancellationToken">Cancellation (a change already sent is settled as described).</param>
+    /// <returns>How it ended; never the password.</returns>
+    /// <exception cref="InvalidOperationException">The engine does not use password authentication.</exception>
+    /// <exception cref="ArgumentException">The new password breaks a rule checked before anything is stored or sent; the message names the rule, never the value.</exception>
+    Task<ScmPasswordChangeResult> ChangeScmPasswordAsync(IScmPasswordStore passwordStore, string? newPassword = null, CancellationToken cancellationToken = default);
+
     /// <summary>Pulls organizations, domains, certificate profiles and custom fields into the catalog store.</summary>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>The stored snapshot.</returns>

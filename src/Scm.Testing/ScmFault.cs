@@ -54,8 +54,11 @@ public enum ScmFaultKind
     /// <summary>Answers the not-ready error (400, code 0 / -183 / -1400) as a collect before issuance would; nothing is processed.</summary>
     NotReady,
 
-    /// <summary>Answers an SCM error body with the rule's HTTP status, code and description (e.g. 400 with -195 "CA is not available now"); nothing is processed.</summary>
+    /// <summary>Answers an SCM error body with the rule's HTTP status, code and description (e.g. 400 with -195 "CA is not available now"), and optionally <c>details</c> and <c>items</c>; nothing is processed.</summary>
     ScmError,
+
+    /// <summary>On a report: answers 200 with a non-zero <c>statusCode</c> and a <c>message</c>, and no rows, as SCM does when a report fails to run.</summary>
+    ReportFailure,
 }
 
 /// <summary>How a 429 fault writes its <c>Retry-After</c> header.</summary>
@@ -240,13 +243,41 @@ public sealed class ScmFaultTarget
     /// <returns>The rule.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is outside 400-599.</exception>
-    public ScmFaultRule ScmError(int code, string description, int statusCode = 400)
+    public ScmFaultRule ScmError(int code, string description, int statusCode = 400) => ScmError(code, description, null, null, statusCode);
+
+    /// <summary>
+    /// Answers an SCM error with the Admin API's optional <c>details</c> and <c>items</c> (field-level reasons) without
+    /// processing the request.
+    /// </summary>
+    /// <param name="code">The SCM error code written in the body's <c>code</c>.</param>
+    /// <param name="description">The body's <c>description</c>.</param>
+    /// <param name="details">The body's <c>details</c>; omitted when <see langword="null"/>.</param>
+    /// <param name="items">The body's <c>items</c>; omitted when <see langword="null"/>.</param>
+    /// <param name="statusCode">The HTTP status, 400-599; default 400.</param>
+    /// <returns>The rule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is outside 400-599.</exception>
+    public ScmFaultRule ScmError(int code, string description, string? details, IReadOnlyList<string>? items, int statusCode = 400)
     {
         ArgumentNullException.ThrowIfNull(description);
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
         return new(Method, PathPattern, ScmFaultKind.ScmError, statusCode, ScmRetryAfterStyle.Seconds, TimeSpan.Zero, TimeSpan.Zero, 0,
-            ScmCommitFailure.ServerError, ScmNotReadyStyle.NotCollectable, null, 100, code, description);
+            ScmCommitFailure.ServerError, ScmNotReadyStyle.NotCollectable, null, 100, code, description, details, items);
+    }
+
+    /// <summary>Answers a report with HTTP 200, <c>{"statusCode": statusCode, "message": message, "reports": []}</c>, without running it.</summary>
+    /// <param name="statusCode">The non-zero <c>statusCode</c>.</param>
+    /// <param name="message">The <c>message</c>.</param>
+    /// <returns>The rule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is 0 (that is a successful report).</exception>
+    public ScmFaultRule ReportFailure(int statusCode, string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfZero(statusCode);
+        return new(Method, PathPattern, ScmFaultKind.ReportFailure, 200, ScmRetryAfterStyle.Seconds, TimeSpan.Zero, TimeSpan.Zero, 0,
+            ScmCommitFailure.ServerError, ScmNotReadyStyle.NotCollectable, null, 100, statusCode, message);
     }
 
     private ScmFaultRule Make(

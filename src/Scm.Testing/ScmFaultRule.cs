@@ -27,8 +27,12 @@ public sealed class ScmFaultRule
         int? times,
         double percent,
         int errorCode,
-        string? errorDescription)
+        string? errorDescription,
+        string? errorDetails = null,
+        IReadOnlyList<string>? errorItems = null)
     {
+        ErrorDetails = errorDetails;
+        ErrorItems = errorItems is null ? null : [.. errorItems];
         Id = "rule-" + Interlocked.Increment(ref _nextRuleId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         Method = string.IsNullOrEmpty(method) ? null : method.ToUpperInvariant();
         PathPattern = pathPattern;
@@ -86,6 +90,12 @@ public sealed class ScmFaultRule
 
     /// <summary>Gets the description an <see cref="ScmFaultKind.ScmError"/> rule answers (<see langword="null"/> for other kinds).</summary>
     public string? ErrorDescription { get; }
+
+    /// <summary>Gets the <c>details</c> of an <see cref="ScmFaultKind.ScmError"/> body, if any.</summary>
+    public string? ErrorDetails { get; }
+
+    /// <summary>Gets the <c>items</c> of an <see cref="ScmFaultKind.ScmError"/> body, if any.</summary>
+    public IReadOnlyList<string>? ErrorItems { get; }
 
     /// <summary>Gets how many times the rule may fire, or <see langword="null"/> for no limit.</summary>
     public int? TimesLimit { get; }
@@ -152,5 +162,5 @@ public sealed class ScmFaultRule
     }
 
     private ScmFaultRule Copy(int? times, double percent)
-        => new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, times, percent, ErrorCode, ErrorDescription);
+        => new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, times, percent, ErrorCode, ErrorDescription, ErrorDetails, ErrorItems);
 }

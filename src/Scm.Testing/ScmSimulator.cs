@@ -279,6 +279,19 @@ public sealed class ScmSimulator : IAsyncDisposable
     public void SetDomainDelegation(string domain, ScmSimulatorDomainDelegation delegation) => _engine.SetDomainDelegation(domain, delegation);
 
     /// <summary>
+    /// Sets an organization's OV or EV validation (adding it when the organization has none of that level), as when the CA
+    /// validates the organization, the validation expires or is refused. Orders for profiles that need it answer -843
+    /// unless it is <see cref="ScmSimulatorValidationStatus.Validated"/> and not expired.
+    /// </summary>
+    /// <param name="organizationId">The organization (or one of its departments).</param>
+    /// <param name="level">The validation level.</param>
+    /// <param name="status">The new status.</param>
+    /// <param name="expires">When it expires; <see langword="null"/> gives a validated one a year from now and keeps the previous expiry otherwise.</param>
+    /// <exception cref="KeyNotFoundException">No such organization.</exception>
+    public void SetOrganizationValidation(int organizationId, ScmSimulatorValidationLevel level, ScmSimulatorValidationStatus status, DateTimeOffset? expires = null)
+        => _engine.SetOrganizationValidation(organizationId, level, status, expires);
+
+    /// <summary>
     /// Issues a client-authentication certificate for the admin (signed by the test CA) and registers it in the account,
     /// for mutual TLS on <see cref="PrivateBaseAddress"/>.
     /// </summary>

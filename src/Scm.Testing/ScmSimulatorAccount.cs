@@ -47,10 +47,11 @@ public sealed class ScmSimulatorAccount
     public IList<ScmSimulatorCustomField> CustomFields { get; } = new List<ScmSimulatorCustomField>();
 
     /// <summary>
-    /// Creates the default account: two organizations with departments; domains in every validation state
-    /// (VALIDATED, NOT_VALIDATED, EXPIRED) and delegation state (ACTIVE, REQUESTED); five profiles with
-    /// realistic terms and key types (one requires approval, one does not allow renewal); two custom
-    /// fields, one mandatory.
+    /// Creates the default account: two organizations with departments, each holding validated OV and EV SSL
+    /// validations; domains in every validation state (VALIDATED, NOT_VALIDATED, EXPIRED) and delegation state
+    /// (ACTIVE, REQUESTED); five profiles with realistic terms and key types (OV ones need the organization's OV
+    /// validation, the EV one its EV validation; one requires approval, one does not allow renewal); two custom fields,
+    /// one mandatory (for the REST API, the admin UI and web forms).
     /// </summary>
     /// <returns>A new account object the caller may change.</returns>
     public static ScmSimulatorAccount CreateDefault()
@@ -82,6 +83,12 @@ public sealed class ScmSimulatorAccount
             ContactEmails = "certs@globex.example",
         };
         globex.Departments.Add(new ScmSimulatorDepartment { Id = 2201, Name = "Globex Research" });
+        foreach (var org in new[] { acme, globex })
+        {
+            org.Validations.Add(new ScmSimulatorOrganizationValidation { Level = ScmSimulatorValidationLevel.OvSsl });
+            org.Validations.Add(new ScmSimulatorOrganizationValidation { Level = ScmSimulatorValidationLevel.EvSsl });
+        }
+
         account.Organizations.Add(acme);
         account.Organizations.Add(globex);
 
@@ -103,6 +110,7 @@ public sealed class ScmSimulatorAccount
             Id = 101,
             Name = "Sim OV SSL",
             Description = "Organization-validated single-domain TLS certificate",
+            RequiredValidation = ScmSimulatorValidationLevel.OvSsl,
             Terms = { 365, 730 },
             KeyTypes = ovKeys,
         });
@@ -111,6 +119,7 @@ public sealed class ScmSimulatorAccount
             Id = 102,
             Name = "Sim OV Multi-Domain",
             Description = "Organization-validated multi-domain TLS certificate",
+            RequiredValidation = ScmSimulatorValidationLevel.OvSsl,
             Terms = { 365 },
             KeyTypes = new Dictionary<string, IList<string>> { ["RSA"] = ["2048", "3072", "4096"], ["EC"] = ["P-256", "P-384"] },
         });
@@ -120,6 +129,7 @@ public sealed class ScmSimulatorAccount
             Name = "Sim EV SSL (approval required)",
             Description = "Extended-validation TLS certificate; an administrator must approve each request",
             ValidationType = "Extended Validation (EV)",
+            RequiredValidation = ScmSimulatorValidationLevel.EvSsl,
             Terms = { 365 },
             KeyTypes = new Dictionary<string, IList<string>> { ["RSA"] = ["2048", "3072", "4096"] },
             RequiresApproval = true,
@@ -139,12 +149,13 @@ public sealed class ScmSimulatorAccount
             Id = 105,
             Name = "Sim Globex Only",
             Description = "Profile available to Globex only",
+            RequiredValidation = ScmSimulatorValidationLevel.OvSsl,
             Terms = { 365 },
             KeyTypes = new Dictionary<string, IList<string>> { ["RSA"] = ["2048", "4096"], ["EC"] = ["P-256", "P-384"] },
             OrganizationIds = { 2002, 2201 },
         });
 
-        account.CustomFields.Add(new ScmSimulatorCustomField { Id = 54, Name = "Cost Center", Mandatory = true });
+        account.CustomFields.Add(new ScmSimulatorCustomField { Id = 54, Name = "Cost Center", Mandatory = true, OtherMandatoryChannels = ScmSimulatorCustomFieldChannels.AdminUi | ScmSimulatorCustomFieldChannels.WebForm });
         account.CustomFields.Add(new ScmSimulatorCustomField { Id = 55, Name = "Application", Mandatory = false });
         return account;
     }
@@ -185,6 +196,58 @@ public sealed class ScmSimulatorOrganization
 
     /// <summary>Gets the departments (departments are organizations too: their ids are usable as <c>orgId</c>).</summary>
     public IList<ScmSimulatorDepartment> Departments { get; } = new List<ScmSimulatorDepartment>();
+
+    /// <summary>
+    /// Gets the organization's validations (<c>GET /organization/v2/{orgId}/validations</c>; departments share them). An order
+    /// for a profile whose <see cref="ScmSimulatorProfile.RequiredValidation"/> this list lacks in status
+    /// <see cref="ScmSimulatorValidationStatus.Validated"/> is refused with -843.
+    /// </summary>
+    public IList<ScmSimulatorOrganizationValidation> Validations { get; } = new List<ScmSimulatorOrganizationValidation>();
+}
+
+/// <summary>The level of an organization validation (the REST API 25.5's <c>validationLevel</c>; the Admin API 25.9's <c>type</c> is OV or EV).</summary>
+public enum ScmSimulatorValidationLevel
+{
+    /// <summary>Organization validation for SSL (<c>OV_SSL</c>, type <c>OV</c>).</summary>
+    OvSsl,
+
+    /// <summary>Extended validation for SSL (<c>EV_SSL</c>, type <c>EV</c>).</summary>
+    EvSsl,
+
+    /// <summary>Organization validation for S/MIME (<c>OV_SMIME</c>, type <c>OV</c>).</summary>
+    OvSmime,
+}
+
+/// <summary>The status of an organization validation.</summary>
+public enum ScmSimulatorValidationStatus
+{
+    /// <summary>Validated and current (<c>VALIDATED</c>).</summary>
+    Validated,
+
+    /// <summary>Submitted, waiting for the CA (<c>PENDING</c>).</summary>
+    Pending,
+
+    /// <summary>Not validated (<c>NOT_VALIDATED</c>).</summary>
+    NotValidated,
+
+    /// <summary>Expired (<c>EXPIRED</c>).</summary>
+    Expired,
+
+    /// <summary>Refused by the CA (<c>FAILED</c>).</summary>
+    Failed,
+}
+
+/// <summary>An OV or EV validation of an organization.</summary>
+public sealed class ScmSimulatorOrganizationValidation
+{
+    /// <summary>Gets or sets the level. Default <see cref="ScmSimulatorValidationLevel.OvSsl"/>.</summary>
+    public ScmSimulatorValidationLevel Level { get; set; } = ScmSimulatorValidationLevel.OvSsl;
+
+    /// <summary>Gets or sets the status. Default <see cref="ScmSimulatorValidationStatus.Validated"/>.</summary>
+    public ScmSimulatorValidationStatus Status { get; set; } = ScmSimulatorValidationStatus.Validated;
+
+    /// <summary>Gets or sets when it expires; <see langword="null"/> gives a validated one a year from the simulator's start.</summary>
+    public DateTimeOffset? Expires { get; set; }
 }
 
 /// <summary>A department of an organization.</summary>
@@ -257,6 +320,13 @@ public sealed class ScmSimulatorProfile
     /// <summary>Gets or sets the validation type shown in certificate details.</summary>
     public string ValidationType { get; set; } = "Organization Validation (OV)";
 
+    /// <summary>
+    /// Gets or sets the organization validation an order for this profile needs (an OV or EV profile); <see langword="null"/>
+    /// (the default, as a DV profile) needs none. Without it in status <see cref="ScmSimulatorValidationStatus.Validated"/>
+    /// (and not expired) enroll and renewals answer -843.
+    /// </summary>
+    public ScmSimulatorValidationLevel? RequiredValidation { get; set; }
+
     /// <summary>Gets the allowed terms in days (-36 otherwise).</summary>
     public IList<int> Terms { get; } = new List<int>();
 
@@ -279,6 +349,45 @@ public sealed class ScmSimulatorProfile
     public IList<int> OrganizationIds { get; } = new List<int>();
 }
 
+/// <summary>The channels other than the REST API for which a custom field can be mandatory (<c>/customField/v2</c> <c>mandatories</c>).</summary>
+[Flags]
+public enum ScmSimulatorCustomFieldChannels
+{
+    /// <summary>None.</summary>
+    None = 0,
+
+    /// <summary>The administrator interface (<c>ADMIN_UI</c>).</summary>
+    AdminUi = 1,
+
+    /// <summary>Enrollment web forms (<c>WEB_FORM</c>).</summary>
+    WebForm = 2,
+
+    /// <summary>The SOAP API (<c>SOAP_API</c>).</summary>
+    SoapApi = 4,
+}
+
+/// <summary>The input type of a custom field (<c>input.type</c>).</summary>
+public enum ScmSimulatorCustomFieldInput
+{
+    /// <summary>One line of text (<c>TEXT_SINGLE_LINE</c>).</summary>
+    TextSingleLine,
+
+    /// <summary>Several lines of text (<c>TEXT_MULTI_LINE</c>).</summary>
+    TextMultiLine,
+
+    /// <summary>An e-mail address (<c>EMAIL</c>).</summary>
+    Email,
+
+    /// <summary>A number (<c>NUMBER</c>).</summary>
+    Number,
+
+    /// <summary>One of <see cref="ScmSimulatorCustomField.Options"/> (<c>TEXT_OPTION</c>).</summary>
+    TextOption,
+
+    /// <summary>A date, <c>yyyy-MM-dd</c> (<c>DATE</c>).</summary>
+    Date,
+}
+
 /// <summary>An SSL custom field.</summary>
 public sealed class ScmSimulatorCustomField
 {
@@ -288,6 +397,24 @@ public sealed class ScmSimulatorCustomField
     /// <summary>Gets or sets the name enroll's <c>customFields</c> entries use.</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Gets or sets a value indicating whether enroll must carry this field (-62 otherwise).</summary>
+    /// <summary>
+    /// Gets or sets a value indicating whether an enroll through the REST API must carry this field (-62 otherwise):
+    /// <c>mandatory</c> in <c>/ssl/v1/customFields</c>, <c>REST_API</c> in <c>/customField/v2</c>'s <c>mandatories</c>.
+    /// </summary>
     public bool Mandatory { get; set; }
+
+    /// <summary>Gets or sets the other channels that require the field (listed in v2's <c>mandatories</c>; the REST API does not enforce them).</summary>
+    public ScmSimulatorCustomFieldChannels OtherMandatoryChannels { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the field is in use (<c>ACTIVE</c>, the default). An inactive field
+    /// (<c>INACTIVE</c>) is not listed by <c>/ssl/v1/customFields</c>, is not required, and enroll refuses it with -135.
+    /// </summary>
+    public bool Active { get; set; } = true;
+
+    /// <summary>Gets or sets the input type (checked on enroll: a value outside <see cref="Options"/>, not a number, not an e-mail address or not a <c>yyyy-MM-dd</c> date answers -1601).</summary>
+    public ScmSimulatorCustomFieldInput Input { get; set; } = ScmSimulatorCustomFieldInput.TextSingleLine;
+
+    /// <summary>Gets the values a <see cref="ScmSimulatorCustomFieldInput.TextOption"/> field accepts.</summary>
+    public IList<string> Options { get; } = new List<string>();
 }

@@ -15,6 +15,29 @@ public enum ScmNotReadyStyle
     RequestBeingProcessed,
 }
 
+/// <summary>
+/// Which of Sectigo's API documents the simulator follows where the two differ. SCM instances run one version or the
+/// other; the simulator answers as one of them and refuses the other's spellings where its document does not list them.
+/// </summary>
+public enum ScmSimulatorApiVersion
+{
+    /// <summary>
+    /// The "Certificate Manager 25.5 REST API" document (the default): SSL list filters in UPPER_SNAKE (<c>KEY_READY</c>,
+    /// <c>NOT_SCHEDULED</c>, <c>WEB_FORM</c>) and <c>SAApproved</c>; <c>organization/v1/managedBy/{role}</c> (the
+    /// <c>managed-by</c> spelling answers 404); the keystore link by GET (POST answers 405); no <c>dcvMode</c> <c>AUTO</c>;
+    /// validations carry <c>validationLevel</c>; the custom-field filter accepts <c>CodeSign</c>; <c>sha256Hash</c> is not a filter (ignored).
+    /// </summary>
+    Rest25_5 = 0,
+
+    /// <summary>
+    /// The "Admin Operations" OpenAPI 25.9.2: SSL list filters as display strings (<c>Key and CSR ready</c>,
+    /// <c>Not scheduled</c>, <c>Enrollment Form</c>) and <c>SA Approved</c>; <c>organization/v1/managed-by/{role}</c> (the
+    /// <c>managedBy</c> spelling answers 404); the keystore link by POST with an optional pass phrase (GET answers 405);
+    /// <c>dcvMode</c> <c>AUTO</c>; validations carry <c>type</c>; the <c>sha256Hash</c> filter.
+    /// </summary>
+    Admin25_9 = 1,
+}
+
 /// <summary>Options of <see cref="ScmSimulator.StartAsync(ScmSimulatorOptions?, System.Threading.CancellationToken)"/>.</summary>
 public sealed class ScmSimulatorOptions
 {
@@ -38,6 +61,14 @@ public sealed class ScmSimulatorOptions
     /// for 127.0.0.1 and localhost, and authenticates <c>/private/api</c> calls by client certificate.
     /// </summary>
     public bool UseHttps { get; set; }
+
+    /// <summary>
+    /// Gets or sets which vendor document the simulator follows where the two differ (filter spellings, the managed-by
+    /// path, the keystore verb, values only one version lists). Default <see cref="ScmSimulatorApiVersion.Rest25_5"/>, as the
+    /// SDK client's default. A value the chosen document does not list is refused as SCM refuses it: HTTP 400 with code -1601
+    /// "Field '&lt;name&gt;' has invalid value", a path it does not have 404, a verb 405.
+    /// </summary>
+    public ScmSimulatorApiVersion ApiVersion { get; set; } = ScmSimulatorApiVersion.Rest25_5;
 
     /// <summary>Gets or sets the seeded account. Default: <see cref="ScmSimulatorAccount.CreateDefault"/>.</summary>
     public ScmSimulatorAccount Account { get; set; } = ScmSimulatorAccount.CreateDefault();

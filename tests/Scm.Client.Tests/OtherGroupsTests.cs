@@ -28,14 +28,28 @@ public sealed class OtherGroupsTests : IDisposable
         Assert.Equal(2646, org.Departments![0].Id);
     }
 
-    [Fact]
-    public async Task Organizations_ListManagedByAsync_UsesOpenApiPath()
+    [Theory]
+    [InlineData(ScmApiVersion.Rest25_5, "/api/organization/v1/managedBy/RAO_SSL")]
+    [InlineData(ScmApiVersion.Admin25_9, "/api/organization/v1/managed-by/RAO_SSL")]
+    public async Task Organizations_ListManagedByAsync_UsesTheConfiguredVersionsPath(ScmApiVersion version, string path)
     {
-        _server.Stub(Get("/api/organization/v1/managed-by/RAO_SSL"), Json("""[{"id":3,"name":"Dept","parentName":"Org"}]"""));
+        using var client = TestClient.Create(_server, o => o.ApiVersion = version);
+        _server.Stub(Get(path), Json("""[{"id":3,"name":"Dept","parentName":"Org"}]"""));
 
-        var orgs = await _client.Client.Organizations.ListManagedByAsync(OrganizationRole.RaoSsl);
+        var orgs = await client.Client.Organizations.ListManagedByAsync(OrganizationRole.RaoSsl);
 
         Assert.Equal("Org", orgs[0].ParentName);
+        Assert.Equal(path, _server.Single().Path);
+    }
+
+    [Fact]
+    public async Task Organizations_ListManagedByAsync_UnknownRole_RefusedBeforeSending()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => _client.Client.Organizations.ListManagedByAsync(new OrganizationRole("ADMIN")));
+
+        Assert.Equal("role", ex.ParamName);
+        Assert.Contains("MRAO, RAO_SSL", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
     }
 
     [Fact]
@@ -45,11 +59,11 @@ public sealed class OtherGroupsTests : IDisposable
         _server.Stub(Get("/api/domain/v1").WithParam("position", "0"), Json("""[{"id":1,"name":"a.example"},{"id":2,"name":"b.example"}]""").WithHeader("X-Total-Count", "3"));
         _server.Stub(Get("/api/domain/v1").WithParam("position", "2"), Json("""[{"id":3,"name":"c.example"}]""").WithHeader("X-Total-Count", "3"));
 
-        var names = await client.Client.Domains.ListAsync(new DomainListFilter { State = DomainState.Active, OrganizationId = 7 }).Select(d => d.Name).ToListAsync();
+        var names = await client.Client.Domains.ListAsync(new DomainListFilter { State = DomainStateFilter.Active, OrganizationId = 7 }).Select(d => d.Name).ToListAsync();
 
         Assert.Equal(["a.example", "b.example", "c.example"], names);
         var first = _server.Requests[0];
-        Assert.Equal("ACTIVE", first.Query!["state"].Single());
+        Assert.Equal("active", first.Query!["state"].Single());
         Assert.Equal("7", first.Query["orgId"].Single());
         Assert.Equal("2", first.Query["size"].Single());
     }
@@ -85,12 +99,12 @@ public sealed class OtherGroupsTests : IDisposable
             OrganizationIds = [2945],
             CertificateStatus = SslReportCertificateStatus.Issued,
             DateAttribute = SslReportDateAttribute.Expiration,
-            From = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            From = new DateOnly(2019, 1, 1),
         });
 
         var req = _server.Single();
         Assert.Equal("buffered", req.Query!["output_type"].Single());
-        Assert.Equal("""{"from":"2019-01-01T00:00:00.000+00:00","organizationIds":[2945],"certificateStatus":2,"certificateDateAttribute":3}""", req.Body);
+        Assert.Equal("""{"from":"2019-01-01","organizationIds":[2945],"certificateStatus":2,"certificateDateAttribute":3}""", req.Body);
         Assert.Equal(11, rows[0].Id);
         Assert.Equal(224, rows[0].TypeId);
         Assert.Equal(new DateOnly(2026, 5, 22), rows[0].ExpiresOn);

@@ -68,7 +68,7 @@ public sealed class SslWireTests : IDisposable
         Assert.Equal("Issued", req.Query["status"].Single());
         Assert.Equal("7", req.Query["sslTypeId"].Single());
         Assert.Equal("2645", req.Query["orgId"].Single());
-        Assert.Equal("Web API", req.Query["requestedVia"].Single());
+        Assert.Equal("API", req.Query["requestedVia"].Single()); // the REST API 25.5 spelling, the default ApiVersion
         Assert.False(req.Query.ContainsKey("certType"));
         Assert.Equal(42, page.TotalCount);
         Assert.Equal(2, page.Items.Count);

@@ -237,7 +237,9 @@ public sealed class EnrollTests : IAsyncLifetime
     [Fact]
     public async Task EnrollKeygen_ValidBody_IssuesWithServerKeyAndKeystoreLinkWorks()
     {
-        using var response = await _f.PostJsonAsync("ssl/v1/enroll-keygen", new JsonObject
+        // The Admin API 25.9 keystore call: a POST whose body carries the pass phrase.
+        await using var f = await SimFixture.StartAsync(o => o.ApiVersion = ScmSimulatorApiVersion.Admin25_9);
+        using var response = await f.PostJsonAsync("ssl/v1/enroll-keygen", new JsonObject
         {
             ["orgId"] = 2001,
             ["commonName"] = "keygen.acme.example",
@@ -250,22 +252,53 @@ public sealed class EnrollTests : IAsyncLifetime
             ["customFields"] = new JsonArray(new JsonObject { ["name"] = "Cost Center", ["value"] = "CC-9" }),
         });
         var id = (await Json.ReadAsync(response, HttpStatusCode.OK))["sslId"]!.GetValue<long>();
-        _f.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal("EC - P-256", (await _f.DetailsAsync(id))["keyType"]!.GetValue<string>());
+        f.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal("EC - P-256", (await f.DetailsAsync(id))["keyType"]!.GetValue<string>());
 
-        using var link = await _f.PostJsonAsync($"ssl/v1/keystore/{id}/key", new JsonObject { ["passphrase"] = "pw-123456" });
+        using var link = await f.PostJsonAsync($"ssl/v1/keystore/{id}/key", new JsonObject { ["passphrase"] = "pw-123456" });
         var url = (await Json.ReadAsync(link, HttpStatusCode.OK))["link"]!.GetValue<string>();
-        using var download = await _f.Http.GetAsync(url);
+        using var download = await f.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         var pem = await download.Content.ReadAsStringAsync();
         using var key = ECDsa.Create();
         key.ImportFromEncryptedPem(pem, "pw-123456");
-        using var collect = await _f.Http.GetAsync($"ssl/v1/collect/{id}/x509CO");
+        using var collect = await f.Http.GetAsync($"ssl/v1/collect/{id}/x509CO");
         using var cert = Pem.Certificates(await collect.Content.ReadAsStringAsync())[0];
         Assert.Equal(cert.GetECDsaPublicKey()!.ExportSubjectPublicKeyInfo(), key.ExportSubjectPublicKeyInfo());
 
-        using var reused = await _f.Http.GetAsync(url);
+        using var reused = await f.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.NotFound, reused.StatusCode);
+        using var get = await f.Http.GetAsync($"ssl/v1/keystore/{id}/key");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+    }
+
+    [Fact]
+    public async Task EnrollKeygen_Rest25_5KeystoreLinkIsAGet_ProtectedByTheEnrollPassPhrase()
+    {
+        using var response = await _f.PostJsonAsync("ssl/v1/enroll-keygen", new JsonObject
+        {
+            ["orgId"] = 2001,
+            ["commonName"] = "keygen25.acme.example",
+            ["certType"] = 101,
+            ["term"] = 365,
+            ["algorithm"] = "RSA",
+            ["keyParam"] = "2048",
+            ["keyGenerationMethod"] = "PK_AGENT",
+            ["passPhrase"] = "correct horse",
+            ["customFields"] = new JsonArray(new JsonObject { ["name"] = "Cost Center", ["value"] = "CC-9" }),
+        });
+        var id = (await Json.ReadAsync(response, HttpStatusCode.OK))["sslId"]!.GetValue<long>();
+        _f.Advance(TimeSpan.FromSeconds(5));
+
+        using var post = await _f.PostJsonAsync($"ssl/v1/keystore/{id}/p12", new JsonObject { ["passphrase"] = "pw-123456" });
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        using var link = await _f.Http.GetAsync($"ssl/v1/keystore/{id}/p12");
+        var url = (await Json.ReadAsync(link, HttpStatusCode.OK))["link"]!.GetValue<string>();
+        using var download = await _f.Http.GetAsync(url);
+        var p12 = await download.Content.ReadAsByteArrayAsync();
+        using var withKey = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(p12, "correct horse");
+        Assert.True(withKey.HasPrivateKey);
+        Assert.Equal("keygen25.acme.example", withKey.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false));
     }
 
     [Fact]

@@ -38,6 +38,8 @@ public sealed class HostProcessTests
         start.ArgumentList.Add("0");
         start.ArgumentList.Add("--seed");
         start.ArgumentList.Add("77");
+        start.ArgumentList.Add("--api-version");
+        start.ArgumentList.Add("admin25.9");
         using var process = Process.Start(start)!;
         try
         {
@@ -64,6 +66,7 @@ public sealed class HostProcessTests
             }
 
             Assert.Equal("77", values["seed"]);
+            Assert.Equal("Admin25_9", values["api-version"]);
             var baseUrl = new Uri(values["base-url"]);
             Assert.Equal("127.0.0.1", baseUrl.Host);
             Assert.EndsWith("/auth/realms/apiclients/protocol/openid-connect/token", values["token-url"], StringComparison.Ordinal);
@@ -73,6 +76,8 @@ public sealed class HostProcessTests
             http.DefaultRequestHeaders.Add("customerUri", values["customer-uri"]);
             using var response = await http.GetAsync("ssl/v1/types");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var managedBy = await http.GetAsync("organization/v1/managed-by/MRAO");
+            Assert.Equal(HttpStatusCode.OK, managedBy.StatusCode);
             http.DefaultRequestHeaders.Remove("password");
             http.DefaultRequestHeaders.Add("password", "wrong");
             using var refused = await http.GetAsync("ssl/v1/types");

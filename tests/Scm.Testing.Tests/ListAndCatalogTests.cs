@@ -90,7 +90,7 @@ public sealed class ListAndCatalogTests : IAsyncLifetime
 
         Assert.Equal([a], await Ids("?subjectAlternativeName=alias.acme.test"));
         Assert.Equal([a], await Ids("?status=Issued"));
-        Assert.Equal([b, c], await Ids("?status=approved"));
+        Assert.Equal([b, c], await Ids("?status=Approved"));
         Assert.Equal([b], await Ids("?orgId=2101"));
         Assert.Equal([c], await Ids("?keyAlgorithm=RSA"));
         Assert.Equal([a], await Ids("?serialNumber=" + Uri.EscapeDataString(serial)));
@@ -100,6 +100,9 @@ public sealed class ListAndCatalogTests : IAsyncLifetime
         Assert.Equal([a, b, c], await Ids("?requestedVia=API&commonName=filter"));
         Assert.Equal([a, b, c], await Ids("?externalRequester=ops@acme.example&commonName=filter"));
         Assert.Empty(await Ids("?status=Unmanaged"));
+        Assert.Equal([a, b, c], await Ids("?installStatus=NONE&commonName=filter"));
+        Assert.Equal([a, b, c], await Ids("?renewalStatus=NOT_SCHEDULED&commonName=filter"));
+        Assert.Empty(await Ids("?renewalStatus=SCHEDULED&commonName=filter"));
         using var bad = await _f.Http.GetAsync("ssl/v1?sslTypeId=abc");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
@@ -165,14 +168,17 @@ public sealed class ListAndCatalogTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("managedBy")]
-    [InlineData("managed-by")]
-    public async Task Organizations_ManagedByBothSpellings_ListsOrgsAndDepartments(string segment)
+    [InlineData(ScmSimulatorApiVersion.Rest25_5, "managedBy", "managed-by")]
+    [InlineData(ScmSimulatorApiVersion.Admin25_9, "managed-by", "managedBy")]
+    public async Task Organizations_ManagedBy_OnlyTheVersionsSpelling(ScmSimulatorApiVersion version, string segment, string other)
     {
-        using var response = await _f.Http.GetAsync($"organization/v1/{segment}/RAO_SSL");
+        await using var f = await SimFixture.StartAsync(o => o.ApiVersion = version);
+        using var response = await f.Http.GetAsync($"organization/v1/{segment}/RAO_SSL");
         Assert.Equal(5, ((JsonArray)await Json.ReadAsync(response, HttpStatusCode.OK)).Count);
-        using var bad = await _f.Http.GetAsync($"organization/v1/{segment}/KING");
+        using var bad = await f.Http.GetAsync($"organization/v1/{segment}/KING");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var otherSpelling = await f.Http.GetAsync($"organization/v1/{other}/RAO_SSL");
+        Assert.Equal(HttpStatusCode.NotFound, otherSpelling.StatusCode);
     }
 
     [Fact]

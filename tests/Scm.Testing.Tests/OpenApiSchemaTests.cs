@@ -32,7 +32,8 @@ public sealed class OpenApiSchemaTests : IAsyncLifetime
     private static readonly Lazy<JsonDocument?> Spec = new(() => SpecPath is null ? null : JsonDocument.Parse(File.ReadAllText(SpecPath, Encoding.UTF8)));
     private SimFixture _f = null!;
 
-    public async Task InitializeAsync() => _f = await SimFixture.StartAsync();
+    // The OpenAPI is the Admin API 25.9 document: the simulator answers as that version.
+    public async Task InitializeAsync() => _f = await SimFixture.StartAsync(o => o.ApiVersion = ScmSimulatorApiVersion.Admin25_9);
 
     public async Task DisposeAsync() => await _f.DisposeAsync();
 
@@ -287,6 +288,15 @@ public sealed class OpenApiSchemaTests : IAsyncLifetime
         }
 
         AssertValid(await GetAsync("admin/v1/password"), ResponseSchema("/api/admin/v1/password", "get", "200"), "password");
+        AssertValid(await GetAsync("organization/v2/2001/validations"), ResponseSchema("/api/organization/v2/{orgId}/validations", "get", "200"), "validations");
+        AssertValid(await GetAsync("organization/v2/2101/validations"), ResponseSchema("/api/organization/v2/{orgId}/validations", "get", "200"), "validations (department)");
+        AssertValid(await GetAsync("customField/v2?certType=SSL"), ResponseSchema("/api/customField/v2", "get", "200"), "custom fields v2");
+        AssertValid(await GetAsync("customField/v2/54"), ResponseSchema("/api/customField/v2/{id}", "get", "200"), "custom field v2");
+        _ = await _f.EnrollIssuedAsync("report.acme.example");
+        using var report = await _f.PostJsonAsync("report/v1/ssl-certificates?output_type=buffered", "{\"certificateStatus\":\"2\",\"from\":\"2025-01-01\",\"to\":\"2030-01-01\",\"certificateDateAttribute\":\"4\"}");
+        var reportJson = await Json.ReadAsync(report, HttpStatusCode.OK);
+        Assert.NotEmpty(reportJson["reports"]!.AsArray());
+        AssertValid(reportJson, ResponseSchema("/api/report/v1/ssl-certificates", "post", "200"), "ssl report");
     }
 
     [SkippableFact]

@@ -24,6 +24,7 @@ internal sealed partial class CommandFactory
 
         var account = new Command("account", "The linked SCM account");
         account.Subcommands.Add(check);
+        account.Subcommands.Add(ChangePassword());
         return account;
     }
 

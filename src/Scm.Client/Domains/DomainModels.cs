@@ -111,11 +111,11 @@ public sealed class DomainListFilter
     /// <summary>Name (2..256 characters).</summary>
     public string? Name { get; init; }
 
-    /// <summary>State: <c>active</c> or <c>inactive</c>.</summary>
-    public DomainState? State { get; init; }
+    /// <summary>State: <see cref="DomainStateFilter.Active"/> (<c>active</c>) or <see cref="DomainStateFilter.Inactive"/> (<c>inactive</c>).</summary>
+    public DomainStateFilter? State { get; init; }
 
-    /// <summary>Delegation status: <c>requested</c> or <c>approved</c>.</summary>
-    public string? DelegationStatus { get; init; }
+    /// <summary>Delegation status: <see cref="DomainDelegationFilter.Requested"/> (<c>requested</c>) or <see cref="DomainDelegationFilter.Approved"/> (<c>approved</c>).</summary>
+    public DomainDelegationFilter? DelegationStatus { get; init; }
 
     /// <summary>Organization id.</summary>
     public int? OrganizationId { get; init; }

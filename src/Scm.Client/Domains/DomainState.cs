@@ -3,7 +3,7 @@ using Scm.Client.Internal;
 
 namespace Scm.Client;
 
-/// <summary>The state of a domain (<c>state</c>).</summary>
+/// <summary>The state of a domain in its details (<c>state</c>: <c>ACTIVE</c> or <c>SUSPENDED</c>). The list filter has its own values, see <see cref="DomainStateFilter"/>.</summary>
 /// <remarks>
 /// An open set: any string the server sends is kept as is, so an unknown value never fails
 /// deserialization. Equality ignores case, spaces, underscores and hyphens, so the display form and
@@ -28,9 +28,6 @@ public readonly struct DomainState : IEquatable<DomainState>, IScmStringValue<Do
 
     /// <summary>Suspended. Wire value <c>SUSPENDED</c>.</summary>
     public static DomainState Suspended { get; } = new("SUSPENDED");
-
-    /// <summary>Inactive (the list filter spells the suspended state this way). Wire value <c>INACTIVE</c>.</summary>
-    public static DomainState Inactive { get; } = new("INACTIVE");
 
     /// <summary>The wire form of this value (empty for <c>default</c>).</summary>
     public string Value => _value ?? string.Empty;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Scm.Client.Internal;
 
 namespace Scm.Client;
@@ -11,34 +10,12 @@ public sealed class DomainsClient
 
     internal DomainsClient(ScmTransport transport) => _transport = transport;
 
-    /// <summary>Lists domains lazily, page by page.</summary>
+    /// <summary>Lists domains lazily, page by page, until <c>X-Total-Count</c> rows were received (without the header, until a short page).</summary>
     /// <param name="filter">Optional filters.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The domains; empty when none.</returns>
-    public async IAsyncEnumerable<DomainSummary> ListAsync(DomainListFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var size = _transport.Options.PageSize;
-        var position = 0;
-        while (true)
-        {
-            var page = await ListPageAsync(filter, position, size, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-
-            if (page.Items.Count == 0 || page.Items.Count < size)
-            {
-                yield break;
-            }
-
-            position += page.Items.Count;
-            if (page.TotalCount is { } total && position >= total)
-            {
-                yield break;
-            }
-        }
-    }
+    public IAsyncEnumerable<DomainSummary> ListAsync(DomainListFilter? filter = null, CancellationToken cancellationToken = default) =>
+        ScmPaging.WalkAsync(_transport.Options.PageSize, (position, size, ct) => ListPageAsync(filter, position, size, ct), cancellationToken);
 
     /// <summary>Gets one page of domains with SCM's total count.</summary>
     /// <param name="filter">Optional filters.</param>
@@ -64,10 +41,11 @@ public sealed class DomainsClient
             Guard.Positive(org, "filter.OrganizationId");
         }
 
+        var api = _transport.Options.ApiVersion;
         var query = new QueryBuilder().Add("size", size).Add("position", position)
             .Add("name", filter?.Name)
-            .Add("state", filter?.State?.Value)
-            .Add("status", filter?.DelegationStatus)
+            .Add("state", filter?.State is { } state ? ScmVocabulary.Wire(api, ScmVocabulary.DomainState, state.Value, "filter.State") : null)
+            .Add("status", filter?.DelegationStatus is { } status ? ScmVocabulary.Wire(api, ScmVocabulary.DomainDelegationStatus, status.Value, "filter.DelegationStatus") : null)
             .Add("orgId", filter?.OrganizationId);
         var uri = ScmOperations.DomainList.Format(null) + query;
         return _transport.SendAsync(ScmOperations.DomainList, uri, null, (position, size), static async (r, s, ct) =>

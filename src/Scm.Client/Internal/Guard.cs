@@ -10,8 +10,6 @@ internal static class Guard
     public const int MaxCsr = 32767;
     public const int MaxCommonName = 64;
 
-    private static readonly DcvMode[] KnownDcvModes = [DcvMode.Cname, DcvMode.Email, DcvMode.Http, DcvMode.Https, DcvMode.Txt, DcvMode.Auto];
-
     public static void Id(long value, string name)
     {
         if (value <= 0)
@@ -105,16 +103,14 @@ internal static class Guard
         }
     }
 
-    public static void Dcv(DcvMode? mode, string? email, string modeName, string emailName)
+    /// <summary>Checks the DCV pair and returns the mode as the configured API version spells it (null when none).</summary>
+    public static string? Dcv(ScmApiVersion version, DcvMode? mode, string? email, string modeName, string emailName)
     {
+        string? wire = null;
         if (mode is { } m)
         {
-            if (Array.IndexOf(KnownDcvModes, m) < 0)
-            {
-                throw new ArgumentException(modeName + " must be one of CNAME, EMAIL, HTTP, HTTPS, TXT, AUTO; got '" + m.Value + "'.", modeName);
-            }
-
-            if (m == DcvMode.Email && string.IsNullOrWhiteSpace(email))
+            wire = ScmVocabulary.Wire(version, ScmVocabulary.DcvMode, m.Value, modeName);
+            if (wire == "EMAIL" && string.IsNullOrWhiteSpace(email))
             {
                 throw new ArgumentException(emailName + " is required when " + modeName + " is EMAIL.", emailName);
             }
@@ -124,6 +120,8 @@ internal static class Guard
         {
             throw new ArgumentException(emailName + " is not a valid e-mail address.", emailName);
         }
+
+        return wire;
     }
 
     public static void Positive(int value, string name)

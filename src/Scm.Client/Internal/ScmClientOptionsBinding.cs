@@ -48,6 +48,8 @@ internal sealed class ScmClientOptionsBinding
 
     public bool? UseLegacyCollectPath { get; set; }
 
+    public ScmApiVersion? ApiVersion { get; set; }
+
     public static void Bind(IConfiguration configuration, ScmClientOptions o)
     {
         var b = configuration.Get<ScmClientOptionsBinding>();
@@ -76,5 +78,6 @@ internal sealed class ScmClientOptionsBinding
         o.PageSize = b.PageSize ?? o.PageSize;
         o.SslApiVersion = b.SslApiVersion ?? o.SslApiVersion;
         o.UseLegacyCollectPath = b.UseLegacyCollectPath ?? o.UseLegacyCollectPath;
+        o.ApiVersion = b.ApiVersion ?? o.ApiVersion;
     }
 }

@@ -131,6 +131,11 @@ internal sealed class ScmClientOptionsValidator : IValidateOptions<ScmClientOpti
             f.Add(P + "SslApiVersion must be 'v1' or 'v2'.");
         }
 
+        if (!Enum.IsDefined(o.ApiVersion))
+        {
+            f.Add(P + "ApiVersion must be Rest25_5 or Admin25_9; got " + ((int)o.ApiVersion).ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
         return f;
     }
 

@@ -81,6 +81,9 @@ internal sealed class ScmCredentialStore
         return text;
     }
 
+    /// <summary>Redacts <paramref name="secret"/> from every SCM answer from now on (for a secret about to be sent, such as a new password).</summary>
+    public void RememberSecret(string secret) => Remember(secret);
+
     private void Remember(string? secret)
     {
         if (string.IsNullOrEmpty(secret) || secret.Length < 4)

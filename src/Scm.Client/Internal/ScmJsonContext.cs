@@ -46,6 +46,12 @@ namespace Scm.Client.Internal;
 [JsonSerializable(typeof(AdminPasswordStatus))]
 [JsonSerializable(typeof(SslReportRequestWire))]
 [JsonSerializable(typeof(SslReportResponseWire))]
+[JsonSerializable(typeof(KeystoreRequestWire))]
+[JsonSerializable(typeof(KeystoreLinkWire))]
+[JsonSerializable(typeof(ChangePasswordWire))]
+[JsonSerializable(typeof(IReadOnlyList<CustomFieldDefinition>))]
+[JsonSerializable(typeof(CustomFieldDefinition))]
+[JsonSerializable(typeof(IReadOnlyList<OrganizationValidation>))]
 internal sealed partial class ScmJsonContext : JsonSerializerContext
 {
 }

@@ -2,20 +2,37 @@ using System.Text;
 
 namespace Scm.Client.Internal;
 
+/// <summary>Which of Sectigo's API documents describe an operation (method and path).</summary>
+[Flags]
+internal enum ScmDocuments
+{
+    /// <summary>Neither: field evidence only, recorded in scm-api.md (the older collect path).</summary>
+    None = 0,
+
+    /// <summary>The "Certificate Manager 25.5 REST API" HTML document.</summary>
+    Rest25_5 = 1,
+
+    /// <summary>The "Admin Operations" OpenAPI document 25.9.2.</summary>
+    Admin25_9 = 2,
+
+    /// <summary>Both documents.</summary>
+    Both = Rest25_5 | Admin25_9,
+}
+
 /// <summary>One (method, path template) the client can emit. Every request path is produced by <see cref="Format(string?)"/> from these, so the catalog is the truth the vendor-contract test checks.</summary>
 internal sealed class ScmOperation
 {
     private readonly string[] _literals;
     private readonly string[] _literalsV2;
 
-    public ScmOperation(string name, HttpMethod method, string template, Type? requestBody = null, string? query = null, bool documentedExtra = false)
+    public ScmOperation(string name, HttpMethod method, string template, Type? requestBody = null, string? query = null, ScmDocuments documents = ScmDocuments.Both)
     {
         Name = name;
         Method = method;
         Template = template;
         RequestBody = requestBody;
         Query = query;
-        DocumentedExtra = documentedExtra;
+        Documents = documents;
         _literals = Split(template, out var placeholders);
         Placeholders = placeholders;
         IsVersionedSsl = template.StartsWith("ssl/v1", StringComparison.Ordinal);
@@ -36,8 +53,16 @@ internal sealed class ScmOperation
     /// <summary>Query parameter names the operation may send (comma separated), for documentation and tests.</summary>
     public string? Query { get; }
 
-    /// <summary>Not in Sectigo's OpenAPI but documented in scm-api.md (HEAD count, legacy collect path).</summary>
-    public bool DocumentedExtra { get; }
+    /// <summary>
+    /// Which vendor documents describe the ssl/v1 (or only) form of this operation; the ssl/v2 form of a versioned SSL
+    /// operation is in the Admin API 25.9 document only (see <see cref="DocumentsFor"/>). A contract test checks these
+    /// flags against both documents, both ways.
+    /// </summary>
+    public ScmDocuments Documents { get; }
+
+    /// <summary>The documents describing the form this operation takes under <paramref name="sslApiVersion"/>.</summary>
+    public ScmDocuments DocumentsFor(string sslApiVersion) =>
+        IsVersionedSsl && sslApiVersion == "v2" ? Documents & ScmDocuments.Admin25_9 : Documents;
 
     public IReadOnlyList<string> Placeholders { get; }
 
@@ -119,14 +144,20 @@ internal static class ScmOperations
     public static readonly ScmOperation SslListProfiles = new("ssl.types.list", Get, "ssl/v1/types", query: "organizationId");
     public static readonly ScmOperation SslListCustomFields = new("ssl.customFields.list", Get, "ssl/v1/customFields");
     public static readonly ScmOperation SslList = new("ssl.list", Get, "ssl/v1", query: "size,position,<filters>");
-    public static readonly ScmOperation SslCount = new("ssl.count", Head, "ssl/v1", query: "<filters>", documentedExtra: true);
+    public static readonly ScmOperation SslCount = new("ssl.count", Head, "ssl/v1", query: "<filters>", documents: ScmDocuments.Rest25_5);
     public static readonly ScmOperation SslGet = new("ssl.get", Get, "ssl/v1/{sslId}");
     public static readonly ScmOperation SslUpdate = new("ssl.update", Put, "ssl/v1", typeof(Wire.UpdateWire));
     public static readonly ScmOperation SslDelete = new("ssl.delete", Delete, "ssl/v1/{sslId}");
     public static readonly ScmOperation SslEnroll = new("ssl.enroll", Post, "ssl/v1/enroll", typeof(Wire.EnrollWire));
     public static readonly ScmOperation SslEnrollKeyGeneration = new("ssl.enrollKeygen", Post, "ssl/v1/enroll-keygen", typeof(Wire.EnrollKeyGenerationWire));
     public static readonly ScmOperation SslCollect = new("ssl.collect", Get, "ssl/v1/collect/{sslId}", query: "format");
-    public static readonly ScmOperation SslCollectLegacy = new("ssl.collect", Get, "ssl/v1/collect/{sslId}/{format}", documentedExtra: true);
+    public static readonly ScmOperation SslCollectLegacy = new("ssl.collect", Get, "ssl/v1/collect/{sslId}/{format}", documents: ScmDocuments.None);
+
+    /// <summary>The keystore link as the REST API 25.5 documents it: GET, no body.</summary>
+    public static readonly ScmOperation SslKeystoreRest = new("ssl.keystore", Get, "ssl/v1/keystore/{sslId}/{formatType}", documents: ScmDocuments.Rest25_5);
+
+    /// <summary>The keystore link as the Admin API 25.9 documents it: POST with an optional pass phrase.</summary>
+    public static readonly ScmOperation SslKeystoreAdmin = new("ssl.keystore", Post, "ssl/v1/keystore/{sslId}/{formatType}", typeof(Wire.KeystoreRequestWire), documents: ScmDocuments.Admin25_9);
     public static readonly ScmOperation SslApprove = new("ssl.approve", Post, "ssl/v1/approve/{id}", typeof(Wire.MessageWire));
     public static readonly ScmOperation SslDecline = new("ssl.decline", Post, "ssl/v1/decline/{id}", typeof(Wire.MessageWire));
     public static readonly ScmOperation SslRevoke = new("ssl.revoke", Post, "ssl/v1/revoke/{id}", typeof(Wire.RevokeWire));
@@ -147,21 +178,32 @@ internal static class ScmOperations
 
     public static readonly ScmOperation OrganizationList = new("organization.list", Get, "organization/v1");
     public static readonly ScmOperation OrganizationGet = new("organization.get", Get, "organization/v1/{id}");
-    public static readonly ScmOperation OrganizationManagedBy = new("organization.managedBy", Get, "organization/v1/managed-by/{role}");
+
+    /// <summary>The REST API 25.5 spelling of the managed-by path.</summary>
+    public static readonly ScmOperation OrganizationManagedByRest = new("organization.managedBy", Get, "organization/v1/managedBy/{role}", documents: ScmDocuments.Rest25_5);
+
+    /// <summary>The Admin API 25.9 spelling of the managed-by path.</summary>
+    public static readonly ScmOperation OrganizationManagedByAdmin = new("organization.managedBy", Get, "organization/v1/managed-by/{role}", documents: ScmDocuments.Admin25_9);
+    public static readonly ScmOperation OrganizationValidations = new("organization.validations.list", Get, "organization/v2/{orgId}/validations");
 
     public static readonly ScmOperation DomainList = new("domain.list", Get, "domain/v1", query: "size,position,name,state,status,orgId");
     public static readonly ScmOperation DomainGet = new("domain.get", Get, "domain/v1/{id}");
 
     public static readonly ScmOperation AdminPassword = new("admin.password", Get, "admin/v1/password");
+    public static readonly ScmOperation AdminChangePassword = new("admin.changePassword", Post, "admin/v1/changepassword", typeof(Wire.ChangePasswordWire));
+
+    public static readonly ScmOperation CustomFieldList = new("customField.list", Get, "customField/v2", query: "certType");
+    public static readonly ScmOperation CustomFieldGet = new("customField.get", Get, "customField/v2/{id}");
 
     public static readonly ScmOperation ReportSsl = new("report.ssl", Post, "report/v1/ssl-certificates", typeof(Wire.SslReportRequestWire), query: "output_type");
 
     public static IReadOnlyList<ScmOperation> All { get; } =
     [
         SslListProfiles, SslListCustomFields, SslList, SslCount, SslGet, SslUpdate, SslDelete, SslEnroll, SslEnrollKeyGeneration,
-        SslCollect, SslCollectLegacy, SslApprove, SslDecline, SslRevoke, SslRevokeBySerial, SslRevokeManual, SslRenew, SslRenewById,
-        SslRenewManual, SslReplace, SslImport, SslGetDcv, SslRecheckDcv, SslListLocations, SslCreateLocation, SslGetLocation,
-        SslUpdateLocation, SslDeleteLocation, OrganizationList, OrganizationGet, OrganizationManagedBy, DomainList, DomainGet,
-        AdminPassword, ReportSsl,
+        SslCollect, SslCollectLegacy, SslKeystoreRest, SslKeystoreAdmin, SslApprove, SslDecline, SslRevoke, SslRevokeBySerial,
+        SslRevokeManual, SslRenew, SslRenewById, SslRenewManual, SslReplace, SslImport, SslGetDcv, SslRecheckDcv, SslListLocations,
+        SslCreateLocation, SslGetLocation, SslUpdateLocation, SslDeleteLocation, OrganizationList, OrganizationGet,
+        OrganizationManagedByRest, OrganizationManagedByAdmin, OrganizationValidations, DomainList, DomainGet, AdminPassword,
+        AdminChangePassword, CustomFieldList, CustomFieldGet, ReportSsl,
     ];
 }

@@ -258,9 +258,10 @@ internal sealed class ScmTransport
 
     internal async ValueTask<ScmRequestException> CreateErrorAsync(ScmResponse r, CancellationToken ct)
     {
-        var (code, description) = await ReadErrorBodyAsync(r.Message, ct).ConfigureAwait(false);
+        var body = await ScmErrorBody.ReadAsync(r.Message, ct).ConfigureAwait(false);
+        var code = body.Code;
         var status = r.Status;
-        description = Sanitize(description) ?? DescribeStatus(r.Message);
+        var description = Sanitize(body.Description) ?? DescribeStatus(r.Message);
         var path = r.Uri.AbsolutePath;
         if (status == 429)
         {
@@ -272,38 +273,33 @@ internal sealed class ScmTransport
             description = "SCM answered with a redirect, which is not followed (credentials are never sent to another location)";
         }
 
-        return new ScmRequestException(status, code, description, r.Operation.Method, path);
+        return new ScmRequestException(status, code, description, Sanitize(body.Details), SanitizeAll(body.Items), r.Operation.Method, path);
     }
 
     internal static async ValueTask<(int? Code, string? Description)> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken ct)
     {
-        var bytes = await TryReadBytesAsync(response, MaxErrorBodyBytes, ct).ConfigureAwait(false);
-        if (bytes is null || bytes.Length == 0)
+        var body = await ScmErrorBody.ReadAsync(response, ct).ConfigureAwait(false);
+        return (body.Code, body.Description);
+    }
+
+    /// <summary>Sanitizes each of SCM's error <c>items</c>, dropping blank ones.</summary>
+    internal IReadOnlyList<string> SanitizeAll(IReadOnlyList<string> items)
+    {
+        if (items.Count == 0)
         {
-            return (null, null);
+            return [];
         }
 
-        var span = bytes.AsSpan().TrimStart(" \t\r\n"u8);
-        if (span.IsEmpty || span[0] != (byte)'{')
+        var result = new List<string>(items.Count);
+        foreach (var item in items)
         {
-            return (null, null);
-        }
-
-        try
-        {
-            var body = JsonSerializer.Deserialize(span, ScmJsonContext.Default.ErrorBodyWire);
-            if (body is null)
+            if (Sanitize(item) is { } clean)
             {
-                return (null, null);
+                result.Add(clean);
             }
+        }
 
-            var description = body.Description ?? body.ErrorDescription ?? body.Error;
-            return (body.Code, description);
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
+        return result;
     }
 
     /// <summary>Reads a whole (small) body, or null when it is larger than <paramref name="limit"/>.</summary>

@@ -129,3 +129,76 @@ public sealed class OrganizationDetails
     [JsonPropertyName("departments")]
     public IReadOnlyList<Department>? Departments { get; init; }
 }
+
+/// <summary>
+/// One validation of an organization (<c>GET /organization/v2/{orgId}/validations</c>). The REST API 25.5 document names
+/// the kind <c>validationLevel</c> (<c>OV_SSL</c>, <c>OV_SMIME</c>, <c>EV_SSL</c>), the Admin API 25.9 <c>type</c>
+/// (<c>OV</c>, <c>EV</c>, ...); both are read.
+/// </summary>
+public sealed class OrganizationValidation
+{
+    /// <summary>The validation id.</summary>
+    [JsonPropertyName("id")]
+    [JsonConverter(typeof(ScmFlexibleInt64Converter))]
+    public long? Id { get; init; }
+
+    /// <summary>The level (REST API 25.5), e.g. <see cref="OrganizationValidationLevel.OvSsl"/>.</summary>
+    [JsonPropertyName("validationLevel")]
+    public OrganizationValidationLevel? Level { get; init; }
+
+    /// <summary>The type (Admin API 25.9), e.g. <see cref="OrganizationValidationType.Ov"/>.</summary>
+    [JsonPropertyName("type")]
+    public OrganizationValidationType? Type { get; init; }
+
+    /// <summary>The status.</summary>
+    [JsonPropertyName("status")]
+    public OrganizationValidationStatus? Status { get; init; }
+
+    /// <summary>The status of a background (re)validation: <c>PENDING</c> or <c>FAILED</c>; absent once it succeeded.</summary>
+    [JsonPropertyName("backgroundStatus")]
+    public OrganizationValidationStatus? BackgroundStatus { get; init; }
+
+    /// <summary>When it was submitted.</summary>
+    [JsonPropertyName("submitted")]
+    [JsonConverter(typeof(ScmDateTimeOffsetConverter))]
+    public DateTimeOffset? Submitted { get; init; }
+
+    /// <summary>When it expires.</summary>
+    [JsonPropertyName("expires")]
+    [JsonConverter(typeof(ScmDateTimeOffsetConverter))]
+    public DateTimeOffset? Expires { get; init; }
+
+    /// <summary>Whether this is an alternative (secondary name) validation.</summary>
+    [JsonPropertyName("alternative")]
+    [JsonConverter(typeof(ScmFlexibleBooleanConverter))]
+    public bool? Alternative { get; init; }
+
+    /// <summary>The CA backend id.</summary>
+    [JsonPropertyName("backendId")]
+    [JsonConverter(typeof(ScmFlexibleInt64Converter))]
+    public long? BackendId { get; init; }
+
+    /// <summary>The CA backend type, e.g. <c>SASP</c>.</summary>
+    [JsonPropertyName("backendType")]
+    [JsonConverter(typeof(ScmFlexibleStringConverter))]
+    public string? BackendType { get; init; }
+
+    /// <summary>The certificate types it permits (Admin API 25.9), when listed.</summary>
+    [JsonPropertyName("permittedCertTypes")]
+    public IReadOnlyList<string>? PermittedCertificateTypes { get; init; }
+
+    /// <summary>Whether this is an organization validation for SSL: <c>OV_SSL</c>, or type <c>OV</c> permitting SSL (or not saying).</summary>
+    [JsonIgnore]
+    public bool IsSslOrganizationValidation => Level == OrganizationValidationLevel.OvSsl || (Level is null && Type == OrganizationValidationType.Ov && PermitsSsl);
+
+    /// <summary>Whether this is an extended validation for SSL: <c>EV_SSL</c>, or type <c>EV</c> permitting SSL (or not saying).</summary>
+    [JsonIgnore]
+    public bool IsSslExtendedValidation => Level == OrganizationValidationLevel.EvSsl || (Level is null && Type == OrganizationValidationType.Ev && PermitsSsl);
+
+    private bool PermitsSsl => PermittedCertificateTypes is null || PermittedCertificateTypes.Count == 0
+        || PermittedCertificateTypes.Any(t => string.Equals(t, "SSL", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether SCM holds it as current (<see cref="OrganizationValidationStatus.Validated"/>).</summary>
+    [JsonIgnore]
+    public bool IsValidated => Status == OrganizationValidationStatus.Validated;
+}

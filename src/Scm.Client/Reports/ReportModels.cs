@@ -38,6 +38,43 @@ public enum SslReportDateAttribute
     Issuance = 5,
 }
 
+/// <summary>Where reported certificates were requested from (<c>certificateRequestSource</c>; the codes both SCM documents list).</summary>
+public enum SslReportRequestSource
+{
+    /// <summary>0: an enrollment form.</summary>
+    EnrollmentForm = 0,
+
+    /// <summary>1: the client administrator interface.</summary>
+    ClientAdmin = 1,
+
+    /// <summary>2: the (SOAP) Web API.</summary>
+    WebApi = 2,
+
+    /// <summary>3: discovery.</summary>
+    Discovery = 3,
+
+    /// <summary>4: imported.</summary>
+    Imported = 4,
+
+    /// <summary>5: SCEP.</summary>
+    Scep = 5,
+
+    /// <summary>7: the Microsoft agent.</summary>
+    MsAgent = 7,
+
+    /// <summary>9: a bulk request.</summary>
+    BulkRequest = 9,
+
+    /// <summary>10: ACME.</summary>
+    Acme = 10,
+
+    /// <summary>11: EST.</summary>
+    Est = 11,
+
+    /// <summary>12: the REST API.</summary>
+    RestApi = 12,
+}
+
 /// <summary>An SSL certificates report query (<c>POST /report/v1/ssl-certificates</c>).</summary>
 public sealed class SslReportRequest
 {
@@ -56,14 +93,14 @@ public sealed class SslReportRequest
     /// <summary>Which date the range applies to.</summary>
     public SslReportDateAttribute? DateAttribute { get; init; }
 
-    /// <summary>Range start.</summary>
-    public DateTimeOffset? From { get; init; }
+    /// <summary>Range start (a calendar date, sent as <c>yyyy-MM-dd</c>); must not be later than <see cref="To"/>.</summary>
+    public DateOnly? From { get; init; }
 
-    /// <summary>Range end.</summary>
-    public DateTimeOffset? To { get; init; }
+    /// <summary>Range end (a calendar date, sent as <c>yyyy-MM-dd</c>).</summary>
+    public DateOnly? To { get; init; }
 
-    /// <summary>Request source filter (SCM's numeric code, e.g. 2 = Web API).</summary>
-    public int? RequestSource { get; init; }
+    /// <summary>Request source filter.</summary>
+    public SslReportRequestSource? RequestSource { get; init; }
 
     /// <summary>Serial number format, e.g. <c>HEXWithLeadingZeros</c>.</summary>
     public string? SerialNumberFormat { get; init; }

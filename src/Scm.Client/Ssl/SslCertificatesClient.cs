@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Scm.Client.Internal;
 using Scm.Client.Internal.Wire;
@@ -21,34 +20,17 @@ public sealed class SslCertificatesClient
 
     private string V => _transport.SslVersion;
 
-    /// <summary>Lists certificates lazily, page by page (<c>position</c>/<c>size</c>), until a short page or <c>X-Total-Count</c> is reached.</summary>
+    private ScmApiVersion Api => _transport.Options.ApiVersion;
+
+    /// <summary>
+    /// Lists certificates lazily, page by page (<c>position</c>/<c>size</c>). When SCM sends <c>X-Total-Count</c> the walk
+    /// goes on until that many rows were received, even past a page shorter than asked; without it a short page ends the walk.
+    /// </summary>
     /// <param name="filter">Optional filters.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The matching certificates; empty when none.</returns>
-    public async IAsyncEnumerable<SslCertificateSummary> ListAsync(SslListFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var size = _transport.Options.PageSize;
-        var position = 0;
-        while (true)
-        {
-            var page = await ListPageAsync(filter, position, size, cancellationToken).ConfigureAwait(false);
-            foreach (var item in page.Items)
-            {
-                yield return item;
-            }
-
-            if (page.Items.Count == 0 || page.Items.Count < size)
-            {
-                yield break;
-            }
-
-            position += page.Items.Count;
-            if (page.TotalCount is { } total && position >= total)
-            {
-                yield break;
-            }
-        }
-    }
+    public IAsyncEnumerable<SslCertificateSummary> ListAsync(SslListFilter? filter = null, CancellationToken cancellationToken = default) =>
+        ScmPaging.WalkAsync(_transport.Options.PageSize, (position, size, ct) => ListPageAsync(filter, position, size, ct), cancellationToken);
 
     /// <summary>Gets one page of the certificate list with SCM's total count.</summary>
     /// <param name="filter">Optional filters.</param>
@@ -110,11 +92,11 @@ public sealed class SslCertificatesClient
     /// <returns>The new sslId and renewId.</returns>
     public Task<SslEnrollResult> EnrollAsync(SslEnrollRequest request, CancellationToken cancellationToken = default)
     {
-        var wire = ToWire(request);
+        var wire = ToWire(request, Api);
         return _transport.SendAsync(ScmOperations.SslEnroll, ScmOperations.SslEnroll.Format(V), ScmTransport.JsonBody(wire, ScmJsonContext.Default.EnrollWire), 0, static (r, _, ct) => ReadEnrollResultAsync(r, ct), cancellationToken);
     }
 
-    internal static EnrollWire ToWire(SslEnrollRequest request)
+    internal static EnrollWire ToWire(SslEnrollRequest request, ScmApiVersion version = ScmApiVersion.Rest25_5)
     {
         ArgumentNullException.ThrowIfNull(request);
         Guard.Positive(request.OrganizationId, "request.OrganizationId");
@@ -125,7 +107,7 @@ public sealed class SslCertificatesClient
         Guard.Comments(request.Comments, "request.Comments");
         Guard.ExternalRequester(request.ExternalRequester, "request.ExternalRequester");
         Guard.CustomFields(request.CustomFields, "request.CustomFields");
-        Guard.Dcv(request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
+        var dcvMode = Guard.Dcv(version, request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
         return new EnrollWire
         {
             OrgId = request.OrganizationId,
@@ -136,7 +118,7 @@ public sealed class SslCertificatesClient
             Comments = request.Comments,
             ExternalRequester = request.ExternalRequester,
             CustomFields = request.CustomFields,
-            DcvMode = request.DcvMode,
+            DcvMode = dcvMode,
             DcvEmail = request.DcvEmail,
         };
     }
@@ -156,7 +138,9 @@ public sealed class SslCertificatesClient
         Guard.Comments(request.Comments, "request.Comments");
         Guard.ExternalRequester(request.ExternalRequester, "request.ExternalRequester");
         Guard.CustomFields(request.CustomFields, "request.CustomFields");
-        Guard.Dcv(request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
+        var dcvMode = Guard.Dcv(Api, request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
+        var algorithm = request.Algorithm is null ? null : ScmVocabulary.Wire(Api, ScmVocabulary.KeyAlgorithm, request.Algorithm, "request.Algorithm");
+        var method = request.KeyGenerationMethod is { } m ? ScmVocabulary.Wire(Api, ScmVocabulary.KeyGenerationMethod, m.Value, "request.KeyGenerationMethod") : null;
         if (request.PassPhrase is { } p && (p.Length < 8 || p.Length > 64))
         {
             throw new ArgumentException("request.PassPhrase must be 8..64 characters.", nameof(request));
@@ -178,11 +162,11 @@ public sealed class SslCertificatesClient
             Comments = request.Comments,
             ExternalRequester = request.ExternalRequester,
             CustomFields = request.CustomFields,
-            DcvMode = request.DcvMode,
+            DcvMode = dcvMode,
             DcvEmail = request.DcvEmail,
-            Algorithm = request.Algorithm,
+            Algorithm = algorithm,
             KeyParam = request.KeyParameter,
-            KeyGenerationMethod = request.KeyGenerationMethod,
+            KeyGenerationMethod = method,
             PassPhrase = request.PassPhrase,
             AzureKeyVault = request.AzureKeyVault is { } a ? new AzureKeyVaultWire { AzureAccountId = a.AzureAccountId, VaultKey = a.VaultKey } : null,
             ReuseKey = request.ReuseKey,
@@ -228,15 +212,16 @@ public sealed class SslCertificatesClient
             var transport = r.Transport;
             if (message.StatusCode == HttpStatusCode.BadRequest)
             {
-                var (code, description) = await ScmTransport.ReadErrorBodyAsync(message, ct).ConfigureAwait(false);
-                if (code is { } c && ScmErrorCodes.IsNotReady(c))
+                var error = await ScmErrorBody.ReadAsync(message, ct).ConfigureAwait(false);
+                if (error.Code is { } c && ScmErrorCodes.IsNotReady(c))
                 {
                     Log.CollectNotReady(transport.Logger, s.sslId, c);
                     transport.Telemetry.CollectNotReady.Add(1, new KeyValuePair<string, object?>("scm.error_code", c));
-                    return SslCollectResult.NotReady(s.format, c, transport.Sanitize(description));
+                    return SslCollectResult.NotReady(s.format, c, transport.Sanitize(error.Description));
                 }
 
-                throw new ScmRequestException(400, code, transport.Sanitize(description) ?? "BadRequest (the response had no SCM error body)", r.Operation.Method, r.Uri.AbsolutePath);
+                throw new ScmRequestException(400, error.Code, transport.Sanitize(error.Description) ?? "BadRequest (the response had no SCM error body)",
+                    transport.Sanitize(error.Details), transport.SanitizeAll(error.Items), r.Operation.Method, r.Uri.AbsolutePath);
             }
 
             await r.EnsureSuccessAsync(ct).ConfigureAwait(false);
@@ -276,6 +261,51 @@ public sealed class SslCertificatesClient
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Gets a one-time link to download the private key or keystore that SCM's Private Key Agent generated for a
+    /// certificate enrolled with <see cref="EnrollWithKeyGenerationAsync"/> (<c>/ssl/v1/keystore/{sslId}/{formatType}</c>).
+    /// The REST API 25.5 documents it as a GET without a body; the Admin API 25.9 as a POST whose body may carry a
+    /// <paramref name="passphrase"/> (<see cref="ScmClientOptions.ApiVersion"/> decides). Each call creates a new link.
+    /// </summary>
+    /// <param name="sslId">The certificate id.</param>
+    /// <param name="format">What to download.</param>
+    /// <param name="passphrase">
+    /// A pass phrase for the keystore (at most 32 characters; Admin API 25.9 only: the 25.5 GET has no body, so the pass
+    /// phrase given at enroll protects the download). Never logged or shown.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The link; fetch it with a plain HTTP client, without SCM credentials.</returns>
+    /// <exception cref="ArgumentException">The format is not one of <c>key</c>, <c>p12</c>, <c>p12aes</c>, <c>jks</c>, <c>pem</c>, the pass phrase is too long, or a pass phrase was given under the REST API 25.5.</exception>
+    public Task<SslKeystoreLink> GetKeystoreLinkAsync(long sslId, SslKeystoreFormat format, string? passphrase = null, CancellationToken cancellationToken = default)
+    {
+        Guard.Id(sslId, nameof(sslId));
+        var api = Api;
+        var formatType = ScmVocabulary.Wire(api, ScmVocabulary.KeystoreFormat, format.Value, nameof(format));
+        if (passphrase is not null)
+        {
+            if (api != ScmApiVersion.Admin25_9)
+            {
+                throw new ArgumentException("passphrase is sent only by the Admin API 25.9 keystore call (a POST body); under " + ScmVocabulary.Describe(api)
+                    + " the call is a GET without a body and the pass phrase given at enroll protects the download.", nameof(passphrase));
+            }
+
+            if (passphrase.Length > 32)
+            {
+                throw new ArgumentException("passphrase must be at most 32 characters; got " + passphrase.Length.ToString(CultureInfo.InvariantCulture) + ".", nameof(passphrase));
+            }
+        }
+
+        var op = api == ScmApiVersion.Admin25_9 ? ScmOperations.SslKeystoreAdmin : ScmOperations.SslKeystoreRest;
+        var content = op == ScmOperations.SslKeystoreAdmin ? ScmTransport.JsonBody(new KeystoreRequestWire { Passphrase = passphrase }, ScmJsonContext.Default.KeystoreRequestWire) : null;
+        return _transport.SendAsync(op, op.Format(V, Id(sslId), formatType), content, (sslId, format: new SslKeystoreFormat(formatType)), static async (r, s, ct) =>
+        {
+            var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.KeystoreLinkWire, ct).ConfigureAwait(false);
+            return string.IsNullOrWhiteSpace(body.Link)
+                ? throw r.Protocol("the keystore answer has no link")
+                : new SslKeystoreLink(s.sslId, s.format, body.Link);
+        }, cancellationToken);
+    }
+
     /// <summary>Approves a pending request (<c>POST /ssl/v1/approve/{sslId}</c>).</summary>
     /// <param name="sslId">The certificate id.</param>
     /// <param name="message">The approval message, 1..512 characters.</param>
@@ -311,7 +341,7 @@ public sealed class SslCertificatesClient
         Guard.Id(sslId, nameof(sslId));
         Guard.Reason(reasonCode, nameof(reasonCode));
         Guard.Message(reason, nameof(reason));
-        return _transport.SendNoContentAsync(ScmOperations.SslRevoke, ScmOperations.SslRevoke.Format(V, Id(sslId)), new RevokeWire { ReasonCode = reasonCode, Reason = reason }, ScmJsonContext.Default.RevokeWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRevoke, ScmOperations.SslRevoke.Format(V, Id(sslId)), new RevokeWire { ReasonCode = ScmWireCode.For(Api, (int)reasonCode), Reason = reason }, ScmJsonContext.Default.RevokeWire, cancellationToken);
     }
 
     /// <summary>Revokes a certificate at the CA by serial number (<c>POST /ssl/v1/revoke/serial/{serialNumber}</c>).</summary>
@@ -333,7 +363,7 @@ public sealed class SslCertificatesClient
 
         Guard.Reason(reasonCode, nameof(reasonCode));
         Guard.Message(reason, nameof(reason));
-        return _transport.SendNoContentAsync(ScmOperations.SslRevokeBySerial, ScmOperations.SslRevokeBySerial.Format(V, serialNumber), new RevokeWire { ReasonCode = reasonCode, Reason = reason }, ScmJsonContext.Default.RevokeWire, cancellationToken);
+        return _transport.SendNoContentAsync(ScmOperations.SslRevokeBySerial, ScmOperations.SslRevokeBySerial.Format(V, serialNumber), new RevokeWire { ReasonCode = ScmWireCode.For(Api, (int)reasonCode), Reason = reason }, ScmJsonContext.Default.RevokeWire, cancellationToken);
     }
 
     /// <summary>Marks a certificate revoked in SCM only; the CA is not told (<c>POST /ssl/v1/revoke/manual</c>).</summary>
@@ -359,7 +389,7 @@ public sealed class SslCertificatesClient
             SerialNumber = request.SerialNumber,
             Issuer = request.Issuer,
             RevokeDate = request.RevokeDate,
-            ReasonCode = request.ReasonCode,
+            ReasonCode = ScmWireCode.For(Api, (int)request.ReasonCode),
         };
         return _transport.SendNoContentAsync(ScmOperations.SslRevokeManual, ScmOperations.SslRevokeManual.Format(V), wire, ScmJsonContext.Default.ManualRevokeWire, cancellationToken);
     }
@@ -393,8 +423,8 @@ public sealed class SslCertificatesClient
     {
         Guard.Id(sslId, nameof(sslId));
         Guard.Csr(request?.Csr, "request.Csr", required: false);
-        Guard.Dcv(request?.DcvMode, request?.DcvEmail, "request.DcvMode", "request.DcvEmail");
-        var wire = new RenewWire { Csr = request?.Csr, DcvMode = request?.DcvMode, DcvEmail = request?.DcvEmail };
+        var dcvMode = Guard.Dcv(Api, request?.DcvMode, request?.DcvEmail, "request.DcvMode", "request.DcvEmail");
+        var wire = new RenewWire { Csr = request?.Csr, DcvMode = dcvMode, DcvEmail = request?.DcvEmail };
         return _transport.SendAsync(ScmOperations.SslRenewById, ScmOperations.SslRenewById.Format(V, Id(sslId)), ScmTransport.JsonBody(wire, ScmJsonContext.Default.RenewWire), 0, static async (r, _, ct) =>
         {
             var body = await r.EnsureSuccessThenReadAsync(ScmJsonContext.Default.RenewByIdResponseWire, ct).ConfigureAwait(false);
@@ -421,8 +451,8 @@ public sealed class SslCertificatesClient
             Guard.Id(by, "request.RenewedBySslId");
         }
 
-        Guard.Dcv(request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
-        var wire = new ManualRenewWire { Id = request.RenewedBySslId, OrderNumber = request.OrderNumber, DcvMode = request.DcvMode, DcvEmail = request.DcvEmail };
+        var dcvMode = Guard.Dcv(Api, request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
+        var wire = new ManualRenewWire { Id = request.RenewedBySslId, OrderNumber = request.OrderNumber, DcvMode = dcvMode, DcvEmail = request.DcvEmail };
         return _transport.SendNoContentAsync(ScmOperations.SslRenewManual, ScmOperations.SslRenewManual.Format(V, Id(sslId)), wire, ScmJsonContext.Default.ManualRenewWire, cancellationToken);
     }
 
@@ -439,14 +469,14 @@ public sealed class SslCertificatesClient
         Guard.Message(request.Reason, "request.Reason");
         Guard.CommonName(request.CommonName, "request.CommonName", required: false);
         Guard.SubjectAlternativeNames(request.SubjectAlternativeNames, "request.SubjectAlternativeNames", commaSeparatedOnWire: false);
-        Guard.Dcv(request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
+        var dcvMode = Guard.Dcv(Api, request.DcvMode, request.DcvEmail, "request.DcvMode", "request.DcvEmail");
         var wire = new ReplaceWire
         {
             Csr = request.Csr,
             Reason = request.Reason,
             CommonName = request.CommonName,
             SubjectAlternativeNames = request.SubjectAlternativeNames,
-            DcvMode = request.DcvMode,
+            DcvMode = dcvMode,
             DcvEmail = request.DcvEmail,
         };
         return _transport.SendNoContentAsync(ScmOperations.SslReplace, ScmOperations.SslReplace.Format(V, Id(sslId)), wire, ScmJsonContext.Default.ReplaceWire, cancellationToken);
@@ -486,6 +516,16 @@ public sealed class SslCertificatesClient
             Guard.Positive(d, "request.AutoRenew.DaysBeforeExpiration");
         }
 
+        var autoRenew = request.AutoRenew;
+        if (autoRenew?.State is { } state)
+        {
+            autoRenew = new SslAutoRenewDetails
+            {
+                State = new AutoRenewState(ScmVocabulary.Wire(Api, ScmVocabulary.AutoRenewWritableState, state.Value, "request.AutoRenew.State")),
+                DaysBeforeExpiration = autoRenew.DaysBeforeExpiration,
+            };
+        }
+
         if (request.RequesterAdminId is { } ra)
         {
             Guard.Id(ra, "request.RequesterAdminId");
@@ -508,7 +548,7 @@ public sealed class SslCertificatesClient
             ExternalRequester = request.ExternalRequester,
             Comments = request.Comments,
             CustomFields = request.CustomFields,
-            AutoRenewDetails = request.AutoRenew,
+            AutoRenewDetails = autoRenew,
             SuspendNotifications = request.SuspendNotifications,
             Requester = request.Requester,
             RequesterAdminId = request.RequesterAdminId,
@@ -776,11 +816,17 @@ public sealed class SslCertificatesClient
         }
     }
 
-    private static void ValidateFilter(SslListFilter? f)
+    private void ValidateFilter(SslListFilter? f)
     {
         if (f is null)
         {
             return;
+        }
+
+        if (f.Sha256Hash is not null && Api != ScmApiVersion.Admin25_9)
+        {
+            // SCM 25.5 does not document the filter; an instance that ignores it would answer unfiltered rows.
+            throw new ArgumentException("filter.Sha256Hash is not a filter of " + ScmVocabulary.Describe(Api) + "; it is documented by the Admin API 25.9 only (set ScmClientOptions.ApiVersion to Admin25_9).", "filter");
         }
 
         Guard.Length(f.Vendor, 0, 128, "filter.Vendor", required: false);
@@ -806,22 +852,23 @@ public sealed class SslCertificatesClient
         }
     }
 
-    private static void AddFilter(QueryBuilder q, SslListFilter? f)
+    private void AddFilter(QueryBuilder q, SslListFilter? f)
     {
         if (f is null)
         {
             return;
         }
 
+        var api = Api;
         q.Add("commonName", f.CommonName)
          .Add("subjectAlternativeName", f.SubjectAlternativeName)
-         .Add("status", f.Status?.Value)
+         .Add("status", f.Status is { } status ? ScmVocabulary.Wire(api, ScmVocabulary.SslStatus, status.Value, "filter.Status") : null)
          .Add("sslTypeId", f.ProfileId)
-         .Add("discoveryStatus", f.DiscoveryStatus)
+         .Add("discoveryStatus", f.DiscoveryStatus is { } discovery ? ScmVocabulary.Wire(api, ScmVocabulary.DiscoveryStatus, discovery, "filter.DiscoveryStatus") : null)
          .Add("vendor", f.Vendor)
          .Add("orgId", f.OrganizationId)
-         .Add("installStatus", f.InstallStatus?.Value)
-         .Add("renewalStatus", f.RenewalStatus?.Value)
+         .Add("installStatus", f.InstallStatus is { } install ? ScmVocabulary.Wire(api, ScmVocabulary.InstallStatus, install.Value, "filter.InstallStatus") : null)
+         .Add("renewalStatus", f.RenewalStatus is { } renewal ? ScmVocabulary.Wire(api, ScmVocabulary.RenewalStatus, renewal.Value, "filter.RenewalStatus") : null)
          .Add("issuer", f.Issuer)
          .Add("serialNumber", f.SerialNumber)
          .Add("requester", f.Requester)
@@ -835,6 +882,6 @@ public sealed class SslCertificatesClient
          .Add("sha256Hash", f.Sha256Hash)
          .Add("keyUsage", f.KeyUsage)
          .Add("extendedKeyUsage", f.ExtendedKeyUsage)
-         .Add("requestedVia", f.RequestedVia?.Value);
+         .Add("requestedVia", f.RequestedVia is { } via ? ScmVocabulary.Wire(api, ScmVocabulary.RequestedVia, via.Value, "filter.RequestedVia") : null);
     }
 }

@@ -100,6 +100,12 @@ internal static class LifecycleOptionsBinding
         Int(c, nameof(o.PageSize), v => o.PageSize = (int)v);
         Str(c, nameof(o.SslApiVersion), v => o.SslApiVersion = v);
         Bool(c, nameof(o.UseLegacyCollectPath), v => o.UseLegacyCollectPath = v);
+        if (c[nameof(o.ApiVersion)] is { } apiVersion)
+        {
+            o.ApiVersion = Enum.TryParse<ScmApiVersion>(apiVersion, ignoreCase: true, out var version) && Enum.IsDefined(version)
+                ? version
+                : throw new InvalidOperationException($"{PathOf(c, nameof(o.ApiVersion))} '{apiVersion}' is not one of {string.Join(", ", Enum.GetNames<ScmApiVersion>())}.");
+        }
     }
 
     /// <summary>The configuration path of a key below <paramref name="c"/>, for error messages.</summary>

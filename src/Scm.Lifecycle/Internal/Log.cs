@@ -109,4 +109,10 @@ internal static partial class Log
 
     [LoggerMessage(2066, LogLevel.Critical, "Key protection: refusing to run: {Reason}")]
     public static partial void KeyRingRefused(ILogger logger, string reason);
+
+    [LoggerMessage(2070, LogLevel.Information, "SCM admin password change started (generated: {Generated}); the new password is pending in the host's password store.")]
+    public static partial void PasswordChangeStarted(ILogger logger, bool generated);
+
+    [LoggerMessage(2071, LogLevel.Information, "SCM admin password change ended: {Outcome} (SCM code {ScmErrorCode}).")]
+    public static partial void PasswordChangeFinished(ILogger logger, ScmPasswordChangeOutcome outcome, int? scmErrorCode);
 }

@@ -32,5 +32,6 @@ internal static class ScmClientOptionsCopy
         target.PageSize = source.PageSize;
         target.SslApiVersion = source.SslApiVersion;
         target.UseLegacyCollectPath = source.UseLegacyCollectPath;
+        target.ApiVersion = source.ApiVersion;
     }
 }

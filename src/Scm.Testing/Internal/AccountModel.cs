@@ -39,6 +39,9 @@ internal sealed class ProfileModel
 
     public required int[] OrganizationIds { get; init; }
 
+    /// <summary>The organization validation an order needs (OV or EV profiles), or null.</summary>
+    public ScmSimulatorValidationLevel? RequiredValidation { get; init; }
+
     public byte[] Json { get; set; } = [];
 
     public bool IsAvailableTo(OrgModel org)
@@ -97,5 +100,83 @@ internal sealed class CustomFieldModel
 
     public required string Name { get; init; }
 
+    /// <summary>Mandatory for the REST API (enroll answers -62 without it).</summary>
     public required bool Mandatory { get; init; }
+
+    public ScmSimulatorCustomFieldChannels OtherMandatoryChannels { get; init; }
+
+    public bool Active { get; init; } = true;
+
+    public ScmSimulatorCustomFieldInput Input { get; init; }
+
+    public string[] Options { get; init; } = [];
+
+    public string InputWire => Input switch
+    {
+        ScmSimulatorCustomFieldInput.TextMultiLine => "TEXT_MULTI_LINE",
+        ScmSimulatorCustomFieldInput.Email => "EMAIL",
+        ScmSimulatorCustomFieldInput.Number => "NUMBER",
+        ScmSimulatorCustomFieldInput.TextOption => "TEXT_OPTION",
+        ScmSimulatorCustomFieldInput.Date => "DATE",
+        _ => "TEXT_SINGLE_LINE",
+    };
+
+    /// <summary>v2's <c>mandatories</c>, in the documented example's order.</summary>
+    public IEnumerable<string> Mandatories()
+    {
+        if (OtherMandatoryChannels.HasFlag(ScmSimulatorCustomFieldChannels.AdminUi))
+        {
+            yield return "ADMIN_UI";
+        }
+
+        if (OtherMandatoryChannels.HasFlag(ScmSimulatorCustomFieldChannels.WebForm))
+        {
+            yield return "WEB_FORM";
+        }
+
+        if (Mandatory)
+        {
+            yield return "REST_API";
+        }
+
+        if (OtherMandatoryChannels.HasFlag(ScmSimulatorCustomFieldChannels.SoapApi))
+        {
+            yield return "SOAP_API";
+        }
+    }
+}
+
+/// <summary>An organization validation (changeable at run time through the simulator's controls).</summary>
+internal sealed class ValidationModel
+{
+    public required long Id { get; init; }
+
+    public required ScmSimulatorValidationLevel Level { get; init; }
+
+    public ScmSimulatorValidationStatus Status { get; set; }
+
+    public DateTimeOffset? Expires { get; set; }
+
+    public DateTimeOffset? Submitted { get; init; }
+
+    public string LevelWire => Level switch
+    {
+        ScmSimulatorValidationLevel.EvSsl => "EV_SSL",
+        ScmSimulatorValidationLevel.OvSmime => "OV_SMIME",
+        _ => "OV_SSL",
+    };
+
+    public string TypeWire => Level == ScmSimulatorValidationLevel.EvSsl ? "EV" : "OV";
+
+    public string StatusWire => Status switch
+    {
+        ScmSimulatorValidationStatus.Pending => "PENDING",
+        ScmSimulatorValidationStatus.NotValidated => "NOT_VALIDATED",
+        ScmSimulatorValidationStatus.Expired => "EXPIRED",
+        ScmSimulatorValidationStatus.Failed => "FAILED",
+        _ => "VALIDATED",
+    };
+
+    /// <summary>The status as SCM sees it at <paramref name="now"/>: a validated one past its expiry counts as expired.</summary>
+    public string StatusAt(DateTimeOffset now) => Status == ScmSimulatorValidationStatus.Validated && Expires is { } e && e <= now ? "EXPIRED" : StatusWire;
 }

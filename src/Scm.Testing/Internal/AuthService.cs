@@ -37,7 +37,78 @@ internal sealed class AuthService
 
     public bool Expired => _expired;
 
-    public DateOnly? PasswordExpiration { get; }
+    public DateOnly? PasswordExpiration { get; private set; }
+
+    /// <summary>How long a changed password lives when the account's password expires at all.</summary>
+    internal static readonly TimeSpan ChangedPasswordLifetime = TimeSpan.FromDays(90);
+
+    /// <summary>
+    /// <c>POST /admin/v1/changepassword</c> for the authenticated caller. Header authentication carries the current password
+    /// already; a bearer caller must send it in the <c>password</c> header (the Admin API's required header), else -213.
+    /// The new password must follow the simulated policy (8..32 characters, one upper-case letter, one digit, not the login,
+    /// not the current one). On success only the new password authenticates from the next request on.
+    /// </summary>
+    public void ChangePassword(HttpContext context, string? newPassword)
+    {
+        lock (_gate)
+        {
+            var current = _credentials;
+            var authorization = context.Request.Headers.Authorization.ToString();
+            if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(context.Request.Headers["password"].ToString(), current.Password, StringComparison.Ordinal))
+            {
+                throw ScmApiException.BadRequest(-213, "Old password is incorrect");
+            }
+
+            if (string.IsNullOrEmpty(newPassword))
+            {
+                throw ScmApiException.Missing("newPassword");
+            }
+
+            if (newPassword.Length > 32)
+            {
+                throw ScmApiException.BadRequest(-976, "New password must be between 8 and 32 characters.");
+            }
+
+            if (newPassword.Contains(current.Login, StringComparison.OrdinalIgnoreCase))
+            {
+                throw ScmApiException.BadRequest(-982, "New password must not contain Login.");
+            }
+
+            if (string.Equals(newPassword, current.Password, StringComparison.Ordinal))
+            {
+                throw ScmApiException.BadRequest(-220, "Password can't be the same.");
+            }
+
+            var broken = new List<string>();
+            if (!newPassword.Any(char.IsUpper))
+            {
+                broken.Add("Password must contain 1 or more uppercase characters.");
+            }
+
+            if (!newPassword.Any(char.IsDigit))
+            {
+                broken.Add("Password must contain 1 or more digit characters.");
+            }
+
+            if (newPassword.Length < 8)
+            {
+                broken.Add("Password must be 8 or more characters in length.");
+            }
+
+            if (broken.Count > 0)
+            {
+                throw ScmApiException.BadRequest(-7306, "Password policy violated: " + string.Join(" ", broken));
+            }
+
+            _credentials = new ScmSimulatorCredentials(current.Login, newPassword, current.CustomerUri, current.ClientId, current.ClientSecret);
+            _expired = false;
+            if (PasswordExpiration is not null)
+            {
+                PasswordExpiration = DateOnly.FromDateTime((_clock.GetUtcNow() + ChangedPasswordLifetime).UtcDateTime);
+            }
+        }
+    }
 
     public ScmSimulatorCredentials Rotate()
     {

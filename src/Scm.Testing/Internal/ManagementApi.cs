@@ -265,7 +265,14 @@ internal sealed class ManagementApi
                     ? (code == Math.Floor(code) && code is >= int.MinValue and <= int.MaxValue ? (int)code : throw new ArgumentException("'code' must be a whole number in the Int32 range."))
                     : throw new ArgumentException("'code' is required for ScmError."),
                 S("description") ?? string.Empty,
+                S("details"),
+                root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? [.. items.EnumerateArray().Select(i => i.ToString())] : null,
                 status ?? 400),
+            ScmFaultKind.ReportFailure => target.ReportFailure(
+                N("code") is { } reportCode && reportCode == Math.Floor(reportCode) && reportCode is >= int.MinValue and <= int.MaxValue and not 0
+                    ? (int)reportCode
+                    : throw new ArgumentException("'code' (a non-zero whole number, the report's statusCode) is required for ReportFailure."),
+                S("description") ?? string.Empty),
             _ => target.NotReady(E("notReadyStyle", ScmNotReadyStyle.NotCollectable)),
         };
         if (N("times") is { } times)

@@ -24,7 +24,8 @@ internal sealed partial class RequestPipeline
                 throw NotFound(context);
             }
 
-            var isPasswordState = apiPath.StartsWith("/admin/v1/password", StringComparison.Ordinal);
+            // SCM answers the password state, and lets the password be changed, even when the password has expired.
+            var isPasswordState = apiPath.StartsWith("/admin/v1/password", StringComparison.Ordinal) || apiPath == "/admin/v1/changepassword";
             var authError = _auth.Authenticate(context, privateApi, _options.UseHttps, allowExpired: isPasswordState);
             if (authError is not null)
             {
@@ -65,6 +66,32 @@ internal sealed partial class RequestPipeline
             case "organization" when segments[1] == "v1":
                 await OrganizationAsync(context, segments.AsMemory(2)).ConfigureAwait(false);
                 return;
+            case "organization" when segments[1] == "v2" && segments.Length == 4 && segments[3] == "validations":
+                RequireMethod(context, "GET");
+                await WriteJsonAsync(context, 200, _engine.OrganizationValidationsJson(ParseId(segments[2], "orgId")), PlainJson).ConfigureAwait(false);
+                return;
+            case "customField" when segments[1] == "v2":
+                await CustomFieldAsync(context, segments.AsMemory(2)).ConfigureAwait(false);
+                return;
+            case "report" when segments[1] == "v1" && segments.Length == 3 && segments[2] == "ssl-certificates":
+                {
+                    RequireMethod(context, "POST");
+                    using var doc = JsonBody.ParseObject(body, allowEmpty: false)!;
+                    context.Response.Headers.ContentDisposition = "attachment; filename=\"rest_api_ssl-certificates.json\"";
+                    context.Response.Headers.CacheControl = "must-revalidate";
+                    await WriteJsonAsync(context, 200, _engine.SslReportJson(doc.RootElement), SslJson).ConfigureAwait(false);
+                    return;
+                }
+
+            case "admin" when segments[1] == "v1" && segments.Length == 3 && segments[2] == "changepassword":
+                {
+                    RequireMethod(context, "POST");
+                    using var doc = JsonBody.ParseObject(body, allowEmpty: false)!;
+                    _auth.ChangePassword(context, JsonBody.GetString(doc.RootElement, "newPassword"));
+                    NoContent(context);
+                    return;
+                }
+
             case "domain" when segments[1] == "v1":
                 await DomainAsync(context, segments.AsMemory(2)).ConfigureAwait(false);
                 return;
@@ -87,7 +114,7 @@ internal sealed partial class RequestPipeline
             if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
             {
                 var (position, size) = Paging(query);
-                var (total, rows) = _engine.List(SslFilter.From(query), position, size);
+                var (total, rows) = _engine.List(SslFilter.From(query, _options.ApiVersion), position, size);
                 context.Response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
                 await WriteJsonAsync(context, 200, rows, SslJson).ConfigureAwait(false);
                 return;
@@ -142,10 +169,8 @@ internal sealed partial class RequestPipeline
 
             case "keystore" when r.Length == 3:
                 {
-                    if (!HttpMethods.IsGet(method) && !HttpMethods.IsPost(method))
-                    {
-                        throw MethodNotAllowed(context);
-                    }
+                    // REST API 25.5: GET without a body; Admin API 25.9: POST with an optional pass phrase.
+                    RequireMethod(context, _options.ApiVersion == ScmSimulatorApiVersion.Admin25_9 ? "POST" : "GET");
 
                     string? passphrase = null;
                     using (var doc = JsonBody.ParseObject(body, allowEmpty: true))
@@ -372,7 +397,7 @@ internal sealed partial class RequestPipeline
             return;
         }
 
-        if (r.Length == 2 && r[0] is "managedBy" or "managed-by")
+        if (r.Length == 2 && r[0] == (_options.ApiVersion == ScmSimulatorApiVersion.Admin25_9 ? "managed-by" : "managedBy"))
         {
             if (r[1] is not ("MRAO" or "RAO_SSL" or "RAO_SMIME" or "RAO_CS" or "RAO_DEVICE" or "DRAO_SSL" or "DRAO_SMIME" or "DRAO_CS" or "DRAO_DEVICE"))
             {
@@ -397,6 +422,26 @@ internal sealed partial class RequestPipeline
         if (r.Length == 1)
         {
             await WriteJsonAsync(context, 200, _engine.OrganizationJson(ParseId(r[0], "id")), PlainJson).ConfigureAwait(false);
+            return;
+        }
+
+        throw NotFound(context);
+    }
+
+    private async Task CustomFieldAsync(HttpContext context, ReadOnlyMemory<string> rest)
+    {
+        RequireMethod(context, "GET");
+        var r = rest.Span;
+        if (r.Length == 0)
+        {
+            var certType = context.Request.Query.TryGetValue("certType", out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
+            await WriteJsonAsync(context, 200, _engine.CustomFieldsV2Json(certType), PlainJson).ConfigureAwait(false);
+            return;
+        }
+
+        if (r.Length == 1)
+        {
+            await WriteJsonAsync(context, 200, _engine.CustomFieldV2Json(ParseId(r[0], "id")), PlainJson).ConfigureAwait(false);
             return;
         }
 

@@ -195,7 +195,18 @@ internal sealed partial class RequestPipeline
                 response.ContentLength = 0;
                 return false;
             case ScmFaultKind.ScmError:
-                await WriteJsonAsync(context, rule.StatusCode, ScmJson.Error(rule.ErrorCode, rule.ErrorDescription ?? string.Empty), SslJson).ConfigureAwait(false);
+                await WriteJsonAsync(context, rule.StatusCode, ScmJson.Error(rule.ErrorCode, rule.ErrorDescription ?? string.Empty, rule.ErrorDetails, rule.ErrorItems), SslJson).ConfigureAwait(false);
+                return false;
+            case ScmFaultKind.ReportFailure:
+                await WriteJsonAsync(context, 200, ScmJson.Build(rule, static (w, r) =>
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("statusCode", r.ErrorCode);
+                    w.WriteString("message", r.ErrorDescription);
+                    w.WriteStartArray("reports");
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }), SslJson).ConfigureAwait(false);
                 return false;
             case ScmFaultKind.NotReady:
                 var notReady = SimulatorEngine.NotReadyError(rule.NotReadyStyle);

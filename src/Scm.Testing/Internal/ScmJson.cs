@@ -31,11 +31,24 @@ internal static class ScmJson
         return result;
     }
 
-    public static byte[] Error(int code, string description) => Build((code, description), static (w, s) =>
+    public static byte[] Error(int code, string description) => Error(code, description, null, null);
+
+    /// <summary>An error body with the Admin API's optional <c>details</c> and <c>items</c>.</summary>
+    public static byte[] Error(int code, string description, string? details, IReadOnlyList<string>? items) => Build((code, description, details, items), static (w, s) =>
     {
         w.WriteStartObject();
         w.WriteNumber("code", s.code);
         w.WriteString("description", s.description);
+        if (s.details is not null)
+        {
+            w.WriteString("details", s.details);
+        }
+
+        if (s.items is not null)
+        {
+            WriteStrings(w, "items", s.items);
+        }
+
         w.WriteEndObject();
     });
 

@@ -34,7 +34,8 @@ internal sealed partial class SimulatorEngine
     {
         lock (_gate)
         {
-            return ScmJson.Build(_customFields, static (w, fs) =>
+            // Inactive fields are not offered for enrollment.
+            return ScmJson.Build(_customFields.Where(f => f.Active).ToList(), static (w, fs) =>
             {
                 w.WriteStartArray();
                 foreach (var f in fs)

@@ -29,6 +29,7 @@ internal sealed partial class SimulatorEngine
             var org = CheckOrg(orgId);
             var profile = CheckProfile(certType, org, "certType");
             var validTerm = CheckTerm(term, profile);
+            CheckOrganizationValidation(org, profile, now);
             if (csr is null)
             {
                 throw ScmApiException.Missing("csr");
@@ -111,6 +112,7 @@ internal sealed partial class SimulatorEngine
             var org = CheckOrg(orgId);
             var profile = CheckProfile(certType, org, "certType");
             var validTerm = CheckTerm(term, profile);
+            CheckOrganizationValidation(org, profile, now);
             CheckLength(comments, 1024, "comments");
             CheckLength(externalRequester, 512, "externalRequester");
             method ??= "PK_AGENT";
@@ -489,6 +491,7 @@ internal sealed partial class SimulatorEngine
             key = request.PublicKey;
         }
 
+        CheckOrganizationValidation(original.Org, original.Profile, now);
         CheckDomains(original.Names, original.Org);
         var renewal = CreateRenewal(original, key, keyInfo, now);
         if (!string.IsNullOrEmpty(csr))

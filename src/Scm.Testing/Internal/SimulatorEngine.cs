@@ -24,6 +24,7 @@ internal sealed partial class SimulatorEngine : IDisposable
     private readonly Dictionary<string, OrderRecord> _byRenewId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OrderRecord> _bySerial = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, KeystoreTicket> _keystores = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, List<ValidationModel>> _validations = [];
     private readonly ProfileModel _importProfile;
     private long _nextId;
     private long _nextLocationId = 1;
@@ -40,11 +41,21 @@ internal sealed partial class SimulatorEngine : IDisposable
         var account = options.Account;
         Admin = new AdminInfo(account.AdminDisplayName, account.AdminId, account.AdminEmail);
 
+        var started = clock.GetUtcNow();
+        var nextValidationId = 230L;
         foreach (var org in account.Organizations)
         {
             var model = new OrgModel { Id = org.Id, Name = org.Name, Source = org };
             AddOrg(model);
             _topOrgs.Add(model);
+            _validations[org.Id] = [.. org.Validations.Select(v => new ValidationModel
+            {
+                Id = nextValidationId++,
+                Level = v.Level,
+                Status = v.Status,
+                Expires = v.Expires ?? (v.Status == ScmSimulatorValidationStatus.Validated ? started.AddYears(1) : null),
+                Submitted = v.Status == ScmSimulatorValidationStatus.NotValidated ? null : started.AddDays(-30),
+            })];
             foreach (var dep in org.Departments)
             {
                 var depModel = new OrgModel { Id = dep.Id, Name = dep.Name, Parent = model, Source = org };
@@ -67,6 +78,7 @@ internal sealed partial class SimulatorEngine : IDisposable
                 AllowsRenewal = p.AllowsRenewal,
                 UseSecondaryOrgName = p.UseSecondaryOrgName,
                 OrganizationIds = [.. p.OrganizationIds],
+                RequiredValidation = p.RequiredValidation,
             };
             model.Json = ScmJson.Build(model, ScmJson.WriteProfile);
             if (!_profiles.TryAdd(model.Id, model))
@@ -97,7 +109,16 @@ internal sealed partial class SimulatorEngine : IDisposable
 
         foreach (var f in account.CustomFields)
         {
-            _customFields.Add(new CustomFieldModel { Id = f.Id, Name = f.Name, Mandatory = f.Mandatory });
+            _customFields.Add(new CustomFieldModel
+            {
+                Id = f.Id,
+                Name = f.Name,
+                Mandatory = f.Mandatory,
+                OtherMandatoryChannels = f.OtherMandatoryChannels,
+                Active = f.Active,
+                Input = f.Input,
+                Options = [.. f.Options],
+            });
         }
 
         _importProfile = new ProfileModel
@@ -587,8 +608,13 @@ internal sealed partial class SimulatorEngine : IDisposable
                 throw ScmApiException.InvalidField("customFields.value");
             }
 
-            var known = _customFields.Find(f => string.Equals(f.Name, field.Key, StringComparison.Ordinal))
+            var known = _customFields.Find(f => f.Active && string.Equals(f.Name, field.Key, StringComparison.Ordinal))
                 ?? throw ScmApiException.BadRequest(-135, $"Custom field cannot be found: {field.Key}");
+            if (field.Value.Length > 0 && !IsValidInput(known, field.Value))
+            {
+                throw ScmApiException.BadRequest(-1601, $"Field '{known.Name}' has invalid value");
+            }
+
             result.Add(new(known.Name, field.Value));
         }
 
@@ -596,7 +622,7 @@ internal sealed partial class SimulatorEngine : IDisposable
         {
             foreach (var mandatory in _customFields)
             {
-                if (mandatory.Mandatory && !result.Exists(f => f.Key == mandatory.Name && f.Value.Length > 0))
+                if (mandatory.Active && mandatory.Mandatory && !result.Exists(f => f.Key == mandatory.Name && f.Value.Length > 0))
                 {
                     throw ScmApiException.BadRequest(-62, "Missing mandatory custom field!");
                 }
@@ -604,6 +630,33 @@ internal sealed partial class SimulatorEngine : IDisposable
         }
 
         return result;
+    }
+
+    private static bool IsValidInput(CustomFieldModel field, string value) => field.Input switch
+    {
+        ScmSimulatorCustomFieldInput.TextOption => Array.IndexOf(field.Options, value) >= 0,
+        ScmSimulatorCustomFieldInput.Number => decimal.TryParse(value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out _),
+        ScmSimulatorCustomFieldInput.Date => DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _),
+        ScmSimulatorCustomFieldInput.Email => value.IndexOf('@', StringComparison.Ordinal) is > 0 and var at && at < value.Length - 1 && at == value.LastIndexOf('@'),
+        _ => true,
+    };
+
+    /// <summary>-843 when the profile needs an organization validation the order's organization does not hold as VALIDATED (and current).</summary>
+    private void CheckOrganizationValidation(OrgModel org, ProfileModel profile, DateTimeOffset now)
+    {
+        if (profile.RequiredValidation is not { } level)
+        {
+            return;
+        }
+
+        var held = _validations.TryGetValue(org.Root.Id, out var list) ? list.Where(v => v.Level == level).ToList() : [];
+        if (held.Exists(v => v.StatusAt(now) == "VALIDATED"))
+        {
+            return;
+        }
+
+        var status = held.Count == 0 ? "NOT_VALIDATED" : held[^1].StatusAt(now);
+        throw ScmApiException.BadRequest(-843, $"SSL certificate of this type cannot be requested due to \u2018{status}\u2019 validation status of the selected organization.");
     }
 
     private static void CheckLength(string? value, int max, string field)
@@ -614,14 +667,15 @@ internal sealed partial class SimulatorEngine : IDisposable
         }
     }
 
-    private static void CheckDcv(string? dcvMode, string? dcvEmail)
+    private void CheckDcv(string? dcvMode, string? dcvEmail)
     {
         if (dcvMode is null)
         {
             return;
         }
 
-        if (dcvMode is not ("CNAME" or "EMAIL" or "HTTP" or "HTTPS" or "TXT" or "AUTO"))
+        // AUTO is a value of the Admin API 25.9 only.
+        if (dcvMode is not ("CNAME" or "EMAIL" or "HTTP" or "HTTPS" or "TXT") && !(dcvMode == "AUTO" && _options.ApiVersion == ScmSimulatorApiVersion.Admin25_9))
         {
             throw ScmApiException.InvalidField("dcvMode");
         }

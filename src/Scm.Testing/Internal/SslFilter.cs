@@ -29,16 +29,47 @@ internal sealed class SslFilter
     private string? _renewalStatus;
     private string? _installStatus;
     private string? _discoveryStatus;
+    private bool _unmanaged;
 
-    public static SslFilter From(IQueryCollection query)
+    // The values each vendor document lists for the enumerated filters (the simulator's own copy, independent of the SDK).
+    private static readonly string[] Rest25_5Status = ["Invalid", "Requested", "Approved", "Declined", "Applied", "Issued", "Revoked", "Expired", "Replaced", "Rejected", "Unmanaged", "SAApproved", "Init"];
+    private static readonly string[] Admin25_9Status = ["Invalid", "Requested", "Approved", "Declined", "Applied", "Issued", "Revoked", "Expired", "Replaced", "Rejected", "SA Approved", "Init"];
+    private static readonly string[] Rest25_5Install = ["NONE", "NOT_STARTED", "KEY_PROCESSING", "KEY_READY", "CERT_PROCESSING", "SCHEDULED", "INSTALLING", "ACTION_REQUIRED", "READY_FOR_INSTALL", "NEED_SERVER_RESTART", "COMPLETED", "INVALID"];
+    private static readonly string[] Admin25_9Install = ["Not configured", "Not started", "Key processing", "Key and CSR ready", "Certificate processing", "Installation scheduled", "Installation processing", "Action required", "Ready for install", "Server restart required", "Completed", "Invalid configuration"];
+    private static readonly string[] Rest25_5Renewal = ["NOT_SCHEDULED", "SCHEDULED", "STARTED", "SUCCESSFUL", "FAILED"];
+    private static readonly string[] Admin25_9Renewal = ["Not scheduled", "Scheduled", "Started", "Successful", "Failed"];
+    private static readonly string[] Rest25_5Via = ["WEB_FORM", "CLIENT_ADMIN", "API", "DISCOVERY", "IMPORTED", "SCEP", "CD_AGENT", "MS_AGENT", "MS_CA", "BULK_REQUEST", "ACME", "EST", "REST"];
+    private static readonly string[] Admin25_9Via = ["Enrollment Form", "Client Admin", "Web API", "Discovery", "Imported", "SCEP", "CD Agent", "MS Agent", "MS CA", "Bulk Request", "ACME", "EST", "REST API"];
+    private static readonly string[] Discovery = ["NotDeployed", "Deployed"];
+
+    /// <summary>Reads the filters; an enumerated filter outside the configured document's values answers 400 -1601, as SCM's binder does.</summary>
+    public static SslFilter From(IQueryCollection query, ScmSimulatorApiVersion version)
     {
         static string? S(IQueryCollection q, string name) => q.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
 
+        var admin = version == ScmSimulatorApiVersion.Admin25_9;
+        string? Listed(string name, string[] rest, string[] admin25_9)
+        {
+            var value = S(query, name);
+            if (value is not null && Array.IndexOf(admin ? admin25_9 : rest, value) < 0)
+            {
+                throw ScmApiException.InvalidField(name);
+            }
+
+            return value;
+        }
+
+        var status = Listed("status", Rest25_5Status, Admin25_9Status);
+        var install = Listed("installStatus", Rest25_5Install, Admin25_9Install);
+        var renewal = Listed("renewalStatus", Rest25_5Renewal, Admin25_9Renewal);
+        var via = Listed("requestedVia", Rest25_5Via, Admin25_9Via);
+        var discovery = Listed("discoveryStatus", Discovery, Discovery);
         return new SslFilter
         {
             _commonName = S(query, "commonName"),
             _san = S(query, "subjectAlternativeName"),
-            _status = S(query, "status"),
+            _status = status,
+            _unmanaged = status == "Unmanaged",
             _sslTypeId = QueryInt(query, "sslTypeId"),
             _orgId = QueryInt(query, "orgId"),
             _serial = S(query, "serialNumber"),
@@ -52,13 +83,14 @@ internal sealed class SslFilter
             _signatureAlgorithm = S(query, "signatureAlgorithm"),
             _sha1 = S(query, "sha1Hash"),
             _md5 = S(query, "md5Hash"),
-            _sha256 = S(query, "sha256Hash"),
+            // Not a filter of the REST API 25.5: an instance on that version ignores it (the rows come back unfiltered).
+            _sha256 = admin ? S(query, "sha256Hash") : null,
             _keyUsage = S(query, "keyUsage"),
             _extendedKeyUsage = S(query, "extendedKeyUsage"),
-            _requestedVia = S(query, "requestedVia"),
-            _renewalStatus = S(query, "renewalStatus"),
-            _installStatus = S(query, "installStatus"),
-            _discoveryStatus = S(query, "discoveryStatus"),
+            _requestedVia = via is null ? null : Array.IndexOf(Rest25_5Via, via) is var i and >= 0 ? Admin25_9Via[i] : via,
+            _renewalStatus = renewal,
+            _installStatus = install,
+            _discoveryStatus = discovery,
         };
     }
 
@@ -76,6 +108,12 @@ internal sealed class SslFilter
 
     public bool Matches(OrderRecord o)
     {
+        if (_unmanaged)
+        {
+            // Deprecated: "result will be empty" (REST API 25.5).
+            return false;
+        }
+
         if (_commonName is not null && !o.CommonName.Contains(_commonName, StringComparison.OrdinalIgnoreCase))
         {
             return false;
@@ -171,7 +209,7 @@ internal sealed class SslFilter
             return false;
         }
 
-        if (_requestedVia is not null && !SameRequestedVia(_requestedVia, o.RequestedVia))
+        if (_requestedVia is not null && !Same(_requestedVia, o.RequestedVia))
         {
             return false;
         }
@@ -181,7 +219,7 @@ internal sealed class SslFilter
             return false;
         }
 
-        if (_installStatus is not null && !Same(_installStatus, "NONE") && !Same(_installStatus, "Not configured"))
+        if (_installStatus is not null && _installStatus is not ("NONE" or "Not configured"))
         {
             return false;
         }
@@ -199,11 +237,4 @@ internal sealed class SslFilter
 
     private static string Squash(string value)
         => value.Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToUpperInvariant();
-
-    private static bool SameRequestedVia(string filter, string actual)
-    {
-        var f = Squash(filter);
-        var a = Squash(actual);
-        return f == a || (a == "WEBAPI" && f == "API") || (a == "ENROLLMENTFORM" && f == "WEBFORM");
-    }
 }

@@ -424,18 +424,6 @@ internal sealed class ScmKeyTypesConverter : JsonConverter<IReadOnlyDictionary<s
     }
 }
 
-/// <summary>A <see cref="RevocationReason"/> written as SCM's documented number.</summary>
-internal sealed class ScmRevocationReasonConverter : JsonConverter<RevocationReason>
-{
-    public override RevocationReason Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        var v = ScmJson.ReadFlexibleInt64(ref reader) ?? throw new JsonException("Expected a reason code.");
-        return (RevocationReason)(int)v;
-    }
-
-    public override void Write(Utf8JsonWriter writer, RevocationReason value, JsonSerializerOptions options) => writer.WriteNumberValue((int)value);
-}
-
 internal static class ScmJson
 {
     public static long? ReadFlexibleInt64(ref Utf8JsonReader reader)

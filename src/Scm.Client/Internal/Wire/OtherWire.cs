@@ -5,13 +5,12 @@ namespace Scm.Client.Internal.Wire;
 
 internal sealed class SslReportRequestWire
 {
+    /// <summary><c>yyyy-MM-dd</c>, as both SCM documents describe the field.</summary>
     [JsonPropertyName("from")]
-    [JsonConverter(typeof(ScmDateTimeOffsetConverter))]
-    public DateTimeOffset? From { get; init; }
+    public string? From { get; init; }
 
     [JsonPropertyName("to")]
-    [JsonConverter(typeof(ScmDateTimeOffsetConverter))]
-    public DateTimeOffset? To { get; init; }
+    public string? To { get; init; }
 
     [JsonPropertyName("organizationIds")]
     public IReadOnlyList<int>? OrganizationIds { get; init; }
@@ -23,13 +22,13 @@ internal sealed class SslReportRequestWire
     public string? ExternalRequester { get; init; }
 
     [JsonPropertyName("certificateStatus")]
-    public int? CertificateStatus { get; init; }
+    public ScmWireCode? CertificateStatus { get; init; }
 
     [JsonPropertyName("certificateDateAttribute")]
-    public int? CertificateDateAttribute { get; init; }
+    public ScmWireCode? CertificateDateAttribute { get; init; }
 
     [JsonPropertyName("certificateRequestSource")]
-    public int? CertificateRequestSource { get; init; }
+    public ScmWireCode? CertificateRequestSource { get; init; }
 
     [JsonPropertyName("serialNumberFormat")]
     public string? SerialNumberFormat { get; init; }
@@ -44,6 +43,31 @@ internal sealed class SslReportResponseWire
     [JsonConverter(typeof(ScmFlexibleInt32Converter))]
     public int? StatusCode { get; init; }
 
+    /// <summary>Error details when <see cref="StatusCode"/> is not 0 (Admin API 25.9).</summary>
+    [JsonPropertyName("message")]
+    [JsonConverter(typeof(ScmFlexibleStringConverter))]
+    public string? Message { get; init; }
+
     [JsonPropertyName("reports")]
     public IReadOnlyList<SslReportEntry>? Reports { get; init; }
+}
+
+/// <summary>The Admin API 25.9 keystore request body.</summary>
+internal sealed class KeystoreRequestWire
+{
+    [JsonPropertyName("passphrase")]
+    public string? Passphrase { get; init; }
+}
+
+internal sealed class KeystoreLinkWire
+{
+    [JsonPropertyName("link")]
+    [JsonConverter(typeof(ScmFlexibleStringConverter))]
+    public string? Link { get; init; }
+}
+
+internal sealed class ChangePasswordWire
+{
+    [JsonPropertyName("newPassword")]
+    public string? NewPassword { get; init; }
 }

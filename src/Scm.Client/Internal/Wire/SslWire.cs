@@ -31,7 +31,7 @@ internal sealed class EnrollWire
     public IReadOnlyList<CustomFieldValue>? CustomFields { get; init; }
 
     [JsonPropertyName("dcvMode")]
-    public DcvMode? DcvMode { get; init; }
+    public string? DcvMode { get; init; }
 
     [JsonPropertyName("dcvEmail")]
     public string? DcvEmail { get; init; }
@@ -64,7 +64,7 @@ internal sealed class EnrollKeyGenerationWire
     public IReadOnlyList<CustomFieldValue>? CustomFields { get; init; }
 
     [JsonPropertyName("dcvMode")]
-    public DcvMode? DcvMode { get; init; }
+    public string? DcvMode { get; init; }
 
     [JsonPropertyName("dcvEmail")]
     public string? DcvEmail { get; init; }
@@ -76,7 +76,7 @@ internal sealed class EnrollKeyGenerationWire
     public string? KeyParam { get; init; }
 
     [JsonPropertyName("keyGenerationMethod")]
-    public KeyGenerationMethod? KeyGenerationMethod { get; init; }
+    public string? KeyGenerationMethod { get; init; }
 
     [JsonPropertyName("passPhrase")]
     public string? PassPhrase { get; init; }
@@ -131,8 +131,7 @@ internal sealed class MessageWire
 internal sealed class RevokeWire
 {
     [JsonPropertyName("reasonCode")]
-    [JsonConverter(typeof(ScmRevocationReasonConverter))]
-    public RevocationReason ReasonCode { get; init; }
+    public ScmWireCode ReasonCode { get; init; }
 
     [JsonPropertyName("reason")]
     public string? Reason { get; init; }
@@ -154,8 +153,7 @@ internal sealed class ManualRevokeWire
     public DateTimeOffset? RevokeDate { get; init; }
 
     [JsonPropertyName("reasonCode")]
-    [JsonConverter(typeof(ScmRevocationReasonConverter))]
-    public RevocationReason ReasonCode { get; init; }
+    public ScmWireCode ReasonCode { get; init; }
 }
 
 internal sealed class RenewWire
@@ -164,7 +162,7 @@ internal sealed class RenewWire
     public string? Csr { get; init; }
 
     [JsonPropertyName("dcvMode")]
-    public DcvMode? DcvMode { get; init; }
+    public string? DcvMode { get; init; }
 
     [JsonPropertyName("dcvEmail")]
     public string? DcvEmail { get; init; }
@@ -179,7 +177,7 @@ internal sealed class ManualRenewWire
     public string? OrderNumber { get; init; }
 
     [JsonPropertyName("dcvMode")]
-    public DcvMode? DcvMode { get; init; }
+    public string? DcvMode { get; init; }
 
     [JsonPropertyName("dcvEmail")]
     public string? DcvEmail { get; init; }
@@ -200,7 +198,7 @@ internal sealed class ReplaceWire
     public IReadOnlyList<string>? SubjectAlternativeNames { get; init; }
 
     [JsonPropertyName("dcvMode")]
-    public DcvMode? DcvMode { get; init; }
+    public string? DcvMode { get; init; }
 
     [JsonPropertyName("dcvEmail")]
     public string? DcvEmail { get; init; }
@@ -321,7 +319,7 @@ internal sealed class LocationWriteWire
     public IReadOnlyDictionary<string, string>? Details { get; init; }
 }
 
-/// <summary>SCM's error body; also carries OAuth2's <c>error</c>/<c>error_description</c>.</summary>
+/// <summary>SCM's error body (see <see cref="ScmErrorBody"/>); also carries OAuth2's <c>error</c>/<c>error_description</c>.</summary>
 internal sealed class ErrorBodyWire
 {
     [JsonPropertyName("code")]
@@ -339,6 +337,16 @@ internal sealed class ErrorBodyWire
     [JsonPropertyName("error_description")]
     [JsonConverter(typeof(ScmFlexibleStringConverter))]
     public string? ErrorDescription { get; init; }
+
+    /// <summary>Additional details (Admin API 25.9 <c>ErrorResponse</c>).</summary>
+    [JsonPropertyName("details")]
+    [JsonConverter(typeof(ScmAnyTextConverter))]
+    public string? Details { get; init; }
+
+    /// <summary>Related items, e.g. field-level reasons (Admin API 25.9 <c>ErrorResponse</c>).</summary>
+    [JsonPropertyName("items")]
+    [JsonConverter(typeof(ScmErrorItemsConverter))]
+    public IReadOnlyList<string>? Items { get; init; }
 }
 
 internal sealed class TokenResponseWire

@@ -189,6 +189,14 @@ internal sealed class CircuitGateway : IScmGateway
 
     public Task<IReadOnlyList<CatalogCustomField>> ListCustomFieldsAsync(CancellationToken cancellationToken) => Guard(() => _inner.ListCustomFieldsAsync(cancellationToken));
 
+    public Task<IReadOnlyList<ScmOrganizationValidation>> ListOrganizationValidationsAsync(int organizationId, CancellationToken cancellationToken) =>
+        Guard(() => _inner.ListOrganizationValidationsAsync(organizationId, cancellationToken));
+
+    // A password change is how an expired password (an open circuit) gets fixed: never held back by the circuit.
+    public Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken) => _inner.ChangePasswordAsync(newPassword, cancellationToken);
+
+    public void UsePassword(string password) => _inner.UsePassword(password);
+
     private void ThrowIfOpen()
     {
         if (_circuit.IsOpen)

@@ -75,6 +75,7 @@ internal sealed class CatalogOperations
             findings.Add(organizations.Count > 0
                 ? new("organizations", FindingSeverity.Ok, $"{organizations.Count} organizations and departments visible.")
                 : new("organizations", FindingSeverity.Error, "No organization is visible to this account; ask an SCM administrator to assign one with Web API enabled for SSL."));
+            findings.AddRange(await ValidationFindingsAsync(organizations, cancellationToken).ConfigureAwait(false));
 
             profiles = await _ctx.Gateway.ListProfilesAsync(null, cancellationToken).ConfigureAwait(false);
             findings.Add(profiles.Count > 0
@@ -194,6 +195,70 @@ internal sealed class CatalogOperations
         }, cancellationToken).ConfigureAwait(false);
         Log.CatalogSynced(_ctx.Logger, catalog.Organizations.Count, catalog.Domains.Count, catalog.Profiles.Count, catalog.CustomFields.Count);
         return new CatalogSyncResult(catalog, _ctx.Time.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// One finding per organization about its SSL organization (OV) and extended (EV) validations: SCM refuses an order
+    /// for a profile that needs one the organization does not hold as VALIDATED with -843. A missing or lapsed OV validation,
+    /// an EV validation that is not valid, or one expiring within 30 days is a warning (DV profiles still work).
+    /// </summary>
+    private async Task<List<AccountCheckFinding>> ValidationFindingsAsync(IReadOnlyList<CatalogOrganization> organizations, CancellationToken cancellationToken)
+    {
+        var findings = new List<AccountCheckFinding>();
+        var now = _ctx.Now;
+        foreach (var org in organizations.Where(o => o.ParentId is null))
+        {
+            IReadOnlyList<ScmOrganizationValidation> validations;
+            try
+            {
+                validations = await _ctx.Gateway.ListOrganizationValidationsAsync(org.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ScmCallException ex)
+            {
+                findings.Add(new("validation", FindingSeverity.Warning, $"Could not read the OV/EV validations of '{org.Name}' ({ex.Message}); an order for an OV or EV profile may be refused with -843."));
+                continue;
+            }
+
+            var problems = new List<string>();
+            var good = new List<string>();
+            foreach (var kind in new[] { "OV", "EV" })
+            {
+                var ofKind = validations.Where(v => v.Kind == kind).ToList();
+                if (ofKind.Count == 0)
+                {
+                    if (kind == "OV")
+                    {
+                        problems.Add("no OV validation");
+                    }
+
+                    continue;
+                }
+
+                var valid = ofKind.FirstOrDefault(v => string.Equals(v.Status, "VALIDATED", StringComparison.OrdinalIgnoreCase) && (v.Expires is null || v.Expires > now));
+                if (valid is null)
+                {
+                    // None is valid: a VALIDATED one must have passed its expiry.
+                    var last = ofKind[^1];
+                    var status = string.Equals(last.Status, "VALIDATED", StringComparison.OrdinalIgnoreCase) ? "EXPIRED" : last.Status ?? "UNKNOWN";
+                    problems.Add($"{kind} validation {status}");
+                }
+                else if (valid.Expires is { } expires && expires - now < TimeSpan.FromDays(30))
+                {
+                    problems.Add($"{kind} validation expires on {expires:yyyy-MM-dd}");
+                }
+                else
+                {
+                    good.Add(valid.Expires is { } until ? $"{kind} validated until {until:yyyy-MM-dd}" : $"{kind} validated");
+                }
+            }
+
+            findings.Add(problems.Count == 0
+                ? new("validation", FindingSeverity.Ok, $"'{org.Name}': {string.Join(", ", good)}.")
+                : new("validation", FindingSeverity.Warning,
+                    $"'{org.Name}': {string.Join(", ", problems.Concat(good))}. SCM refuses orders for OV/EV profiles with -843 (\"cannot be requested due to the organization's validation status\") until the organization is validated; DV profiles are not affected."));
+        }
+
+        return findings;
     }
 
     internal static bool IsUsable(CatalogDomain domain, DateTimeOffset now) =>

@@ -26,6 +26,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     private readonly OrderRequestValidator _validator;
     private readonly LifecycleOperations _operations;
     private readonly AutoRenewalScanner _autoRenewal;
+    private readonly PasswordRotation _passwordRotation;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private readonly Dictionary<Guid, (int Failures, DateTimeOffset NotBefore)> _stepFailures = [];
     private volatile bool _initialized;
@@ -48,6 +49,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         _validator = new OrderRequestValidator(context.Options.Ordering);
         _operations = new LifecycleOperations(context, _workflow, _validator);
         _autoRenewal = new AutoRenewalScanner(context, _operations, _workflow);
+        _passwordRotation = new PasswordRotation(context);
         context.Telemetry.ObserveGauges(() => Interlocked.Read(ref _pendingGauge), () => _nearestExpiryGauge);
     }
 
@@ -156,6 +158,13 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     {
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("CheckAccount");
         return await _catalog.CheckAccountAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ScmPasswordChangeResult> ChangeScmPasswordAsync(IScmPasswordStore passwordStore, string? newPassword = null, CancellationToken cancellationToken = default)
+    {
+        using var activity = LifecycleTelemetry.ActivitySource.StartActivity("ChangeScmPassword");
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _passwordRotation.ChangeAsync(passwordStore, newPassword, ApiActor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CatalogSyncResult> SyncCatalogAsync(CancellationToken cancellationToken = default)

@@ -110,6 +110,9 @@ internal sealed record ReplaceCommand(string CsrPem, string Reason, string Commo
 /// <summary>The SCM account's state of the admin password.</summary>
 internal sealed record ScmPasswordState(string? State, DateOnly? ExpirationDate);
 
+/// <summary>An organization validation: <see cref="Kind"/> is <c>OV</c> or <c>EV</c> (SSL), or another kind SCM names.</summary>
+internal sealed record ScmOrganizationValidation(string Kind, string? Status, DateTimeOffset? Expires);
+
 /// <summary>
 /// The engine's only way to SCM. Every SCM quirk the engine relies on is handled behind it, and every failure of a
 /// POST is classified (<see cref="ScmCallException"/>); GET failures surface as <see cref="ScmCallException"/> too.
@@ -147,4 +150,12 @@ internal interface IScmGateway
     Task<IReadOnlyList<CatalogProfile>> ListProfilesAsync(int? organizationId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CatalogCustomField>> ListCustomFieldsAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ScmOrganizationValidation>> ListOrganizationValidationsAsync(int organizationId, CancellationToken cancellationToken);
+
+    /// <summary>Changes the admin password; on success the client signs later requests with it.</summary>
+    Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken);
+
+    /// <summary>Signs later requests with <paramref name="password"/> (after SCM was shown to hold it).</summary>
+    void UsePassword(string password);
 }

@@ -182,14 +182,49 @@ internal sealed class ScmClientGateway : IScmGateway
         }).ToArray();
     });
 
+    /// <summary>
+    /// The SSL custom fields an enroll may carry, from <c>/customField/v2?certType=SSL</c> (active fields only; mandatory =
+    /// required for the REST API channel), or from <c>/ssl/v1/customFields</c> when v2 is refused (an older instance, or a
+    /// role without access: 403/404/405).
+    /// </summary>
     public Task<IReadOnlyList<CatalogCustomField>> ListCustomFieldsAsync(CancellationToken cancellationToken) => Call(async () =>
     {
-        var fields = await _client.Ssl.ListCustomFieldsAsync(cancellationToken).ConfigureAwait(false);
-        return (IReadOnlyList<CatalogCustomField>)fields
-            .Where(f => !string.IsNullOrEmpty(f.Name))
-            .Select(f => new CatalogCustomField { Id = f.Id, Name = f.Name!, Mandatory = f.Mandatory ?? false })
+        try
+        {
+            var v2 = await _client.CustomFields.ListAsync(CustomFieldCertificateType.Ssl, cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<CatalogCustomField>)v2
+                .Where(f => f.IsActive && !string.IsNullOrEmpty(f.Name))
+                .Select(f => new CatalogCustomField { Id = f.Id, Name = f.Name!, Mandatory = f.IsRequiredByRestApi })
+                .ToArray();
+        }
+        catch (ScmRequestException ex) when (ex.Status is 403 or 404 or 405)
+        {
+            var fields = await _client.Ssl.ListCustomFieldsAsync(cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<CatalogCustomField>)fields
+                .Where(f => !string.IsNullOrEmpty(f.Name))
+                .Select(f => new CatalogCustomField { Id = f.Id, Name = f.Name!, Mandatory = f.Mandatory ?? false })
+                .ToArray();
+        }
+    });
+
+    public Task<IReadOnlyList<ScmOrganizationValidation>> ListOrganizationValidationsAsync(int organizationId, CancellationToken cancellationToken) => Call(async () =>
+    {
+        var validations = await _client.Organizations.ListValidationsAsync(organizationId, cancellationToken).ConfigureAwait(false);
+        return (IReadOnlyList<ScmOrganizationValidation>)validations
+            .Select(v => new ScmOrganizationValidation(
+                v.IsSslExtendedValidation ? "EV" : v.IsSslOrganizationValidation ? "OV" : v.Level?.ToString() ?? v.Type?.ToString() ?? "?",
+                v.Status?.ToString(),
+                v.Expires))
             .ToArray();
     });
+
+    public Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await _client.Admin.ChangePasswordAsync(newPassword, cancellationToken).ConfigureAwait(false);
+        return true;
+    });
+
+    public void UsePassword(string password) => _client.UpdateCredentials(new ScmCredentialUpdate { Password = password });
 
     /// <summary>Streams a paged SCM list, classifying a failure on any page like every other call.</summary>
     private static async IAsyncEnumerable<TOut> Classified<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> select, [EnumeratorCancellation] CancellationToken cancellationToken)
