@@ -50,11 +50,20 @@ public sealed class TelemetryTests
         await client.Ssl.GetAsync(3000000123);
         parent.Stop();
 
-        Assert.Contains("scm.client.requests", instruments);
-        Assert.Contains("scm.client.request.duration", instruments);
-        Assert.Contains(tags, t => t.Key == "scm.operation" && (string?)t.Value == "ssl.get");
-        Assert.Contains(tags, t => t.Key == "http.response.status_code" && (int?)t.Value == 200);
-        Assert.DoesNotContain(tags, t => t.Value?.ToString()?.Contains("3000000123", StringComparison.Ordinal) == true || t.Value?.ToString()?.Contains("secret-cn", StringComparison.Ordinal) == true);
+        // Other tests running in parallel keep adding measurements: read a snapshot taken under the lock.
+        string[] seenInstruments;
+        KeyValuePair<string, object?>[] seenTags;
+        lock (tags)
+        {
+            seenInstruments = [.. instruments];
+            seenTags = [.. tags];
+        }
+
+        Assert.Contains("scm.client.requests", seenInstruments);
+        Assert.Contains("scm.client.request.duration", seenInstruments);
+        Assert.Contains(seenTags, t => t.Key == "scm.operation" && (string?)t.Value == "ssl.get");
+        Assert.Contains(seenTags, t => t.Key == "http.response.status_code" && (int?)t.Value == 200);
+        Assert.DoesNotContain(seenTags, t => t.Value?.ToString()?.Contains("3000000123", StringComparison.Ordinal) == true || t.Value?.ToString()?.Contains("secret-cn", StringComparison.Ordinal) == true);
         Activity activity;
         lock (activities)
         {
