@@ -17,15 +17,11 @@ namespace Scm.Storage.Sqlite;
 /// an account: this instance reads and writes <see cref="Account"/>, and <see cref="ForAccount"/> opens the same file for
 /// another one.
 /// </summary>
-public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
+public sealed class SqliteScmStore : DelegatingScmStore, IAsyncDisposable
 {
     private static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
 
-    private readonly SqliteDialect _dialect;
-    private readonly RelationalStore _store;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly RelationalStore.InitializationState _initialization;
+    private readonly Shared _shared;
     private readonly bool _isView;
 
     /// <summary>Creates the store; nothing is opened until <see cref="InitializeAsync"/> or the first call.</summary>
@@ -34,42 +30,22 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <param name="logger">A logger (default: none).</param>
     /// <exception cref="ArgumentException">The path or the account is missing, or the busy timeout is out of range.</exception>
     public SqliteScmStore(SqliteStoreOptions options, TimeProvider? timeProvider = null, ILogger<SqliteScmStore>? logger = null)
+        : this(Shared.Create(options, timeProvider, logger), options.Account, isView: false)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.DatabasePath))
-        {
-            throw new ArgumentException("SqliteStoreOptions.DatabasePath is required.", nameof(options));
-        }
-
-        if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > MaxBusyTimeout)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.BusyTimeout, "SqliteStoreOptions.BusyTimeout must be positive and at most 10 minutes.");
-        }
-
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        DatabasePath = Path.GetFullPath(options.DatabasePath);
-        _dialect = new SqliteDialect(options, DatabasePath, _logger);
-        _initialization = new RelationalStore.InitializationState();
-        _store = new RelationalStore(_dialect, options.Account, _time, _logger, _initialization);
     }
 
-    private SqliteScmStore(SqliteScmStore root, string account)
+    private SqliteScmStore(Shared shared, string account, bool isView)
+        : base(new RelationalStore(shared.Dialect, account, shared.Time, shared.Logger, shared.Initialization))
     {
-        _time = root._time;
-        _logger = root._logger;
-        DatabasePath = root.DatabasePath;
-        _dialect = root._dialect;
-        _initialization = root._initialization;
-        _isView = true;
-        _store = new RelationalStore(_dialect, account, _time, _logger, _initialization);
+        _shared = shared;
+        _isView = isView;
     }
 
     /// <summary>The full path of the database file.</summary>
-    public string DatabasePath { get; }
+    public string DatabasePath => _shared.Dialect.DatabasePath;
 
     /// <summary>The account whose records this instance reads and writes (<see cref="SqliteStoreOptions.Account"/>).</summary>
-    public string Account => _store.Account;
+    public string Account => ((RelationalStore)InnerStore).Account;
 
     /// <summary>
     /// The same database file for another account: its own orders, certificates, audit log, job state and leases; the
@@ -79,7 +55,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <param name="account">The account (1-200 characters).</param>
     /// <returns>The store of that account.</returns>
     /// <exception cref="ArgumentException">The account is empty or longer than 200 characters.</exception>
-    public SqliteScmStore ForAccount(string account) => new(this, account);
+    public SqliteScmStore ForAccount(string account) => new(_shared, account, isView: true);
 
     /// <inheritdoc />
     /// <remarks>
@@ -88,42 +64,7 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// switches to WAL, applies pending migrations (each in its own <c>BEGIN IMMEDIATE</c> transaction, so processes
     /// starting together migrate once) and proves the file can be written. Called implicitly by the first operation.
     /// </remarks>
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => _store.InitializeAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public Task<StoreBatchResult> CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default) => _store.CommitAsync(batch, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<CertificateOrder?> GetOrderAsync(Guid id, CancellationToken cancellationToken = default) => _store.GetOrderAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ManagedCertificate?> GetCertificateAsync(Guid id, CancellationToken cancellationToken = default) => _store.GetCertificateAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<CertificateOrder?> GetOpenOrderForCertificateAsync(Guid certificateId, CancellationToken cancellationToken = default) => _store.GetOpenOrderForCertificateAsync(certificateId, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<CertificateOrder>> FindOrdersBySslIdAsync(long sslId, CancellationToken cancellationToken = default) => _store.FindOrdersBySslIdAsync(sslId, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>One read (both partial sslId indexes), whatever the number of ids.</remarks>
-    public Task<IReadOnlySet<long>> FindKnownSslIdsAsync(IReadOnlyCollection<long> sslIds, CancellationToken cancellationToken = default) => _store.FindKnownSslIdsAsync(sslIds, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<CertificateOrder?> FindOrderByCorrelationTokenAsync(string correlationToken, CancellationToken cancellationToken = default) => _store.FindOrderByCorrelationTokenAsync(correlationToken, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ManagedCertificate>> FindCertificatesBySslIdAsync(long sslId, CancellationToken cancellationToken = default) => _store.FindCertificatesBySslIdAsync(sslId, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ManagedCertificate?> FindCertificateBySerialAsync(string serialNumber, CancellationToken cancellationToken = default) => _store.FindCertificateBySerialAsync(serialNumber, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<CertificateOrder>> ListOpenOrdersAsync(DateTimeOffset? dueAtOrBefore, int limit, CancellationToken cancellationToken = default) => _store.ListOpenOrdersAsync(dueAtOrBefore, limit, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ManagedCertificate>> ListCertificatesDueAsync(DateTimeOffset notAfterBefore, int limit, CertificateDuePosition? after = null, CancellationToken cancellationToken = default) =>
-        _store.ListCertificatesDueAsync(notAfterBefore, limit, after, cancellationToken);
+    public override Task InitializeAsync(CancellationToken cancellationToken = default) => base.InitializeAsync(cancellationToken);
 
     /// <summary>The pending-orders query (for the query-plan tests).</summary>
     internal static string PendingOrdersSql(bool bounded) => SqliteDialect.PendingOrders(bounded);
@@ -131,49 +72,31 @@ public sealed class SqliteScmStore : IScmStore, IAsyncDisposable
     /// <summary>The due-for-renewal query (for the query-plan tests).</summary>
     internal static string DueCertificatesSql(bool keyset) => SqliteDialect.DueCertificates(keyset);
 
-    /// <inheritdoc />
-    public Task<StorePage<ManagedCertificate>> ListCertificatesAsync(CertificateQuery query, CancellationToken cancellationToken = default) => _store.ListCertificatesAsync(query, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<StorePage<CertificateOrder>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default) => _store.ListOrdersAsync(query, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<int> CountCertificatesAsync(CertificateStatus? status = null, CancellationToken cancellationToken = default) => _store.CountCertificatesAsync(status, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<ScmAccountCatalog?> GetCatalogAsync(string accountId, CancellationToken cancellationToken = default) => _store.GetCatalogAsync(accountId, cancellationToken);
-
-    /// <inheritdoc />
-    public Task SaveCatalogAsync(ScmAccountCatalog catalog, CancellationToken cancellationToken = default) => _store.SaveCatalogAsync(catalog, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => _store.AppendAuditAsync(entry, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default) => _store.QueryAuditAsync(query, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<string?> GetValueAsync(string key, CancellationToken cancellationToken = default) => _store.GetValueAsync(key, cancellationToken);
-
-    /// <inheritdoc />
-    public Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default) => _store.SetValueAsync(key, value, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<LeaseToken?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken = default) => _store.TryAcquireLeaseAsync(name, owner, duration, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<LeaseToken?> RenewLeaseAsync(LeaseToken lease, TimeSpan duration, CancellationToken cancellationToken = default) => _store.RenewLeaseAsync(lease, duration, cancellationToken);
-
-    /// <inheritdoc />
-    public Task ReleaseLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default) => _store.ReleaseLeaseAsync(lease, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<LeaseToken?> CheckLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default) => _store.CheckLeaseAsync(lease, cancellationToken);
-
     /// <summary>
     /// Closes the pooled connections to the file. Calls after disposal fail with <see cref="ObjectDisposedException"/>.
     /// A store returned by <see cref="ForAccount"/> shares the file: disposing it does nothing.
     /// </summary>
     /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync() => _isView ? ValueTask.CompletedTask : _dialect.DisposeAsync();
+    public ValueTask DisposeAsync() => _isView ? ValueTask.CompletedTask : _shared.Dialect.DisposeAsync();
+
+    /// <summary>What the stores of one file (one per account) share.</summary>
+    private sealed record Shared(SqliteDialect Dialect, TimeProvider Time, ILogger Logger, RelationalStore.InitializationState Initialization)
+    {
+        public static Shared Create(SqliteStoreOptions options, TimeProvider? timeProvider, ILogger? logger)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            if (string.IsNullOrWhiteSpace(options.DatabasePath))
+            {
+                throw new ArgumentException("SqliteStoreOptions.DatabasePath is required.", nameof(options));
+            }
+
+            if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > MaxBusyTimeout)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.BusyTimeout, "SqliteStoreOptions.BusyTimeout must be positive and at most 10 minutes.");
+            }
+
+            var log = logger ?? NullLogger.Instance;
+            return new Shared(new SqliteDialect(options, Path.GetFullPath(options.DatabasePath), log), timeProvider ?? TimeProvider.System, log, new RelationalStore.InitializationState());
+        }
+    }
 }

@@ -184,19 +184,19 @@ internal sealed class SqliteDialect : RelationalDialect
         return userVersion;
     }
 
-    public override Task BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override Task<DbTransaction?> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         Execute((SqliteConnection)connection, "BEGIN IMMEDIATE;");
-        return Task.CompletedTask;
+        return Task.FromResult<DbTransaction?>(null);
     }
 
-    public override Task CommitWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    public override Task CommitWriteAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         Execute((SqliteConnection)connection, "COMMIT;");
         return Task.CompletedTask;
     }
 
-    public override Task RollbackWriteAsync(DbConnection connection)
+    public override Task RollbackWriteAsync(DbConnection connection, DbTransaction? transaction)
     {
         Rollback((SqliteConnection)connection);
         return Task.CompletedTask;

@@ -17,6 +17,13 @@ internal abstract class RelationalDialect
     /// <summary>Where the data lives, for messages (a file path, a host and database); never a password.</summary>
     public abstract string Location { get; }
 
+    /// <summary>
+    /// Whether one command object is reused for every run of a statement within an operation (SQLite prepares per command
+    /// object). A driver that prepares statements per connection by their text (Npgsql's auto-prepare) gets a new command
+    /// for each run instead: it must not see a prepared command's parameters replaced.
+    /// </summary>
+    public virtual bool ReuseCommands => true;
+
     /// <summary>Opens a connection, ready for statements (per-connection settings applied).</summary>
     public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
@@ -27,13 +34,14 @@ internal abstract class RelationalDialect
     /// Starts the write transaction: the checks a batch makes (versions, the lease, the open-order slot) must still hold
     /// when it writes, whatever other connections or processes do meanwhile.
     /// </summary>
-    public abstract Task BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+    /// <returns>The driver's transaction object, when the dialect uses one (passed back to commit and rollback).</returns>
+    public abstract Task<DbTransaction?> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>Commits the write transaction.</summary>
-    public abstract Task CommitWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+    public abstract Task CommitWriteAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken);
 
     /// <summary>Rolls the write transaction back (never throws; a connection that cannot roll back is not reused).</summary>
-    public abstract Task RollbackWriteAsync(DbConnection connection);
+    public abstract Task RollbackWriteAsync(DbConnection connection, DbTransaction? transaction);
 
     /// <summary>Reads a lease row inside the write transaction, locking it where the database needs a lock for that.</summary>
     public abstract string LeaseForWriteSql { get; }
@@ -69,11 +77,11 @@ internal abstract class RelationalDialect
     public abstract ScmStoreException Map(DbException exception, string operation);
 
     /// <summary>
-    /// Whether a failed operation may be run again as a whole: the database refused it before anything was written
-    /// (serialization failure, deadlock, a connection that broke before the commit was sent), so repeating it cannot
-    /// apply it twice. A commit whose outcome is unknown is never repeated.
+    /// Whether a failure is transient: a broken or refused connection, a failover, a serialization failure or a
+    /// deadlock. The core repeats an operation after such a failure only where repeating it cannot apply it twice: a read,
+    /// an idempotent statement, or a transaction whose commit had not been sent.
     /// </summary>
-    public virtual bool IsRetryable(Exception exception) => false;
+    public virtual bool IsTransient(Exception exception) => false;
 
     /// <summary>Releases pooled connections.</summary>
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -459,7 +459,7 @@ internal sealed class RelationalStore : IScmStore
         ArgumentNullException.ThrowIfNull(catalog);
         ValidateName(catalog.AccountId, nameof(catalog));
         var payload = JsonSerializer.Serialize(catalog, RelationalJsonContext.Default.ScmAccountCatalog);
-        return WriteAsync("write", cancellationToken, async session =>
+        return ExecuteAsync("write", cancellationToken, async session =>
         {
             var command = session.Command("INSERT INTO catalog(account_id, payload) VALUES(@a, @p) ON CONFLICT(account_id) DO UPDATE SET payload = excluded.payload;");
             Add(command, "@a", catalog.AccountId);
@@ -473,7 +473,7 @@ internal sealed class RelationalStore : IScmStore
     {
         ArgumentNullException.ThrowIfNull(entry);
         ValidateAudit(entry, nameof(entry));
-        return WriteAsync("write", cancellationToken, session => AppendAuditAsync(session, entry, cancellationToken));
+        return ExecuteAsync("audit", cancellationToken, session => AppendAuditAsync(session, entry, cancellationToken), idempotent: false);
     }
 
     public Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
@@ -563,7 +563,7 @@ internal sealed class RelationalStore : IScmStore
     public Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default)
     {
         ValidateName(key, nameof(key));
-        return WriteAsync("write", cancellationToken, async session =>
+        return ExecuteAsync("write", cancellationToken, async session =>
         {
             var command = session.Command(value is null
                 ? "DELETE FROM job_state WHERE account_id = @account AND key = @k;"
@@ -711,40 +711,46 @@ internal sealed class RelationalStore : IScmStore
         return result;
     }
 
-    /// <summary>A read on its own connection, retried as a whole when the dialect says the failure left nothing behind.</summary>
+    /// <summary>A read on its own connection, repeated as a whole after a transient failure.</summary>
     private Task<T> ReadAsync<T>(string operation, CancellationToken cancellationToken, Func<Session, Task<T>> read) =>
-        RunAsync(operation, cancellationToken, write: false, read);
+        RunAsync(operation, cancellationToken, write: false, idempotent: true, read);
 
-    /// <summary>A single statement that writes (autocommit), e.g. a lease change; repeated only when nothing was written.</summary>
-    private Task<T> ExecuteAsync<T>(string operation, CancellationToken cancellationToken, Func<Session, Task<T>> execute) =>
-        RunAsync(operation, cancellationToken, write: false, execute);
+    /// <summary>
+    /// A single statement that writes (autocommit). <paramref name="idempotent"/>: running it twice leaves what running it
+    /// once does (a lease renewal, a job-state upsert), so it is repeated after a transient failure even when the first
+    /// run may have been applied; otherwise (an audit append) it is not.
+    /// </summary>
+    private Task<T> ExecuteAsync<T>(string operation, CancellationToken cancellationToken, Func<Session, Task<T>> execute, bool idempotent = true) =>
+        RunAsync(operation, cancellationToken, write: false, idempotent, execute);
 
-    /// <summary>A write transaction on its own connection.</summary>
+    /// <summary>A write transaction on its own connection, repeated after a transient failure only if its commit was never sent.</summary>
     private Task<T> WriteAsync<T>(string operation, CancellationToken cancellationToken, Func<Session, Task<T>> write) =>
-        RunAsync(operation, cancellationToken, write: true, write);
+        RunAsync(operation, cancellationToken, write: true, idempotent: false, write);
 
-    private async Task<T> RunAsync<T>(string operation, CancellationToken cancellationToken, bool write, Func<Session, Task<T>> body)
+    private async Task<T> RunAsync<T>(string operation, CancellationToken cancellationToken, bool write, bool idempotent, Func<Session, Task<T>> body)
     {
         cancellationToken.ThrowIfCancellationRequested();
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
+            var commitSent = false;
             try
             {
                 var connection = await _dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
                 await using var connectionScope = connection.ConfigureAwait(false);
-                using var session = new Session(connection);
+                using var session = new Session(connection, _dialect.ReuseCommands);
                 if (!write)
                 {
                     return await body(session).ConfigureAwait(false);
                 }
 
-                await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
                 var committed = false;
                 try
                 {
                     var result = await body(session).ConfigureAwait(false);
-                    await _dialect.CommitWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                    commitSent = true;
+                    await _dialect.CommitWriteAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
                     committed = true;
                     return result;
                 }
@@ -752,16 +758,27 @@ internal sealed class RelationalStore : IScmStore
                 {
                     if (!committed)
                     {
-                        await _dialect.RollbackWriteAsync(connection).ConfigureAwait(false);
+                        await _dialect.RollbackWriteAsync(connection, transaction).ConfigureAwait(false);
+                    }
+
+                    if (transaction is not null)
+                    {
+                        await transaction.DisposeAsync().ConfigureAwait(false);
                     }
                 }
             }
-            catch (Exception ex) when (attempt < MaxAttempts && _dialect.IsRetryable(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (attempt < MaxAttempts && (write ? !commitSent : idempotent) && _dialect.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 RelationalLog.Retrying(_logger, _dialect.Product, operation, attempt, ex.GetType().Name);
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * (1 << attempt)), TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
-            catch (DbException ex) when (ex is not null)
+            catch (DbException ex) when (write && commitSent && _dialect.IsTransient(ex))
+            {
+                throw new ScmStoreException(StoreErrorKind.Unavailable,
+                    $"The connection to {_dialect.Product} broke while the {operation} was being committed; whether it was applied is unknown. Read the records again before deciding.",
+                    _dialect.Map(ex, operation));
+            }
+            catch (DbException ex)
             {
                 throw _dialect.Map(ex, operation);
             }
@@ -975,12 +992,14 @@ internal sealed class RelationalStore : IScmStore
     }
 
     /// <summary>
-    /// One operation's connection, with its commands kept (and prepared by the driver where it does so): a batch of many
-    /// inserts compiles each statement once instead of once per record. Commands handed out are owned by the session.
+    /// One operation's connection. Where the dialect says so (<see cref="RelationalDialect.ReuseCommands"/>) its commands are
+    /// kept, so a batch of many inserts compiles each statement once instead of once per record; otherwise each statement
+    /// gets a new command and the driver's own statement cache does that. Commands handed out are owned by the session.
     /// </summary>
-    private sealed class Session(DbConnection connection) : IDisposable
+    private sealed class Session(DbConnection connection, bool reuse) : IDisposable
     {
         private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+        private readonly List<DbCommand> _used = [];
 
         public DbConnection Connection { get; } = connection;
 
@@ -989,7 +1008,7 @@ internal sealed class RelationalStore : IScmStore
 
         public DbCommand Command(string sql)
         {
-            if (_commands.TryGetValue(sql, out var command))
+            if (reuse && _commands.TryGetValue(sql, out var command))
             {
                 command.Parameters.Clear();
                 return command;
@@ -997,13 +1016,21 @@ internal sealed class RelationalStore : IScmStore
 
             command = Connection.CreateCommand();
             command.CommandText = sql;
-            _commands[sql] = command;
+            if (reuse)
+            {
+                _commands[sql] = command;
+            }
+            else
+            {
+                _used.Add(command);
+            }
+
             return command;
         }
 
         public void Dispose()
         {
-            foreach (var command in _commands.Values)
+            foreach (var command in _commands.Values.Concat(_used))
             {
                 command.Dispose();
             }
