@@ -6,7 +6,7 @@ namespace Scm.Conventions.Tests;
 public sealed class DependencyDirectionTests
 {
     private static readonly string[] s_ourAssemblies =
-        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Lifecycle", "Scm.Testing"];
+        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Lifecycle", "Scm.Lifecycle.DataProtection", "Scm.Testing"];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
@@ -15,6 +15,9 @@ public sealed class DependencyDirectionTests
         { "Scm.Storage.Sqlite", ["Scm.Storage.Abstractions"] },
         { "Scm.Lifecycle", ["Scm.Client", "Scm.Storage.Abstractions"] },
         { "Scm.Testing", [] },
+
+        // The Data Protection adapter plugs into the builder and the protector contract only: it never points at the engine.
+        { "Scm.Lifecycle.DataProtection", ["Scm.Storage.Abstractions"] },
     };
 
     [Theory]

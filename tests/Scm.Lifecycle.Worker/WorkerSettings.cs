@@ -44,6 +44,15 @@ public sealed class WorkerSettings
     /// <summary>Give up draining after this long (exit code 3).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Print every order write, fenced write refused for a lost lease, lease found lost and lifecycle event on standard
+    /// output (lines starting with <c>TRACE</c> and <c>EVENT</c>), for the tests to wait on.
+    /// </summary>
+    public bool Trace { get; set; }
+
+    /// <summary>Stop once at this point of an order's submission and wait for "continue" on standard input (see <see cref="PausePoint"/>).</summary>
+    public PausePoint PauseAt { get; set; }
+
     /// <summary>The name of certificate <paramref name="number"/>.</summary>
     public string CommonName(int number) => $"c{number:D4}.{Domain}";
 }

@@ -10,13 +10,14 @@ using Xunit.Abstractions;
 namespace Scm.EndToEnd.Tests.MultiProcess;
 
 /// <summary>
-/// reliability.md goal 5 / F38-F42 (issue 6, "Several hosts at once"): four engine instances as separate processes
+/// docs/reliability.md goal 5, F38 and F39 (issue 6, "Several hosts at once"): four engine instances as separate processes
 /// share one SQLite file and one simulator on the system clock. They order 200 certificates with short lifetimes and
 /// auto-renew them through three cycles while a random instance is killed (SIGKILL) and restarted every 10-30 s
 /// (seeded; the seed is printed). Then every instance is stopped, one fresh instance drains what was in flight, and the
 /// store and the simulator are checked: 0 double renewals, 0 duplicate orders, 0 lost keys, every renewal ordered
 /// before the renewed certificate's last twentieth of lifetime, none lapsed.
 /// </summary>
+[Collection(EngineProcessCollection.Name)]
 public sealed class MultiProcessRenewalTests
 {
     private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
