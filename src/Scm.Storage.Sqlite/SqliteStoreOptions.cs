@@ -28,7 +28,13 @@ public sealed class SqliteStoreOptions
     /// </summary>
     public bool VerifyOnInitialize { get; set; } = true;
 
+    /// <summary>
+    /// The account whose records the store reads and writes (default <c>default</c>, the single-account host's). Every row
+    /// belongs to one account; <see cref="SqliteScmStore.ForAccount"/> opens the same file for another.
+    /// </summary>
+    public string Account { get; set; } = "default";
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"SqliteStoreOptions {{ DatabasePath = {DatabasePath}, BusyTimeout = {BusyTimeout}, FullSync = {FullSync}, VerifyOnInitialize = {VerifyOnInitialize} }}";
+        $"SqliteStoreOptions {{ DatabasePath = {DatabasePath}, BusyTimeout = {BusyTimeout}, FullSync = {FullSync}, VerifyOnInitialize = {VerifyOnInitialize}, Account = {Account} }}";
 }

@@ -23,13 +23,15 @@ using Scm.Storage;
 //                      EventPrinter).
 //   Worker:PauseAt     AfterKeyStored | BeforePost | AfterPost: stop once there, holding the certificate's lease, until a
 //                      line "continue" arrives on standard input (the F40 pause tests SIGSTOP the process meanwhile).
+//   Worker:PostgreSql  a PostgreSQL connection string: the store is PostgreSQL (schema Worker:Schema) instead of the
+//                      SQLite file; Worker:Database is then only a label for the logs.
 // Exit codes: 0 done (drain) or stopped, 2 bad configuration or a rejected order, 3 drain timeout.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Configuration.AddEnvironmentVariables().AddCommandLine(args);
 
 var settings = new WorkerSettings();
 builder.Configuration.GetSection(WorkerSettings.SectionName).Bind(settings);
-if (string.IsNullOrWhiteSpace(settings.Database))
+if (string.IsNullOrWhiteSpace(settings.Database) && string.IsNullOrWhiteSpace(settings.PostgreSql))
 {
     Console.Error.WriteLine("usage: Scm.Lifecycle.Worker --Worker:Database=<sqlite file> --Sectigo:Client:BaseAddress=<url> ... (see Program.cs)");
     return 2;
@@ -48,19 +50,25 @@ builder.Logging.AddFilter("System", LogLevel.Warning);
 builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
 builder.Services.AddSingleton(settings);
-var management = builder.Services
-    .AddSectigoCertificateManagement(builder.Configuration)
-    .UseSqliteStorage(settings.Database, o =>
+var management = builder.Services.AddSectigoCertificateManagement(builder.Configuration);
+if (!string.IsNullOrWhiteSpace(settings.PostgreSql))
+{
+    management.UsePostgreSqlStorage(settings.PostgreSql, o => o.Schema = settings.Schema);
+}
+else
+{
+    management.UseSqliteStorage(settings.Database, o =>
     {
         o.FullSync = settings.FullSync;
         o.BusyTimeout = settings.BusyTimeout;
     });
+}
 
 if (settings.Trace || settings.PauseAt != PausePoint.None)
 {
-    // The engine gets the SQLite store wrapped; the other store interfaces forward to IScmStore, so they see it too.
-    var sqlite = builder.Services.Last(d => d.ServiceType == typeof(IScmStore));
-    var create = sqlite.ImplementationFactory ?? throw new InvalidOperationException("UseSqliteStorage registers its store with a factory.");
+    // The engine gets the store wrapped; the other store interfaces forward to IScmStore, so they see it too.
+    var registered = builder.Services.Last(d => d.ServiceType == typeof(IScmStore));
+    var create = registered.ImplementationFactory ?? throw new InvalidOperationException("The stores register themselves with a factory.");
     builder.Services.RemoveAll<IScmStore>();
     builder.Services.AddSingleton<IScmStore>(sp => new TracingStore((IScmStore)create(sp), settings.Trace, settings.PauseAt));
 }
@@ -82,7 +90,7 @@ if (settings.Drain)
 
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Scm.Lifecycle.Worker");
-WorkerLog.Started(logger, Environment.ProcessId, settings.Database);
+WorkerLog.Started(logger, Environment.ProcessId, string.IsNullOrWhiteSpace(settings.PostgreSql) ? settings.Database : "PostgreSQL schema " + settings.Schema);
 try
 {
     await host.RunAsync();

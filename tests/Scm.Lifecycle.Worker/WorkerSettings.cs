@@ -8,6 +8,12 @@ public sealed class WorkerSettings
     /// <summary>The SQLite file every instance shares.</summary>
     public string Database { get; set; } = string.Empty;
 
+    /// <summary>A PostgreSQL connection string: the store is PostgreSQL instead of the SQLite file.</summary>
+    public string? PostgreSql { get; set; }
+
+    /// <summary>The PostgreSQL schema of the run.</summary>
+    public string Schema { get; set; } = "scm";
+
     /// <summary>SQLite synchronous=FULL (default) or NORMAL. A killed process loses nothing committed either way; only a power loss could.</summary>
     public bool FullSync { get; set; } = true;
 

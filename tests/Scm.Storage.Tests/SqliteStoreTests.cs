@@ -144,7 +144,7 @@ public sealed class SqliteStoreTests : IDisposable
             command.Parameters.AddWithValue("$cn", certificate.CommonName);
             command.Parameters.AddWithValue("$notAfter", certificate.NotAfter.UtcTicks);
             command.Parameters.AddWithValue("$created", certificate.CreatedAt.UtcTicks);
-            command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(certificate, SqliteJsonContext.Default.ManagedCertificate));
+            command.Parameters.AddWithValue("$payload", JsonSerializer.Serialize(certificate, Scm.Storage.Relational.RelationalJsonContext.Default.ManagedCertificate));
             command.ExecuteNonQuery();
         }
 

@@ -100,7 +100,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- read-your-writes and missing records ----
 
-    [Fact]
+    [SkippableFact]
     public async Task GetOrder_AfterInsert_ReadsEveryFieldBackWithVersion1()
     {
         var order = NewOrder(state: OrderState.Submitted, next: T0.AddMinutes(5), sslId: 3_000_000_001) with
@@ -150,7 +150,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(order.ProtectedKeystorePassword, read.ProtectedKeystorePassword);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetCertificate_AfterInsert_ReadsEveryFieldBack()
     {
         var certificate = NewCertificate(sslId: 77) with
@@ -190,7 +190,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.False(read.IsObserveOnly);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_MissingRecords_ReturnNullOrEmpty()
     {
         Assert.Null(await Store.GetOrderAsync(Guid.NewGuid()));
@@ -210,7 +210,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(0, await Store.CountCertificatesAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_CallerChangesItsArraysAfterwards_StoredRecordIsUnchanged()
     {
         var order = NewOrder();
@@ -226,7 +226,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- optimistic concurrency ----
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateOrder_WithCurrentVersion_IncrementsVersionAndReturnsStoredRecord()
     {
         var stored = await InsertAsync(NewOrder());
@@ -241,7 +241,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(3, third.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateOrder_WithStaleVersion_FailsWithVersionMismatchAndKeepsStoredRecord()
     {
         var stored = await InsertAsync(NewOrder());
@@ -256,7 +256,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(OrderState.KeyPersisted, (await Store.GetOrderAsync(stored.Id))!.State);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateCertificate_MissingRecord_FailsWithNotFound()
     {
         var missing = NewCertificate() with { Version = 1 };
@@ -266,7 +266,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.GetCertificateAsync(missing.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task InsertCertificate_DuplicateId_FailsWithAlreadyExists()
     {
         var certificate = NewCertificate();
@@ -276,7 +276,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal("www.example.com", (await Store.GetCertificateAsync(certificate.Id))!.CommonName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task InsertOrder_DuplicateId_FailsWithAlreadyExists()
     {
         var order = NewOrder(state: OrderState.Completed);
@@ -293,7 +293,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(1, (await Store.GetOrderAsync(open.Id))!.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteCertificate_StaleVersionFails_CurrentVersionRemoves()
     {
         var stored = await InsertAsync(NewCertificate());
@@ -308,7 +308,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(StoreConflictReason.NotFound, missing.Reason);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteOrder_OpenOrder_FreesTheCertificateForANewOrder()
     {
         var certificateId = Guid.NewGuid();
@@ -323,7 +323,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(next.Id, (await Store.GetOpenOrderForCertificateAsync(certificateId))!.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateCertificate_ConcurrentWritersWithOneVersion_ExactlyOneWins()
     {
         var stored = await InsertAsync(NewCertificate());
@@ -347,7 +347,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- atomic batches ----
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_FailingLastOperation_WritesNothingIncludingAudit()
     {
         var existing = await InsertAsync(NewCertificate());
@@ -368,7 +368,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(await Store.QueryAuditAsync(new AuditQuery()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_SeveralRecords_ReturnsStoredVersionsAndAuditSequencesInBatchOrder()
     {
         var order = NewOrder();
@@ -389,7 +389,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(result.AuditEntries.Select(a => a.Sequence), (await Store.QueryAuditAsync(new AuditQuery())).Select(a => a.Sequence));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_EmptyBatch_SucceedsWithNothingWritten()
     {
         var result = await Store.CommitAsync(new StoreBatch());
@@ -398,7 +398,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty(result.AuditEntries);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_CancelledToken_ThrowsAndWritesNothing()
     {
         var order = NewOrder();
@@ -410,7 +410,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- one open order per certificate ----
 
-    [Fact]
+    [SkippableFact]
     public async Task InsertOrder_SecondOpenForSameCertificate_FailsWithOpenOrderExistsUntilFirstCloses()
     {
         var certificateId = Guid.NewGuid();
@@ -429,7 +429,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(4, (await Store.ListOrdersAsync(new OrderQuery { CertificateId = certificateId })).Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateOrder_ReopeningAClosedOrderWhileAnotherIsOpen_FailsWithOpenOrderExists()
     {
         var certificateId = Guid.NewGuid();
@@ -445,7 +445,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(OrderState.Submitting, moved.State);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_CloseOldThenOpenNewInOneBatch_Succeeds_ReverseOrderFailsAndWritesNothing()
     {
         var certificateId = Guid.NewGuid();
@@ -463,7 +463,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(replacement.Id, (await Store.GetOpenOrderForCertificateAsync(certificateId))!.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task InsertOrder_EightConcurrentWritersForOneCertificate_ExactlyOneSucceeds()
     {
         var certificateId = Guid.NewGuid();
@@ -488,7 +488,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Single((await Store.ListOrdersAsync(new OrderQuery { CertificateId = certificateId })).Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateOrder_ConcurrentReopenOfClosedOrders_ExactlyOneSucceeds()
     {
         var certificateId = Guid.NewGuid();
@@ -516,7 +516,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- the engine's queries ----
 
-    [Fact]
+    [SkippableFact]
     public async Task ListOpenOrders_WithDueTime_ReturnsDueOnesNullsFirstThenEarliest()
     {
         var noTimeLate = await InsertAsync(NewOrder(next: null, created: T0.AddSeconds(3)));
@@ -533,7 +533,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([noTimeEarly.Id, noTimeLate.Id], (await Store.ListOpenOrdersAsync(T0.AddMinutes(2), 2)).Select(o => o.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListOpenOrders_WithoutDueTime_ReturnsEveryOpenOrderInOrder()
     {
         var later = await InsertAsync(NewOrder(next: T0.AddDays(30)));
@@ -548,7 +548,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([now.Id, later.Id], (await Store.ListOpenOrdersAsync(null, 10)).Select(o => o.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListCertificatesDue_KeysetPaging_ReturnsActiveOnesBeforeBoundByNotAfterThenId()
     {
         var ids = new List<Guid>();
@@ -587,7 +587,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(3, pages);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListCertificatesDue_AfterStatusOrExpiryChanges_FollowsTheStoredState()
     {
         var a = await InsertAsync(NewCertificate(T0.AddDays(5)));
@@ -601,7 +601,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal([b.Id], (await Store.ListCertificatesDueAsync(T0.AddDays(61), 10)).Select(c => c.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListCertificates_ContinuationTokens_PageThroughEveryMatchInCreationOrder()
     {
         for (var i = 0; i < 7; i++)
@@ -626,7 +626,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(single.ContinuationToken);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListOrders_StatesAndCertificateFilters_PageWithContinuationTokens()
     {
         var certificateId = Guid.NewGuid();
@@ -658,14 +658,14 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(7, (await Store.ListOrdersAsync(new OrderQuery())).Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListOrders_ForeignContinuationToken_IsRejected()
     {
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.ListOrdersAsync(new OrderQuery { ContinuationToken = "garbage" }));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.ListCertificatesAsync(new CertificateQuery { ContinuationToken = "p1.!!!" }));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FindKnownSslIds_AnswersForOrdersAndCertificatesFollowsUpdatesDeletesAndIgnoresFailedBatches()
     {
         Assert.Empty(await Store.FindKnownSslIdsAsync([]));
@@ -701,7 +701,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentNullException>(() => Store.FindKnownSslIdsAsync(null!));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FindBySslIdTokenAndSerial_FindsTheRecordsNewestFirst()
     {
         var older = await InsertAsync(NewOrder(sslId: 4242, state: OrderState.Completed, created: T0));
@@ -718,7 +718,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.FindCertificateBySerialAsync("AB01"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task FindCertificateBySerial_StoredWithColonsAndLowercase_IsFound()
     {
         var certificate = await InsertAsync(NewCertificate(serial: "0a:ff:10"));
@@ -726,7 +726,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(certificate.Id, (await Store.FindCertificateBySerialAsync("0A:FF:10"))!.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CountCertificates_ByStatusAndInTotal_FollowsWritesAndDeletes()
     {
         await InsertAsync(NewCertificate());
@@ -744,7 +744,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- audit ----
 
-    [Fact]
+    [SkippableFact]
     public async Task QueryAudit_Filters_ReturnMatchesInSequenceOrder()
     {
         var certificate = Guid.NewGuid();
@@ -766,7 +766,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(d, read);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AppendAudit_ConcurrentWriters_GetUniqueIncreasingSequencesAndPageByAfterSequence()
     {
         var appended = await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
@@ -806,7 +806,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- job state and catalog ----
 
-    [Fact]
+    [SkippableFact]
     public async Task SetValue_SetReplaceRemove_ReadsBackLatest()
     {
         await Store.SetValueAsync("schedule:last", "x");
@@ -820,7 +820,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal("z", await Store.GetValueAsync("other"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SetValue_KeysThatLookLikePathsOrSql_AreJustData()
     {
         string[] keys = ["../../etc/passwd", "/tmp/x", "a'; DROP TABLE job_state; --", "C:\\Windows\\system.ini", "ключ", new string('k', 200)];
@@ -837,7 +837,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.GetValueAsync("../../ETC/passwd"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SaveCatalog_SecondSnapshot_ReplacesTheFirstPerAccount()
     {
         var first = new ScmAccountCatalog
@@ -874,7 +874,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- leases ----
 
-    [Fact]
+    [SkippableFact]
     public async Task TryAcquireLease_HeldByOther_RefusedUntilExpiry_ThenTakenOverWithHigherFence()
     {
         var a = await Store.TryAcquireLeaseAsync("cert:1", "host-a", TimeSpan.FromSeconds(30));
@@ -898,7 +898,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.TryAcquireLeaseAsync("cert:1", "host-a", TimeSpan.FromSeconds(30)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task TryAcquireLease_SameOwnerWhileHeld_ExtendsAndKeepsFence_RenewExtendsFromNow()
     {
         var a = (await Store.TryAcquireLeaseAsync("job", "host-a", TimeSpan.FromSeconds(30)))!;
@@ -919,7 +919,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.CheckLeaseAsync(a));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task TryAcquireLease_SameOwnerAfterExpiry_GetsNewHigherFence()
     {
         var a = (await Store.TryAcquireLeaseAsync("job", "host-a", TimeSpan.FromSeconds(10)))!;
@@ -930,7 +930,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.NotNull(await Store.CheckLeaseAsync(again));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ReleaseLease_FreesIt_FencesKeepIncreasing_StaleReleaseIsANoOp()
     {
         var a = (await Store.TryAcquireLeaseAsync("job", "host-a", TimeSpan.FromSeconds(30)))!;
@@ -954,7 +954,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.True(c.FencingToken > b.FencingToken);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task TryAcquireLease_DifferentNames_AreIndependent()
     {
         var a = (await Store.TryAcquireLeaseAsync("cert:a", "host-a", TimeSpan.FromSeconds(30)))!;
@@ -964,7 +964,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.CheckLeaseAsync(b with { Name = "cert:a" }));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task TryAcquireLease_ConcurrentContenders_ExactlyOneWins()
     {
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Store.TryAcquireLeaseAsync("scan", $"host-{i}", TimeSpan.FromMinutes(1)))));
@@ -972,7 +972,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.NotNull(await Store.CheckLeaseAsync(winner!));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_FencedByHeldLease_Succeeds_FencedByLostLease_FailsWithLeaseLostAndWritesNothing()
     {
         var lease = (await Store.TryAcquireLeaseAsync("cert:x", "host-a", TimeSpan.FromSeconds(10)))!;
@@ -993,7 +993,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Equal(2, updated.Version);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_FencedByExpiredButNotTakenLease_FailsWithLeaseLost()
     {
         var lease = (await Store.TryAcquireLeaseAsync("cert:y", "host-a", TimeSpan.FromSeconds(10)))!;
@@ -1004,7 +1004,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Null(await Store.GetOrderAsync(order.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_FencedByReleasedLeaseOrWrongFence_FailsWithLeaseLost()
     {
         var lease = (await Store.TryAcquireLeaseAsync("cert:z", "host-a", TimeSpan.FromMinutes(1)))!;
@@ -1019,7 +1019,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
 
     // ---- argument validation ----
 
-    [Fact]
+    [SkippableFact]
     public async Task Queries_LimitsOutOfRange_ThrowArgumentOutOfRange()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("limit", () => Store.ListOpenOrdersAsync(null, 0));
@@ -1034,7 +1034,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         Assert.Empty((await Store.ListOrdersAsync(new OrderQuery { PageSize = 1_000 })).Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NamesAndLeases_EmptyTooLongOrBadDuration_ThrowArgumentException()
     {
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.TryAcquireLeaseAsync("", "o", TimeSpan.FromSeconds(1)));
@@ -1054,7 +1054,7 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.FindOrderByCorrelationTokenAsync(""));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commit_InvalidRecords_ThrowArgumentExceptionAndWriteNothing()
     {
         var good = NewOrder();

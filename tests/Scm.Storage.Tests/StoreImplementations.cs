@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using Scm.Lifecycle.Storage;
+using Scm.Storage.PostgreSql;
 using Scm.Storage.Sqlite;
+using Scm.Tests.Shared;
 
 namespace Scm.Storage.Tests;
 
@@ -25,6 +27,21 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         {
             Directory.Delete(_folder, recursive: true);
         }
+    }
+}
+
+/// <summary>The conformance suite against the PostgreSQL store (a fresh schema per test; skipped without a server, except in CI).</summary>
+public sealed class PostgreSqlStoreConformanceTests : StoreConformanceTests
+{
+    private readonly string _schema = PostgreSqlTestServer.NewSchema();
+
+    protected override Task<IScmStore> CreateStoreAsync(FakeTimeProvider time) =>
+        Task.FromResult<IScmStore>(new PostgreSqlScmStore(new PostgreSqlStoreOptions { ConnectionString = PostgreSqlTestServer.Require(), Schema = _schema }, time));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await PostgreSqlTestServer.DropSchemaAsync(_schema);
     }
 }
 

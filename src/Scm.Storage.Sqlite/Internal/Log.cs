@@ -16,10 +16,4 @@ internal static partial class Log
 
     [LoggerMessage(3003, LogLevel.Error, "SQLite store {Path} refused at start ({Kind}); the file was left as it is.")]
     public static partial void Refused(ILogger logger, string path, Scm.Storage.StoreErrorKind kind);
-
-    [LoggerMessage(3004, LogLevel.Debug, "SQLite store write refused: {Reason} on {RecordType}.")]
-    public static partial void Conflict(ILogger logger, Scm.Storage.StoreConflictReason reason, string recordType);
-
-    [LoggerMessage(3005, LogLevel.Debug, "Lease {Name} acquired by {Owner} with fencing token {FencingToken}.")]
-    public static partial void LeaseAcquired(ILogger logger, string name, string owner, long fencingToken);
 }

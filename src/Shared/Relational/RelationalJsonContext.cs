@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 
-namespace Scm.Storage.Sqlite.Internal;
+namespace Scm.Storage.Relational;
 
-/// <summary>How records are stored in the <c>payload</c> columns (source-generated, no reflection).</summary>
+/// <summary>How records are stored in the <c>payload</c> columns of every relational store (source-generated, no reflection).</summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true,
@@ -11,4 +11,4 @@ namespace Scm.Storage.Sqlite.Internal;
 [JsonSerializable(typeof(ManagedCertificate))]
 [JsonSerializable(typeof(AuditEntry))]
 [JsonSerializable(typeof(ScmAccountCatalog))]
-internal sealed partial class SqliteJsonContext : JsonSerializerContext;
+internal sealed partial class RelationalJsonContext : JsonSerializerContext;
