@@ -186,6 +186,7 @@ internal static class Cli
         Register(factory.Cancel());
         Register(factory.Delete());
         Register(factory.List());
+        Register(factory.Keys());
         Register(factory.Simulator());
         return root;
     }

@@ -74,6 +74,9 @@ internal sealed class EngineSession : IAsyncDisposable
 
     public ICertificateLifecycle Lifecycle { get; }
 
+    /// <summary>The host's services (for the key protection service and other engine services).</summary>
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>The in-process simulator, when this session started one.</summary>
     public ScmSimulator? Simulator => _simulator;
 

@@ -96,6 +96,7 @@ public static class SampleWorker
                 o.Directory = deploy;
                 o.WriteKeystorePassword = settings.Deployment.WriteKeystorePassword;
                 o.WriteUnencryptedPrivateKey = settings.Deployment.WriteUnencryptedPrivateKey;
+                o.VersionsToKeep = settings.Deployment.VersionsToKeep ?? o.VersionsToKeep;
             })
             .AddEventHandler<LifecycleEventLogger>();
 

@@ -103,6 +103,9 @@ public sealed class DeploymentSettings
 
     /// <summary>Also write the unencrypted key as <c>privkey.pem</c> (mode 0600), as many web servers expect.</summary>
     public bool WriteUnencryptedPrivateKey { get; set; }
+
+    /// <summary>How many version folders each certificate keeps, the live one included (empty: the SDK's default, 3; at least 2).</summary>
+    public int? VersionsToKeep { get; set; }
 }
 
 /// <summary>OpenTelemetry settings (<c>Worker:Telemetry</c>).</summary>

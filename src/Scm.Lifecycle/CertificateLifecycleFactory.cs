@@ -4,6 +4,8 @@ using Scm.Client;
 using Scm.Lifecycle.Deployment;
 using Scm.Lifecycle.Internal;
 using Scm.Lifecycle.Internal.Engine;
+using Scm.Lifecycle.Internal.KeyProtection;
+using Scm.Lifecycle.KeyProtection;
 using Scm.Storage;
 
 namespace Scm.Lifecycle;
@@ -60,5 +62,17 @@ public static class CertificateLifecycleFactory
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The key-ring status and rotation of an engine made by <see cref="Create"/> (with DI, resolve <see cref="IKeyProtectionService"/>).</summary>
+    /// <param name="lifecycle">An engine made by <see cref="Create"/> or resolved from DI.</param>
+    /// <returns>The engine's key protection service.</returns>
+    /// <exception cref="ArgumentException">The engine is not one this SDK made.</exception>
+    public static IKeyProtectionService GetKeyProtection(ICertificateLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        return lifecycle is CertificateLifecycle engine
+            ? new KeyProtectionService(engine)
+            : throw new ArgumentException("The engine was not made by CertificateLifecycleFactory or AddSectigoCertificateManagement.", nameof(lifecycle));
     }
 }

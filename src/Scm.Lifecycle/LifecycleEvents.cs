@@ -79,6 +79,15 @@ public sealed record CertificateDeploymentEvent : LifecycleEvent
 
     /// <summary>Where it went, or why it failed.</summary>
     public required string Detail { get; init; }
+
+    /// <summary>The version the target published (<see cref="Deployment.DeploymentOutcome.Version"/>), when it keeps versions.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>
+    /// Whether the target already held exactly this content and wrote nothing (<see cref="Deployment.DeploymentOutcome.Unchanged"/>):
+    /// a server reload can be skipped.
+    /// </summary>
+    public bool Unchanged { get; init; }
 }
 
 /// <summary>An order that was cancelled locally was issued by SCM anyway.</summary>
@@ -93,6 +102,17 @@ public sealed record CredentialsRefusedEvent : LifecycleEvent
 
 /// <summary>SCM accepts the credentials again; scheduled work resumed.</summary>
 public sealed record CredentialsRestoredEvent : LifecycleEvent;
+
+/// <summary>
+/// Key material of an order or certificate cannot be decrypted (tampered or corrupt, bound to another record, or
+/// protected by a key the ring does not have). The order is Stuck and not retried automatically; no new key is made.
+/// Restore the key ring the store was protected with, then check the order again.
+/// </summary>
+public sealed record PrivateKeyUnreadableEvent : LifecycleEvent
+{
+    /// <summary>Why, in words safe to show (never key material).</summary>
+    public required string Reason { get; init; }
+}
 
 /// <summary>Receives lifecycle events. Register any number in DI; exceptions are logged and do not affect the engine.</summary>
 public interface ILifecycleEventHandler

@@ -169,11 +169,21 @@ public sealed class KeyProtectionOptions
     /// <summary>A 256-bit key, base64. When set, <see cref="KeyFilePath"/> is not used. Never logged.</summary>
     public string? Key { get; set; }
 
-    /// <summary>A key file, created with mode 0600 on first use (default: <c>scm-keys.key</c> in the local application data folder under <c>Scm.Sdk</c>).</summary>
+    /// <summary>
+    /// Older 256-bit keys, base64, kept only to decrypt what they protected (after a rotation of a configured
+    /// <see cref="Key"/>, until <c>scm keys status</c> shows they protect nothing). Default: none. Never logged.
+    /// </summary>
+    public IList<string> PreviousKeys { get; set; } = [];
+
+    /// <summary>
+    /// A key file, created with mode 0600 on first use - only while the store holds nothing protected by another key
+    /// (default: <c>scm-keys.key</c> in the local application data folder under <c>Scm.Sdk</c>). Older keys of the ring
+    /// live next to it under their key id. Back the folder up together with the store.
+    /// </summary>
     public string? KeyFilePath { get; set; }
 
     /// <inheritdoc />
-    public override string ToString() => $"KeyProtectionOptions {{ Key = {(Key is null ? "(none)" : "***")}, KeyFilePath = {KeyFilePath} }}";
+    public override string ToString() => $"KeyProtectionOptions {{ Key = {(Key is null ? "(none)" : "***")}, PreviousKeys = {PreviousKeys.Count}, KeyFilePath = {KeyFilePath} }}";
 }
 
 /// <summary>Leases that keep several engine instances from acting on the same certificate or job.</summary>

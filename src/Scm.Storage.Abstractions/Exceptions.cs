@@ -107,7 +107,7 @@ public sealed class StoreConflictException : ScmStoreException
 }
 
 /// <summary>Protecting or unprotecting private key material failed (wrong key, tampered or truncated data).</summary>
-public sealed class KeyProtectionException : Exception
+public class KeyProtectionException : Exception
 {
     /// <summary>Creates an exception.</summary>
     /// <param name="message">A message safe to show (never key material).</param>
@@ -116,4 +116,38 @@ public sealed class KeyProtectionException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>
+/// The store holds values protected by key-encryption keys that the configured key ring does not have (a lost or replaced
+/// key file, a wrong secret, a store restored without its keys). Nothing was created or changed: put the right keys back.
+/// </summary>
+public sealed class KeyEncryptionKeyMissingException : KeyProtectionException
+{
+    /// <summary>Creates an exception.</summary>
+    /// <param name="missingKeyIds">The key ids the store needs that the ring lacks.</param>
+    /// <param name="location">Where the keys were looked for.</param>
+    /// <param name="availableKeyIds">The key ids the ring has.</param>
+    public KeyEncryptionKeyMissingException(IReadOnlyList<string> missingKeyIds, string location, IReadOnlyList<string> availableKeyIds)
+        : base(BuildMessage(missingKeyIds, location, availableKeyIds))
+    {
+        MissingKeyIds = missingKeyIds;
+        Location = location;
+        AvailableKeyIds = availableKeyIds;
+    }
+
+    /// <summary>The key ids the store needs that the ring lacks.</summary>
+    public IReadOnlyList<string> MissingKeyIds { get; }
+
+    /// <summary>Where the keys were looked for.</summary>
+    public string Location { get; }
+
+    /// <summary>The key ids the ring has (possibly none).</summary>
+    public IReadOnlyList<string> AvailableKeyIds { get; }
+
+    private static string BuildMessage(IReadOnlyList<string> missing, string location, IReadOnlyList<string> available) =>
+        $"The store holds private keys protected by key {(missing.Count == 1 ? "id " + missing[0] : "ids " + string.Join(", ", missing))}, " +
+        $"which the key ring at {location} does not have ({(available.Count == 0 ? "it has no key" : "it has " + string.Join(", ", available))}). " +
+        "Nothing was created or changed. Put the key file (or key ring) that belongs to this store back, then run again; never delete the store. " +
+        "See docs/operations.md, 'Key protection'.";
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Scm.Storage;
@@ -29,9 +31,53 @@ public static class PostgreSqlStorageBuilderExtensions
     }
 
     /// <summary>
-    /// Keeps all state in one PostgreSQL database, with every option given (for example bound from the configuration
-    /// section <c>Sectigo:Storage:PostgreSql</c>: <c>ConnectionString</c>, <c>Schema</c>, <c>CommandTimeout</c>). The options
-    /// are registered as a singleton too (Quartz scheduling defaults to the same database).
+    /// Keeps all state in one PostgreSQL database configured by the section <c>Sectigo:Storage:PostgreSql</c> of
+    /// <paramref name="configuration"/> (or by <paramref name="configuration"/> itself when it is that section):
+    /// <c>ConnectionString</c> (required; keep its password in an environment variable such as
+    /// <c>Sectigo__Storage__PostgreSql__ConnectionString</c> or a secret store), <c>Schema</c>, <c>Account</c>,
+    /// <c>CommandTimeout</c>.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configuration">The configuration root, or its <c>Sectigo:Storage:PostgreSql</c> section.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">The connection string is missing, or a value cannot be read; the message names the key.</exception>
+    public static ISectigoCertificateManagementBuilder UsePostgreSqlStorage(this ISectigoCertificateManagementBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        const string Section = "Sectigo:Storage:PostgreSql";
+        var section = configuration.GetSection(Section);
+        var source = section.Exists() ? section : configuration;
+        var path = section.Exists() ? Section : (configuration as IConfigurationSection)?.Path ?? Section;
+        var options = new PostgreSqlStoreOptions
+        {
+            ConnectionString = source["ConnectionString"] is { Length: > 0 } connectionString
+                ? connectionString
+                : throw new InvalidOperationException($"{path}:ConnectionString is required for the PostgreSQL store."),
+        };
+        if (source["Schema"] is { Length: > 0 } schema)
+        {
+            options.Schema = schema;
+        }
+
+        if (source["Account"] is { Length: > 0 } account)
+        {
+            options.Account = account;
+        }
+
+        if (source["CommandTimeout"] is { Length: > 0 } timeout)
+        {
+            options.CommandTimeout = TimeSpan.TryParse(timeout, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : throw new InvalidOperationException($"{path}:CommandTimeout must be a time span such as 00:00:30; got '{timeout}'.");
+        }
+
+        return builder.UsePostgreSqlStorage(options);
+    }
+
+    /// <summary>
+    /// Keeps all state in one PostgreSQL database, with every option given. The options are registered as a singleton
+    /// too, so other parts using the same database (Quartz scheduling) default to them.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="options">The options; validated when the store is created.</param>

@@ -94,7 +94,7 @@ public sealed class ScmSimulatorOptions
     public TextWriter? Log { get; set; } = Console.Out;
 
     /// <summary>
-    /// Creates the "hostile" preset of reliability.md section 1.2: 5% 5xx and 2% 429 (Retry-After as seconds, HTTP date or absent)
+    /// Creates the "hostile" preset (docs/reliability.md, "The hostile preset"): 5% 5xx and 2% 429 (Retry-After as seconds, HTTP date or absent)
     /// on any call, 0-5 random not-ready polls per certificate in random styles (code 0, -1400), page size 3, non-sequential
     /// sslIds above 2^31, random latency (0-3 s on 2% of calls), malformed responses (truncated JSON, HTML error pages, empty 200s)
     /// on 1% of calls, and commit-then-fail on 3% of enroll POSTs. Every random choice derives from <paramref name="seed"/>.

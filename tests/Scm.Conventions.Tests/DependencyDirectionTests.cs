@@ -9,7 +9,7 @@ namespace Scm.Conventions.Tests;
 public sealed class DependencyDirectionTests
 {
     private static readonly string[] s_ourAssemblies =
-        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Storage.PostgreSql", "Scm.Lifecycle", "Scm.Scheduling.Quartz", "Scm.Testing"];
+        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Storage.PostgreSql", "Scm.Lifecycle", "Scm.Lifecycle.DataProtection", "Scm.Scheduling.Quartz", "Scm.Testing"];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
@@ -19,6 +19,9 @@ public sealed class DependencyDirectionTests
         { "Scm.Lifecycle", ["Scm.Client", "Scm.Storage.Abstractions"] },
         { "Scm.Scheduling.Quartz", ["Scm.Lifecycle", "Scm.Storage.Abstractions", "Scm.Storage.PostgreSql"] },
         { "Scm.Testing", [] },
+
+        // The Data Protection adapter plugs into the builder and the protector contract only: it never points at the engine.
+        { "Scm.Lifecycle.DataProtection", ["Scm.Storage.Abstractions"] },
     };
 
     [Theory]

@@ -8,6 +8,12 @@ public sealed class WorkerSettings
     /// <summary>The SQLite file every instance shares.</summary>
     public string Database { get; set; } = string.Empty;
 
+    /// <summary>A PostgreSQL connection string: the store is PostgreSQL instead of the SQLite file.</summary>
+    public string? PostgreSql { get; set; }
+
+    /// <summary>The PostgreSQL schema of the run.</summary>
+    public string Schema { get; set; } = "scm";
+
     /// <summary>SQLite synchronous=FULL (default) or NORMAL. A killed process loses nothing committed either way; only a power loss could.</summary>
     public bool FullSync { get; set; } = true;
 
@@ -43,6 +49,15 @@ public sealed class WorkerSettings
 
     /// <summary>Give up draining after this long (exit code 3).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Print every order write, fenced write refused for a lost lease, lease found lost and lifecycle event on standard
+    /// output (lines starting with <c>TRACE</c> and <c>EVENT</c>), for the tests to wait on.
+    /// </summary>
+    public bool Trace { get; set; }
+
+    /// <summary>Stop once at this point of an order's submission and wait for "continue" on standard input (see <see cref="PausePoint"/>).</summary>
+    public PausePoint PauseAt { get; set; }
 
     /// <summary>The name of certificate <paramref name="number"/>.</summary>
     public string CommonName(int number) => $"c{number:D4}.{Domain}";

@@ -43,7 +43,8 @@ public sealed class SimulatorFlagTests
         Assert.Contains("Issued www.acme.example", result.Output, StringComparison.Ordinal);
         Assert.Contains(keyText, result.Output, StringComparison.Ordinal);
         Assert.Contains("keystore written to", result.Output, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine("www.acme.example", file), result.Output, StringComparison.Ordinal);
+        // <deploy dir>/www.acme.example-<the id's last 8 hex digits>/live/<keystore>: the path a server points at.
+        Assert.Matches(@"www\.acme\.example-[0-9a-f]{8}" + System.Text.RegularExpressions.Regex.Escape(Path.DirectorySeparatorChar + Path.Combine("live", file)), result.Output);
         Assert.Contains("keystore password (generated, shown only now): ********", result.Output, StringComparison.Ordinal);
     }
 

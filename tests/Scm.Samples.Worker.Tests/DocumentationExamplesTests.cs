@@ -92,7 +92,7 @@ public sealed class DocumentationExamplesTests : IAsyncLifetime
         Assert.Equal(OrderState.Submitted, result.State);
         Assert.NotNull(result.GeneratedKeystorePassword);
         // Deployment runs right after the installation is committed, so the files follow the Completed state shortly.
-        var keystore = Path.Combine(deployDirectory, "www.acme.example", "keystore.pfx");
+        var keystore = Path.Combine(deployDirectory, "www.acme.example-" + result.CertificateId.ToString("N")[^8..], "live", "keystore.pfx");
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(60);
         while (((await lifecycle.GetOrderAsync(result.OrderId))!.State != OrderState.Completed || !File.Exists(keystore)) && TimeProvider.System.GetUtcNow() < deadline)
         {

@@ -50,6 +50,9 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         }
     }
 
+    private static string LiveFolder(string deploy, ManagedCertificate certificate) =>
+        Path.Combine(deploy, certificate.CommonName + "-" + certificate.Id.ToString("N")[^8..], "live");
+
     [Fact]
     public async Task Worker_SimulatorMode_OrdersConfiguredCertificatesAndDeploysThemWithoutDuplicatesAcrossRestart()
     {
@@ -62,7 +65,7 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
             var certificates = await WaitForAsync(async () =>
             {
                 var active = await ToListAsync(lifecycle.ListCertificatesAsync(CertificateStatus.Active));
-                return active.Count == expected.Length && expected.All(cn => Directory.Exists(Path.Combine(deploy, cn)) && File.Exists(Path.Combine(deploy, cn, "keystore.password")))
+                return active.Count == expected.Length && active.All(c => File.Exists(Path.Combine(LiveFolder(deploy, c), "keystore.password")))
                     ? active
                     : null;
             });
@@ -86,7 +89,8 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
                 // Issued in SCM (the simulator), installed locally with its key, delivered to the folder.
                 Assert.Equal("Issued", _simulator.GetOrder(certificate.SslId!.Value)!.Status);
                 Assert.False(certificate.IsObserveOnly);
-                var folder = Path.Combine(deploy, certificate.CommonName);
+                // One folder per managed certificate (common name + the id's last 8 hex digits); servers read through live/.
+                var folder = LiveFolder(deploy, certificate);
                 var password = (await File.ReadAllTextAsync(Path.Combine(folder, "keystore.password"))).Trim();
                 var keystore = await lifecycle.GetKeystoreAsync(certificate.Id);
                 Assert.Equal(keystore.Password, password);

@@ -28,7 +28,7 @@ public sealed class KeyProtectorTests : IDisposable
         var secret = Encoding.ASCII.GetBytes("-----BEGIN PRIVATE KEY----- canary");
         var protectedBytes = await protector.ProtectAsync(secret);
         Assert.Equal(secret.Length + Overhead, protectedBytes.Length);
-        Assert.Equal(1, protectedBytes[0]);
+        Assert.Equal(2, protectedBytes[0]); // format 2: bound to associated data
         Assert.True(protectedBytes.AsSpan().IndexOf("canary"u8) < 0);
         Assert.Equal(secret, await protector.UnprotectAsync(protectedBytes));
 
@@ -314,4 +314,14 @@ public sealed class KeyProtectorTests : IDisposable
         Assert.DoesNotContain(options.Key, protector.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("AQEB", protector.ToString()!, StringComparison.Ordinal);
     }
+}
+
+/// <summary>The tests of the cipher itself use one fixed binding; the binding's own tests pass theirs.</summary>
+internal static class TestBinding
+{
+    public static readonly byte[] Value = "scm-sdk/2\ntest\nkey-protector-tests"u8.ToArray();
+
+    public static ValueTask<byte[]> ProtectAsync(this IPrivateKeyProtector protector, ReadOnlyMemory<byte> plaintext) => protector.ProtectAsync(plaintext, Value);
+
+    public static ValueTask<byte[]> UnprotectAsync(this IPrivateKeyProtector protector, ReadOnlyMemory<byte> protectedData) => protector.UnprotectAsync(protectedData, Value);
 }

@@ -141,7 +141,7 @@ internal static class ScmHttpHandlerFactory
             return new ValueTask<TimeSpan>(IsTimedByTransport(request) ? Timeout.InfiniteTimeSpan : options.PostTimeout);
         };
 
-        // Sized for a low-volume client (reliability.md): 10 calls in the window, half failing, opens for 30 s.
+        // Sized for a low-volume client (docs/reliability.md, F19): 10 calls in the window, half failing, opens for 30 s.
         var sampling = TimeSpan.FromSeconds(60);
         o.CircuitBreaker.SamplingDuration = sampling > longest * 2 ? sampling : longest * 2;
         o.CircuitBreaker.MinimumThroughput = 10;

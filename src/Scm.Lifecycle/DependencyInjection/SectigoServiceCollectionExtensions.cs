@@ -10,6 +10,8 @@ using Scm.Lifecycle;
 using Scm.Lifecycle.Deployment;
 using Scm.Lifecycle.Internal;
 using Scm.Lifecycle.Internal.Engine;
+using Scm.Lifecycle.Internal.KeyProtection;
+using Scm.Lifecycle.KeyProtection;
 using Scm.Lifecycle.Scheduling;
 using Scm.Lifecycle.Storage;
 using Scm.Storage;
@@ -62,9 +64,15 @@ public static class SectigoServiceCollectionExtensions
         return AddCore(services);
     }
 
-    /// <summary>Adds a file-system deployment target (PEM/PFX/JKS written atomically, private files with mode 0600).</summary>
+    /// <summary>
+    /// Adds a file-system deployment target: one folder per managed certificate, each deployment a complete version
+    /// folder that a <c>live</c> link switches to in one step (private files with mode 0600); see <see cref="FileSystemDeploymentTarget"/>.
+    /// </summary>
     /// <param name="builder">The builder.</param>
-    /// <param name="configure">Configures the target; <see cref="FileSystemDeploymentOptions.Directory"/> is required.</param>
+    /// <param name="configure">
+    /// Configures the target; <see cref="FileSystemDeploymentOptions.Directory"/> is required and
+    /// <see cref="FileSystemDeploymentOptions.VersionsToKeep"/> at least 2 (checked here, with an <see cref="ArgumentException"/>).
+    /// </param>
     /// <returns>The builder.</returns>
     public static ISectigoCertificateManagementBuilder AddFileSystemDeployment(this ISectigoCertificateManagementBuilder builder, Action<FileSystemDeploymentOptions> configure)
     {
@@ -117,7 +125,10 @@ public static class SectigoServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Replaces the default AES-256-GCM key protector (for example with a KMS or HSM-backed one).</summary>
+    /// <summary>
+    /// Replaces the default AES-256-GCM key protector (for example with a KMS or HSM-backed one). A protector that also
+    /// implements <see cref="IKeyRingProtector"/> gets the store's key-ring guard (refusal to start on a missing key) and rotation.
+    /// </summary>
     /// <typeparam name="TProtector">The protector type, resolved from DI.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -169,6 +180,7 @@ public static class SectigoServiceCollectionExtensions
             return new CertificateLifecycle(context);
         });
         services.TryAddSingleton<ICertificateLifecycle>(sp => sp.GetRequiredService<CertificateLifecycle>());
+        services.TryAddSingleton<IKeyProtectionService>(sp => new KeyProtectionService(sp.GetRequiredService<CertificateLifecycle>()));
         services.TryAddSingleton<ILifecycleJobRunner>(sp => new LifecycleJobRunner(sp.GetRequiredService<CertificateLifecycle>()));
         services.AddHostedService<LifecycleScheduler>();
         return new SectigoCertificateManagementBuilder(services);
@@ -184,6 +196,7 @@ public static class SectigoServiceCollectionExtensions
         var keyOptions = new AesGcmKeyProtectorOptions
         {
             Key = options.KeyProtection.Key,
+            PreviousKeys = options.KeyProtection.PreviousKeys,
             KeyFilePath = options.KeyProtection.Key is null
                 ? options.KeyProtection.KeyFilePath ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "Scm.Sdk", "scm-keys.key")
                 : null,

@@ -21,7 +21,20 @@ public interface ICertificateDeploymentTarget
 /// <summary>Where a target put a certificate.</summary>
 /// <param name="Target">The target's name.</param>
 /// <param name="Locations">Locations written (file paths, URIs).</param>
-public sealed record DeploymentOutcome(string Target, IReadOnlyList<string> Locations);
+public sealed record DeploymentOutcome(string Target, IReadOnlyList<string> Locations)
+{
+    /// <summary>
+    /// The version the target published, when it keeps versions (the file-system target: the name of the version folder
+    /// its <c>live</c> link points to, such as <c>0003</c>); <see langword="null"/> otherwise.
+    /// </summary>
+    public string? Version { get; init; }
+
+    /// <summary>
+    /// Whether the target already held exactly this content and wrote nothing (an idempotent re-deployment); the
+    /// <see cref="Locations"/> are then those of the content already in place.
+    /// </summary>
+    public bool Unchanged { get; init; }
+}
 
 /// <summary>
 /// What a deployment target receives: the certificate record, its chain, the keystore and its password, and
@@ -29,17 +42,28 @@ public sealed record DeploymentOutcome(string Target, IReadOnlyList<string> Loca
 /// </summary>
 public sealed class CertificateDeployment
 {
-    private readonly Func<string> _privateKeyPem;
+    private readonly Func<CancellationToken, ValueTask<char[]>> _privateKeyPem;
 
     /// <summary>Creates a deployment.</summary>
     /// <param name="certificate">The certificate record.</param>
+    /// <param name="lineageId">The id of the first certificate of this certificate's lineage (see <see cref="LineageId"/>).</param>
     /// <param name="chainPem">The certificate and its issuers, PEM, leaf first.</param>
     /// <param name="keystore">The keystore in <see cref="ManagedCertificate.KeystoreType"/> format.</param>
     /// <param name="keystorePassword">The keystore password.</param>
-    /// <param name="privateKeyPem">Produces the unencrypted PKCS#8 private key, PEM, only when a target asks for it.</param>
-    public CertificateDeployment(ManagedCertificate certificate, string chainPem, ReadOnlyMemory<byte> keystore, string keystorePassword, Func<string> privateKeyPem)
+    /// <param name="privateKeyPem">
+    /// Produces the unencrypted PKCS#8 private key as PEM characters, only when a target asks for it: a new array on every
+    /// call, which the caller clears.
+    /// </param>
+    public CertificateDeployment(
+        ManagedCertificate certificate, Guid lineageId, string chainPem, ReadOnlyMemory<byte> keystore, string keystorePassword,
+        Func<CancellationToken, ValueTask<char[]>> privateKeyPem)
     {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(chainPem);
+        ArgumentNullException.ThrowIfNull(keystorePassword);
+        ArgumentNullException.ThrowIfNull(privateKeyPem);
         Certificate = certificate;
+        LineageId = lineageId;
         ChainPem = chainPem;
         Keystore = keystore;
         KeystorePassword = keystorePassword;
@@ -48,6 +72,14 @@ public sealed class CertificateDeployment
 
     /// <summary>The certificate record.</summary>
     public ManagedCertificate Certificate { get; }
+
+    /// <summary>
+    /// The id of the first certificate of this certificate's lineage: the record that every renewal and reissue of it
+    /// descends from (following <see cref="ManagedCertificate.RenewedFromId"/> and <see cref="ManagedCertificate.ReplacesId"/>
+    /// back). The same for every renewal of one managed certificate, and different for two certificates that merely share
+    /// a common name, so a target can keep one place per managed certificate.
+    /// </summary>
+    public Guid LineageId { get; }
 
     /// <summary>The certificate and its issuers, PEM, leaf first.</summary>
     public string ChainPem { get; }
@@ -58,11 +90,19 @@ public sealed class CertificateDeployment
     /// <summary>The keystore password.</summary>
     public string KeystorePassword { get; }
 
-    /// <summary>The unencrypted PKCS#8 private key as PEM, for targets (such as web servers) that need it in clear.</summary>
-    /// <returns>The PEM text; write it only where the file permissions protect it.</returns>
-    public string GetUnencryptedPrivateKeyPem() => _privateKeyPem();
+    /// <summary>
+    /// The unencrypted PKCS#8 private key as PEM (<c>-----BEGIN PRIVATE KEY-----</c>), for targets (such as web servers)
+    /// that need it in clear. Decrypted on each call by the key protector, asynchronously.
+    /// </summary>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>
+    /// The PEM characters in a new array that the caller owns: write it only where file permissions protect it, and clear
+    /// it (<see cref="Array.Clear(Array)"/>) as soon as it is written. A <see cref="string"/> is deliberately not used: it
+    /// cannot be cleared. <c>new string(pem)</c> or the span overloads (<c>ImportFromPem(ReadOnlySpan&lt;char&gt;)</c>) read it.
+    /// </returns>
+    public ValueTask<char[]> GetUnencryptedPrivateKeyPemAsync(CancellationToken cancellationToken = default) => _privateKeyPem(cancellationToken);
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"CertificateDeployment {{ CertificateId = {Certificate.Id}, CommonName = {Certificate.CommonName}, KeystoreType = {Certificate.KeystoreType}, Keystore = ({Keystore.Length} bytes), KeystorePassword = *** }}";
+        $"CertificateDeployment {{ CertificateId = {Certificate.Id}, LineageId = {LineageId}, CommonName = {Certificate.CommonName}, KeystoreType = {Certificate.KeystoreType}, Keystore = ({Keystore.Length} bytes), KeystorePassword = *** }}";
 }

@@ -6,7 +6,7 @@ namespace Scm.Lifecycle.Internal;
 internal sealed class LeaseLostException : Exception
 {
     public LeaseLostException(string name)
-        : base($"The lease '{name}' is no longer held by this instance; the step was abandoned without changes.")
+        : base($"The lease '{name}' is no longer held by this instance; it stopped, and the store refused its write.")
     {
     }
 }

@@ -117,6 +117,24 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
             buffer.Clear();
         }
 
+        if (o.KeyProtection.PreviousKeys is null)
+        {
+            e.Add($"{P}KeyProtection:PreviousKeys must be a list (empty when unused).");
+        }
+        else
+        {
+            Span<byte> buffer = stackalloc byte[64];
+            for (var i = 0; i < o.KeyProtection.PreviousKeys.Count; i++)
+            {
+                if (o.KeyProtection.PreviousKeys[i] is not { } previous || !Convert.TryFromBase64String(previous, buffer, out var written) || written != 32)
+                {
+                    e.Add($"{P}KeyProtection:PreviousKeys[{i}] must be a base64-encoded 256-bit (32-byte) key.");
+                }
+
+                buffer.Clear();
+            }
+        }
+
         return e;
     }
 

@@ -47,6 +47,13 @@ internal sealed class LifecycleScheduler : BackgroundService
             {
                 break;
             }
+            catch (Scm.Storage.KeyEncryptionKeyMissingException ex)
+            {
+                // F52: the store needs a key the ring lacks. Nothing runs (and no key is made) until it is back: stop
+                // the scheduler, and with it the host, rather than retry every tick.
+                Log.KeyRingRefused(_logger, ex.Message);
+                throw;
+            }
             catch (Exception ex)
             {
                 Log.SchedulerLoopFailed(_logger, ex);
@@ -79,7 +86,7 @@ internal sealed class LifecycleScheduler : BackgroundService
                 await _runner.RunAsync(job, cancellationToken).ConfigureAwait(false);
                 _failures.Remove(job);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not (OperationCanceledException or Scm.Storage.KeyEncryptionKeyMissingException))
             {
                 // Logged by the runner. Back off (1 min doubling, at most the job's interval) instead of retrying every tick.
                 var failures = failed.Failures + 1;

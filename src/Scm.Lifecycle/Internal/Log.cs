@@ -88,4 +88,25 @@ internal static partial class Log
 
     [LoggerMessage(2041, LogLevel.Warning, "Order {OrderId}: the search for a duplicate in SCM failed ({Error}); it is tried again at the next check.")]
     public static partial void DuplicateCheckFailed(ILogger logger, Guid orderId, string error);
+
+    [LoggerMessage(2060, LogLevel.Warning, "Key protection: created the first key {KeyId} at {Location} (the store needed none).")]
+    public static partial void KeyCreated(ILogger logger, string keyId, string location);
+
+    [LoggerMessage(2061, LogLevel.Information, "Key protection: the store's key ids were derived from its stored values: {KeyIds}.")]
+    public static partial void KeyIdsDerived(ILogger logger, string keyIds);
+
+    [LoggerMessage(2062, LogLevel.Warning, "Key protection: key {KeyId} is now current (previous: {PreviousKeyId}).")]
+    public static partial void KeyAdded(ILogger logger, string keyId, string previousKeyId);
+
+    [LoggerMessage(2063, LogLevel.Information, "Key protection: rotation to key {KeyId} completed; {Records} records re-wrapped, {Failed} could not be decrypted.")]
+    public static partial void RotationCompleted(ILogger logger, string keyId, int records, int failed);
+
+    [LoggerMessage(2064, LogLevel.Error, "Key protection: the {Field} of {Record} could not be re-wrapped: {Reason}")]
+    public static partial void RewrapFailed(ILogger logger, string record, string field, string reason);
+
+    [LoggerMessage(2065, LogLevel.Error, "Key protection: the {Field} of {Record} cannot be decrypted; it is not retried automatically: {Reason}")]
+    public static partial void KeyUnreadable(ILogger logger, string record, string field, string reason);
+
+    [LoggerMessage(2066, LogLevel.Critical, "Key protection: refusing to run: {Reason}")]
+    public static partial void KeyRingRefused(ILogger logger, string reason);
 }

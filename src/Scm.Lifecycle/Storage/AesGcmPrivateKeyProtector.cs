@@ -4,33 +4,45 @@ using Scm.Storage;
 
 namespace Scm.Lifecycle.Storage;
 
-/// <summary>Where the default key protector gets its 256-bit key.</summary>
+/// <summary>Where the default key protector gets its 256-bit keys.</summary>
 public sealed class AesGcmKeyProtectorOptions
 {
-    /// <summary>The key as base64 (32 bytes). Takes precedence over <see cref="KeyFilePath"/>. Default: none. Never logged.</summary>
+    /// <summary>The current key as base64 (32 bytes). Takes precedence over <see cref="KeyFilePath"/>. Default: none. Never logged.</summary>
     public string? Key { get; set; }
 
     /// <summary>
-    /// A key file holding the 32 raw key bytes. Default: none. When the file does not exist it is created on first use
-    /// with 32 random bytes and (on Unix) mode 0600, atomically, so processes racing to create it end up with one key;
-    /// afterwards it is read. A file of another length, or (on Unix) readable or writable by anyone but its owner, is refused.
-    /// Back it up: data protected with it cannot be read without it.
+    /// Older keys as base64 (32 bytes each), kept only to decrypt what they protected: after a rotation, until
+    /// <c>scm keys status</c> shows that they protect nothing any more. Default: none. Never logged.
+    /// </summary>
+    public IList<string> PreviousKeys { get; set; } = [];
+
+    /// <summary>
+    /// A key file holding the 32 raw bytes of the current key. Default: none. When the file does not exist, the engine
+    /// creates it on first use with 32 random bytes and (on Unix) mode 0600, atomically, so processes racing to create it
+    /// end up with one key - but only while the store holds nothing protected by another key. Older keys of the ring live
+    /// next to it, named after their key id (<c>scm-keys.1a2b3c4d.key</c> beside <c>scm-keys.key</c>); a rotation puts them
+    /// there. A file of another length, or (on Unix) readable or writable by anyone but its owner, is refused. Back the
+    /// folder up together with the store: data protected with a key cannot be read without it.
     /// </summary>
     public string? KeyFilePath { get; set; }
 
     /// <inheritdoc />
-    public override string ToString() => $"AesGcmKeyProtectorOptions {{ Key = {(Key is null ? "(none)" : "***")}, KeyFilePath = {KeyFilePath} }}";
+    public override string ToString() =>
+        $"AesGcmKeyProtectorOptions {{ Key = {(Key is null ? "(none)" : "***")}, PreviousKeys = {PreviousKeys.Count}, KeyFilePath = {KeyFilePath} }}";
 }
 
 /// <summary>
-/// The default <see cref="IPrivateKeyProtector"/>: AES-256-GCM. Output layout: version byte (1), key id (the first
-/// 4 bytes of SHA-256 of the key, so data protected with another key is recognized as such), 12-byte random nonce,
-/// ciphertext, 16-byte tag; the version and key id are authenticated too. Tampered, truncated or foreign data fails with
-/// <see cref="KeyProtectionException"/>. The key never appears in a message, a log or <see cref="object.ToString"/>.
+/// The default <see cref="IPrivateKeyProtector"/>: AES-256-GCM with a key ring. Output layout: version byte (2), key id
+/// (the first 4 bytes of SHA-256 of the key, so data protected with another key is recognized as such), 12-byte random
+/// nonce, ciphertext, 16-byte tag. The version, the key id and the caller's associated data are authenticated, so a
+/// value presented for another record or field fails. Values of version 1 (written before associated data existed) are
+/// still read; a rotation rewrites them. Tampered, truncated or foreign data fails with <see cref="KeyProtectionException"/>.
+/// Keys never appear in a message, a log or <see cref="object.ToString"/>.
 /// </summary>
-public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposable
+public sealed class AesGcmPrivateKeyProtector : IKeyRingProtector, IDisposable
 {
-    private const byte FormatVersion = 1;
+    private const byte LegacyFormatVersion = 1;
+    private const byte FormatVersion = 2;
     private const int KeyLength = 32;
     private const int KeyIdLength = 4;
     private const int NonceLength = 12;
@@ -42,22 +54,40 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
     /// <summary>How long a reader waits for a key file another racer has just created.</summary>
     private static readonly TimeSpan KeyFileWriteWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a reader sleeps between two looks at a key file being written.</summary>
+    private static readonly TimeSpan KeyFilePollInterval = TimeSpan.FromMilliseconds(5);
+
     private readonly string? _keyFilePath;
-    private readonly object _gate = new();
-    private byte[]? _key;
-    private byte[]? _keyId;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _configuredPrevious = new(StringComparer.Ordinal);
+    private string? _currentKeyId;
+    private bool _loaded;
     private bool _disposed;
 
-    /// <summary>Creates a protector. A base64 key is checked now; a key file is read or created on first use.</summary>
-    /// <param name="options">Where the key comes from.</param>
+    /// <summary>Creates a protector. Base64 keys are checked now; key files are read (or the first one created) on first use.</summary>
+    /// <param name="options">Where the keys come from.</param>
+    /// <param name="timeProvider">The clock for waits on a key file another process is writing; the system clock by default.</param>
     /// <exception cref="ArgumentException">Neither a key nor a key file is configured.</exception>
-    /// <exception cref="KeyProtectionException">The configured key is not 32 bytes of base64.</exception>
-    public AesGcmPrivateKeyProtector(AesGcmKeyProtectorOptions options)
+    /// <exception cref="KeyProtectionException">A configured key is not 32 bytes of base64.</exception>
+    public AesGcmPrivateKeyProtector(AesGcmKeyProtectorOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _time = timeProvider ?? TimeProvider.System;
+        foreach (var previous in options.PreviousKeys ?? [])
+        {
+            var key = FromBase64(previous, "KeyProtection:PreviousKeys");
+            _configuredPrevious[KeyIdOf(key)] = key;
+        }
+
         if (options.Key is { } text)
         {
-            SetKey(FromBase64(text));
+            var key = FromBase64(text, "KeyProtection:Key");
+            _currentKeyId = KeyIdOf(key);
+            _keys[_currentKeyId] = key;
+            AddConfiguredPrevious();
+            _loaded = true;
         }
         else if (string.IsNullOrWhiteSpace(options.KeyFilePath))
         {
@@ -76,7 +106,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         var key = RandomNumberGenerator.GetBytes(KeyLength);
         try
         {
-            return new AesGcmPrivateKeyProtector(key);
+            return new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { Key = Convert.ToBase64String(key) });
         }
         finally
         {
@@ -84,54 +114,67 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         }
     }
 
-    private AesGcmPrivateKeyProtector(byte[] key) => SetKey((byte[])key.Clone());
+    /// <summary>Where keys are looked for: the key file (older keys next to it), or the configuration.</summary>
+    public string Location => _keyFilePath is null ? "configuration (KeyProtection:Key and KeyProtection:PreviousKeys)" : _keyFilePath;
 
     /// <inheritdoc />
-    public ValueTask<byte[]> ProtectAsync(ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
+    /// <remarks>Without a key yet (a key file that does not exist), the first key is created: the engine only lets that happen while its store holds nothing protected by another key.</remarks>
+    public async ValueTask<byte[]> ProtectAsync(ReadOnlyMemory<byte> plaintext, ReadOnlyMemory<byte> associatedData, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var (key, keyId) = Key();
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            if (_currentKeyId is null)
+            {
+                await CreateFirstKeyCoreAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var keyId = _currentKeyId!;
             var output = new byte[HeaderLength + plaintext.Length + TagLength];
             output[0] = FormatVersion;
-            keyId.CopyTo(output, 1);
+            Convert.FromHexString(keyId).CopyTo(output, 1);
             var nonce = output.AsSpan(AuthenticatedHeaderLength, NonceLength);
             RandomNumberGenerator.Fill(nonce);
-            using var aes = new AesGcm(key, TagLength);
+            var aad = AssociatedData(output.AsSpan(0, AuthenticatedHeaderLength), associatedData.Span);
+            using var aes = new AesGcm(_keys[keyId], TagLength);
             aes.Encrypt(
                 nonce,
                 plaintext.Span,
                 output.AsSpan(HeaderLength, plaintext.Length),
                 output.AsSpan(HeaderLength + plaintext.Length, TagLength),
-                output.AsSpan(0, AuthenticatedHeaderLength));
-            return ValueTask.FromResult(output);
+                aad);
+            return output;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<byte[]> UnprotectAsync(ReadOnlyMemory<byte> protectedData, CancellationToken cancellationToken = default)
+    public async ValueTask<byte[]> UnprotectAsync(ReadOnlyMemory<byte> protectedData, ReadOnlyMemory<byte> associatedData, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var data = protectedData.Span;
-        if (data.Length < HeaderLength + TagLength)
+        var info = Parse(protectedData.Span);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new KeyProtectionException($"The protected data is truncated ({data.Length} bytes; at least {HeaderLength + TagLength} expected).");
-        }
-
-        if (data[0] != FormatVersion)
-        {
-            throw new KeyProtectionException($"The protected data has an unknown format version ({data[0]}); it was tampered with or written by a newer version.");
-        }
-
-        lock (_gate)
-        {
-            var (key, keyId) = Key();
-            if (!data.Slice(1, KeyIdLength).SequenceEqual(keyId))
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            if (!_keys.ContainsKey(info.KeyId) && _keyFilePath is not null)
             {
-                throw new KeyProtectionException("The data was protected with another key than the configured one (key id mismatch).");
+                // Another process may have rotated the ring since it was read: read it again once.
+                await LoadRingAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            if (!_keys.TryGetValue(info.KeyId, out var key))
+            {
+                throw new KeyProtectionException(
+                    $"The data was protected with another key (key id {info.KeyId}) than the keys of the ring at {Location} ({Describe(_keys.Keys)}).");
+            }
+
+            var data = protectedData.Span;
             var length = data.Length - HeaderLength - TagLength;
             var plaintext = new byte[length];
             try
@@ -142,84 +185,292 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
                     data.Slice(HeaderLength, length),
                     data.Slice(HeaderLength + length, TagLength),
                     plaintext,
-                    data[..AuthenticatedHeaderLength]);
+                    info.IsBound ? AssociatedData(data[..AuthenticatedHeaderLength], associatedData.Span) : data[..AuthenticatedHeaderLength]);
             }
             catch (CryptographicException ex)
             {
                 // AesGcm clears its output on failure; clear again so nothing partial can leak whatever the platform.
                 CryptographicOperations.ZeroMemory(plaintext);
-                throw new KeyProtectionException("The protected data failed authentication: it was tampered with, truncated or corrupted.", ex);
+                throw new KeyProtectionException(
+                    "The protected data failed authentication: it was tampered with, corrupted, or belongs to another record or field.", ex);
             }
 
-            return ValueTask.FromResult(plaintext);
+            return plaintext;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
-    /// <summary>Clears the key from memory; the protector cannot be used afterwards.</summary>
-    public void Dispose()
+    /// <inheritdoc />
+    public ProtectedValueInfo? Inspect(ReadOnlySpan<byte> protectedData)
     {
-        lock (_gate)
+        if (protectedData.Length < HeaderLength + TagLength || protectedData[0] is not (LegacyFormatVersion or FormatVersion))
         {
-            if (_key is not null)
+            return null;
+        }
+
+        return new ProtectedValueInfo(Convert.ToHexString(protectedData.Slice(1, KeyIdLength)).ToLowerInvariant(), protectedData[0] == FormatVersion);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<KeyRingInfo> GetKeyRingAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_keyFilePath is not null)
             {
-                CryptographicOperations.ZeroMemory(_key);
-                _key = null;
+                await LoadRingAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            return Snapshot();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string> CreateFirstKeyAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            if (_currentKeyId is null)
+            {
+                await CreateFirstKeyCoreAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return _currentKeyId!;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Key files only: the current key is copied next to the key file under its id, the new key is written there under
+    /// its id, then the key file is replaced by the new key (an atomic rename). Each step leaves every key in the ring.
+    /// </remarks>
+    public async ValueTask<string> AddKeyAsync(CancellationToken cancellationToken = default)
+    {
+        if (_keyFilePath is null)
+        {
+            throw new NotSupportedException(
+                "The keys come from configuration: generate a new 32-byte key, set it as KeyProtection:Key, move the old one to KeyProtection:PreviousKeys, restart, then re-wrap with 'scm keys rotate --no-new-key' (or RotateAsync with CreateNewKey = false).");
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await LoadRingAsync(cancellationToken).ConfigureAwait(false);
+            if (_currentKeyId is null)
+            {
+                await CreateFirstKeyCoreAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var path = _keyFilePath;
+            await WriteRingFileAsync(RingFilePath(path, _currentKeyId!), _keys[_currentKeyId!], cancellationToken).ConfigureAwait(false);
+            var key = RandomNumberGenerator.GetBytes(KeyLength);
+            var keyId = KeyIdOf(key);
+            await WriteRingFileAsync(RingFilePath(path, keyId), key, cancellationToken).ConfigureAwait(false);
+
+            var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+            try
+            {
+                await WriteExclusiveAsync(temporary, key, cancellationToken).ConfigureAwait(false);
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temporary);
+                throw new KeyProtectionException($"The new key {keyId} is stored at {RingFilePath(path, keyId)} but could not replace the key file {path}: {ex.Message}", ex);
+            }
+
+            _keys[keyId] = key;
+            _currentKeyId = keyId;
+            return keyId;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Clears the keys from memory; the protector cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        _gate.Wait();
+        try
+        {
+            foreach (var key in _keys.Values.Concat(_configuredPrevious.Values))
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+
+            _keys.Clear();
+            _configuredPrevious.Clear();
             _disposed = true;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
     /// <inheritdoc />
     public override string ToString() => _keyFilePath is null ? "AesGcmPrivateKeyProtector (configured key)" : $"AesGcmPrivateKeyProtector (key file {_keyFilePath})";
 
-    /// <summary>The key and its id; called under <see cref="_gate"/> so <see cref="Dispose"/> cannot clear it mid-use.</summary>
-    private (byte[] Key, byte[] KeyId) Key()
+    /// <summary>The file beside the key file that keeps a key of the ring under its id.</summary>
+    internal static string RingFilePath(string keyFilePath, string keyId)
+    {
+        var directory = Path.GetDirectoryName(keyFilePath)!;
+        return Path.Combine(directory, Path.GetFileNameWithoutExtension(keyFilePath) + "." + keyId + Path.GetExtension(keyFilePath));
+    }
+
+    private static ProtectedValueInfo Parse(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < HeaderLength + TagLength)
+        {
+            throw new KeyProtectionException($"The protected data is truncated ({data.Length} bytes; at least {HeaderLength + TagLength} expected).");
+        }
+
+        if (data[0] is not (LegacyFormatVersion or FormatVersion))
+        {
+            throw new KeyProtectionException($"The protected data has an unknown format version ({data[0]}); it was tampered with or written by a newer version.");
+        }
+
+        return new ProtectedValueInfo(Convert.ToHexString(data.Slice(1, KeyIdLength)).ToLowerInvariant(), data[0] == FormatVersion);
+    }
+
+    /// <summary>What GCM authenticates besides the ciphertext: the header, then the caller's associated data.</summary>
+    private static byte[] AssociatedData(ReadOnlySpan<byte> header, ReadOnlySpan<byte> associatedData)
+    {
+        var aad = new byte[header.Length + associatedData.Length];
+        header.CopyTo(aad);
+        associatedData.CopyTo(aad.AsSpan(header.Length));
+        return aad;
+    }
+
+    private static string KeyIdOf(ReadOnlySpan<byte> key) => Convert.ToHexString(SHA256.HashData(key).AsSpan(0, KeyIdLength)).ToLowerInvariant();
+
+    private static string Describe(IEnumerable<string> keyIds)
+    {
+        var ids = keyIds.Order(StringComparer.Ordinal).ToArray();
+        return ids.Length == 0 ? "it has no key" : "it has " + string.Join(", ", ids);
+    }
+
+    private KeyRingInfo Snapshot() => new(_currentKeyId, _keys.Keys.Order(StringComparer.Ordinal).ToArray(), Location);
+
+    private void AddConfiguredPrevious()
+    {
+        foreach (var (id, key) in _configuredPrevious)
+        {
+            _keys.TryAdd(id, key);
+        }
+    }
+
+    /// <summary>Reads the ring once (key files are read lazily, never created here). Called under <see cref="_gate"/>.</summary>
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_key is null)
+        if (!_loaded)
         {
-            SetKey(LoadOrCreateKeyFile(_keyFilePath!));
+            await LoadRingAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads the key file and the older keys beside it. Called under <see cref="_gate"/>.</summary>
+    private async Task LoadRingAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_keyFilePath is null)
+        {
+            return;
         }
 
-        return (_key!, _keyId!);
-    }
-
-    private void SetKey(byte[] key)
-    {
-        _keyId = SHA256.HashData(key).AsSpan(0, KeyIdLength).ToArray();
-        _key = key;
-    }
-
-    private static byte[] FromBase64(string text)
-    {
-        var buffer = new byte[((text.Length / 4) + 1) * 3];
+        var path = _keyFilePath;
         try
         {
-            if (!Convert.TryFromBase64String(text.Trim(), buffer, out var written) || written != KeyLength)
+            var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            string? current = null;
+            if (File.Exists(path) || Directory.Exists(path))
             {
-                throw new KeyProtectionException("The configured key protection key must be 32 bytes, base64-encoded.");
+                var key = await ReadKeyFileWhenCompleteAsync(path, cancellationToken).ConfigureAwait(false);
+                current = KeyIdOf(key);
+                found[current] = key;
             }
 
-            return buffer[..KeyLength];
+            var directory = Path.GetDirectoryName(path)!;
+            if (Directory.Exists(directory))
+            {
+                var stem = Path.GetFileNameWithoutExtension(path);
+                var extension = Path.GetExtension(path);
+                foreach (var file in Directory.EnumerateFiles(directory, stem + ".*" + extension))
+                {
+                    var name = Path.GetFileName(file);
+                    var id = name.Substring(stem.Length + 1, name.Length - stem.Length - 1 - extension.Length);
+                    if (id.Length != KeyIdLength * 2 || !id.All(char.IsAsciiHexDigitLower))
+                    {
+                        continue;
+                    }
+
+                    var key = await ReadKeyFileAsync(file, allowEmpty: false, cancellationToken).ConfigureAwait(false);
+                    var actual = KeyIdOf(key);
+                    if (!string.Equals(actual, id, StringComparison.Ordinal))
+                    {
+                        CryptographicOperations.ZeroMemory(key);
+                        throw new KeyProtectionException($"The key file {file} holds the key with id {actual}, not {id} as its name says; rename it to {Path.GetFileName(RingFilePath(path, actual))}.");
+                    }
+
+                    if (!found.TryAdd(id, key))
+                    {
+                        CryptographicOperations.ZeroMemory(key);
+                    }
+                }
+            }
+
+            foreach (var key in _keys.Values)
+            {
+                if (!found.Values.Contains(key) && !_configuredPrevious.Values.Contains(key))
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
+            }
+
+            _keys.Clear();
+            foreach (var (id, key) in found)
+            {
+                _keys[id] = key;
+            }
+
+            AddConfiguredPrevious();
+            _currentKeyId = current;
+            _loaded = true;
         }
-        finally
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CryptographicOperations.ZeroMemory(buffer);
+            throw new KeyProtectionException($"The key file {path} cannot be read: {ex.Message}", ex);
         }
     }
 
-    /// <summary>Reads the key file, or creates it atomically (racers, in this process or others, end up with one key).</summary>
-    private static byte[] LoadOrCreateKeyFile(string path)
+    /// <summary>Creates the key file (racers, in this process or others, end up with one key). Called under <see cref="_gate"/>.</summary>
+    private async Task CreateFirstKeyCoreAsync(CancellationToken cancellationToken)
     {
+        var path = _keyFilePath!;
         try
         {
-            if (!File.Exists(path) && TryCreateKeyFile(path) is { } created)
-            {
-                return created;
-            }
-
-            return ReadKeyFileWhenComplete(path);
+            var key = await TryCreateKeyFileAsync(path, cancellationToken).ConfigureAwait(false)
+                ?? await ReadKeyFileWhenCompleteAsync(path, cancellationToken).ConfigureAwait(false);
+            var id = KeyIdOf(key);
+            _keys[id] = key;
+            _currentKeyId = id;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -234,7 +485,28 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
     /// renames, which replaces a key another racer published in between and may already have used.) The creator holds the
     /// file exclusively until the key is written and flushed; a reader that comes in between waits for it.
     /// </summary>
-    private static byte[]? TryCreateKeyFile(string path)
+    private static async Task<byte[]?> TryCreateKeyFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var key = RandomNumberGenerator.GetBytes(KeyLength);
+        try
+        {
+            return await WriteExclusiveAsync(path, key, cancellationToken).ConfigureAwait(false) ? key : Clear(key);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(key);
+            throw;
+        }
+
+        static byte[]? Clear(byte[] key)
+        {
+            CryptographicOperations.ZeroMemory(key);
+            return null;
+        }
+    }
+
+    /// <summary>Writes a key to a new file (mode 0600) with an exclusive create; false when the file already exists.</summary>
+    private static async Task<bool> WriteExclusiveAsync(string path, byte[] key, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(path)!;
         if (OperatingSystem.IsWindows())
@@ -246,7 +518,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerReadWrite;
@@ -259,41 +531,54 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         }
         catch (IOException) when (File.Exists(path))
         {
-            return null; // another racer created it first
+            return false;
         }
 
-        var key = RandomNumberGenerator.GetBytes(KeyLength);
+        await using (stream.ConfigureAwait(false))
+        {
+            await stream.WriteAsync(key, cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+
+        return true;
+    }
+
+    /// <summary>Keeps a key of the ring in its own file; an existing file must hold that very key.</summary>
+    private async Task WriteRingFileAsync(string path, byte[] key, CancellationToken cancellationToken)
+    {
+        if (await WriteExclusiveAsync(path, key, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var existing = await ReadKeyFileWhenCompleteAsync(path, cancellationToken).ConfigureAwait(false);
         try
         {
-            using (stream)
+            if (!CryptographicOperations.FixedTimeEquals(existing, key))
             {
-                stream.Write(key);
-                stream.Flush(flushToDisk: true);
+                throw new KeyProtectionException($"The key file {path} exists and holds another key than its name says.");
             }
-
-            return key;
         }
-        catch
+        finally
         {
-            CryptographicOperations.ZeroMemory(key);
-            throw;
+            CryptographicOperations.ZeroMemory(existing);
         }
     }
 
     /// <summary>
     /// Reads the key file; while it was created moments ago and is still locked (its creator is writing it) or empty (its
-    /// creator has not locked it yet), waits for it, for at most <see cref="KeyFileWriteWait"/>. A file that is readable and
-    /// holds some bytes but not a whole key is final, and refused at once.
+    /// creator has not locked it yet), waits for it (asynchronously, on the protector's clock), for at most
+    /// <see cref="KeyFileWriteWait"/>. A file that is readable and holds some bytes but not a whole key is final, and refused at once.
     /// </summary>
-    private static byte[] ReadKeyFileWhenComplete(string path)
+    private async Task<byte[]> ReadKeyFileWhenCompleteAsync(string path, CancellationToken cancellationToken)
     {
-        var started = TimeProvider.System.GetTimestamp();
+        var started = _time.GetTimestamp();
         while (true)
         {
-            var waited = TimeProvider.System.GetElapsedTime(started);
+            var waited = _time.GetElapsedTime(started);
             try
             {
-                return ReadKeyFile(path, allowEmpty: waited < KeyFileWriteWait && IsFresh(path));
+                return await ReadKeyFileAsync(path, allowEmpty: waited < KeyFileWriteWait && IsFresh(path), cancellationToken).ConfigureAwait(false);
             }
             catch (IOException) when (waited < KeyFileWriteWait && IsFresh(path))
             {
@@ -304,11 +589,11 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
                 // Empty and created moments ago: its creator has not written it yet.
             }
 
-            Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System).Wait();
+            await Task.Delay(KeyFilePollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static bool IsFresh(string path) =>
+    private bool IsFresh(string path) =>
         File.Exists(path) && TimeProvider.System.GetUtcNow() - File.GetLastWriteTimeUtc(path) < TimeSpan.FromSeconds(30);
 
     /// <summary>An empty key file that may still be being written (only thrown when waiting is allowed).</summary>
@@ -316,7 +601,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
     {
     }
 
-    private static byte[] ReadKeyFile(string path, bool allowEmpty)
+    private static async Task<byte[]> ReadKeyFileAsync(string path, bool allowEmpty, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsWindows())
         {
@@ -328,7 +613,7 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
             }
         }
 
-        var bytes = File.ReadAllBytes(path);
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         if (bytes.Length != KeyLength)
         {
             var length = bytes.Length;
@@ -343,5 +628,37 @@ public sealed class AesGcmPrivateKeyProtector : IPrivateKeyProtector, IDisposabl
         }
 
         return bytes;
+    }
+
+    private static byte[] FromBase64(string text, string option)
+    {
+        var buffer = new byte[((text.Length / 4) + 1) * 3];
+        try
+        {
+            if (!Convert.TryFromBase64String(text.Trim(), buffer, out var written) || written != KeyLength)
+            {
+                throw new KeyProtectionException($"The configured key protection key ({option}) must be 32 bytes, base64-encoded.");
+            }
+
+            return buffer[..KeyLength];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }

@@ -13,7 +13,7 @@ internal sealed record ValidatedOrderRequest(
     IReadOnlyList<string> Notices);
 
 /// <summary>
-/// Checks an order (or reissue) against the rules of reliability.md section 2 and the synced catalog,
+/// Checks an order (or reissue) against the rules of docs/reliability.md ("Bad input") and the synced catalog,
 /// collecting every error before anything is stored or sent.
 /// </summary>
 internal sealed class OrderRequestValidator

@@ -231,17 +231,17 @@ internal static class InvariantVerifier
             return $"{what} lost its CSR.";
         }
 
+        var csr = CertificateRequest.LoadSigningRequestPem(order.CsrPem, HashAlgorithmName.SHA256).PublicKey.ExportSubjectPublicKeyInfo();
         byte[] key;
         try
         {
-            key = await PublicKeyOfAsync(order.ProtectedPrivateKey, protector, cancellationToken);
+            key = await PublicKeyOfAsync(order.ProtectedPrivateKey, csr, protector, cancellationToken);
         }
         catch (Exception ex) when (ex is KeyProtectionException or CryptographicException)
         {
             return $"{what}: the stored key cannot be read ({ex.Message}).";
         }
 
-        var csr = CertificateRequest.LoadSigningRequestPem(order.CsrPem, HashAlgorithmName.SHA256).PublicKey.ExportSubjectPublicKeyInfo();
         if (!csr.AsSpan().SequenceEqual(key))
         {
             return $"{what}: the stored key does not match the CSR sent to SCM.";
@@ -266,8 +266,8 @@ internal static class InvariantVerifier
 
         try
         {
-            var key = await PublicKeyOfAsync(certificate.ProtectedPrivateKey, protector, cancellationToken);
             using var leaf = X509Certificate2.CreateFromPem(certificate.CertificatePem);
+            var key = await PublicKeyOfAsync(certificate.ProtectedPrivateKey, leaf.PublicKey.ExportSubjectPublicKeyInfo(), protector, cancellationToken);
             return leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key) ? null : $"{what}: its key does not match the certificate.";
         }
         catch (Exception ex) when (ex is KeyProtectionException or CryptographicException)
@@ -276,9 +276,11 @@ internal static class InvariantVerifier
         }
     }
 
-    private static async Task<byte[]> PublicKeyOfAsync(byte[] protectedKey, IPrivateKeyProtector protector, CancellationToken cancellationToken)
+    /// <summary>Decrypts a private key with the documented binding to its public key (docs/operations.md), computed here independently of the engine.</summary>
+    private static async Task<byte[]> PublicKeyOfAsync(byte[] protectedKey, byte[] expectedSubjectPublicKeyInfo, IPrivateKeyProtector protector, CancellationToken cancellationToken)
     {
-        var pkcs8 = await protector.UnprotectAsync(protectedKey, cancellationToken);
+        var binding = System.Text.Encoding.UTF8.GetBytes("scm-sdk/2\nprivate-key\nspki-sha256:" + Convert.ToHexString(SHA256.HashData(expectedSubjectPublicKeyInfo)));
+        var pkcs8 = await protector.UnprotectAsync(protectedKey, binding, cancellationToken);
         try
         {
             try

@@ -49,12 +49,27 @@ internal sealed record MultiProcessProfile
     public TimeSpan StallTimeout => TimeSpan.FromSeconds(Math.Max(45, Lifetime.TotalSeconds * 0.75));
 
     /// <summary>The run must reach the last cycle within this time.</summary>
-    public TimeSpan Deadline => OrderSpread + (Cycles * (Lifetime / 2)) + TimeSpan.FromSeconds(75);
+    public TimeSpan Deadline => OrderSpread + (Cycles * (Lifetime / 2)) + TimeSpan.FromSeconds(75) + Extra;
 
-    public static MultiProcessProfile FromEnvironment()
+    /// <summary>Extra time the run may take (a frozen worker's orders start late).</summary>
+    public TimeSpan Extra { get; init; }
+
+    /// <summary>The sizes from the environment; <paramref name="postgreSql"/>: the PostgreSQL run (issue 15: 500 certificates).</summary>
+    public static MultiProcessProfile FromEnvironment(bool postgreSql = false)
     {
         var soak = Environment.GetEnvironmentVariable("SCM_MULTIPROCESS_SOAK") is "1" or "true";
-        var profile = soak
+        var profile = postgreSql && !soak
+            ? new MultiProcessProfile
+            {
+                Name = "ci-postgresql",
+                Seed = Random.Shared.Next(1, int.MaxValue),
+                Certificates = 500,
+                Cycles = 3,
+                Lifetime = TimeSpan.FromSeconds(90),
+                OrderSpread = TimeSpan.FromSeconds(30),
+                Extra = TimeSpan.FromSeconds(45),
+            }
+            : soak
             ? new MultiProcessProfile
             {
                 Name = "soak",

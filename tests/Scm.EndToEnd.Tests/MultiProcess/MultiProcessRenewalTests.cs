@@ -3,20 +3,23 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Scm.Lifecycle.Storage;
 using Scm.Storage;
+using Scm.Storage.PostgreSql;
 using Scm.Storage.Sqlite;
+using Scm.Tests.Shared;
 using Scm.Testing;
 using Xunit.Abstractions;
 
 namespace Scm.EndToEnd.Tests.MultiProcess;
 
 /// <summary>
-/// reliability.md goal 5 / F38-F42 (issue 6, "Several hosts at once"): four engine instances as separate processes
+/// docs/reliability.md goal 5, F38 and F39 (issue 6, "Several hosts at once"): four engine instances as separate processes
 /// share one SQLite file and one simulator on the system clock. They order 200 certificates with short lifetimes and
 /// auto-renew them through three cycles while a random instance is killed (SIGKILL) and restarted every 10-30 s
 /// (seeded; the seed is printed). Then every instance is stopped, one fresh instance drains what was in flight, and the
 /// store and the simulator are checked: 0 double renewals, 0 duplicate orders, 0 lost keys, every renewal ordered
 /// before the renewed certificate's last twentieth of lifetime, none lapsed.
 /// </summary>
+[Collection(EngineProcessCollection.Name)]
 public sealed class MultiProcessRenewalTests
 {
     private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(20);
@@ -29,17 +32,42 @@ public sealed class MultiProcessRenewalTests
 
     [Fact]
     [Trait("Category", "MultiProcess")]
-    public async Task FourProcessesOneSqliteFile_RandomKills_EveryCertificateRenewedEachCycleWithoutDoubleRenewalDuplicateOrderOrLostKey()
+    public Task FourProcessesOneSqliteFile_RandomKills_EveryCertificateRenewedEachCycleWithoutDoubleRenewalDuplicateOrderOrLostKey()
     {
-        var profile = MultiProcessProfile.FromEnvironment();
-        Log(profile.ToString());
+        var root = NewRoot();
+        return RunAsync(MultiProcessProfile.FromEnvironment(), new SqliteTarget(Path.Combine(root, "scm.db")), root, freezeOne: false);
+    }
+
+    /// <summary>
+    /// The same on one PostgreSQL database (issue 15: 500 certificates, three cycles), and one worker frozen past its lease:
+    /// it stops (SIGSTOP) right after an enroll POST, before it stores the answer, while holding the certificate's lease;
+    /// a peer takes the order over and adopts it by its token; woken (SIGCONT), the frozen worker's write is refused by
+    /// fencing, and nothing is duplicated.
+    /// </summary>
+    [SkippableFact]
+    [Trait("Category", "MultiProcess")]
+    public Task FourProcessesOnePostgreSqlDatabase_RandomKillsAndAFrozenWorker_EveryCertificateRenewedEachCycleWithoutDoubleRenewalDuplicateOrderOrLostKey()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "SIGSTOP and SIGCONT do not exist on Windows.");
+        var connectionString = PostgreSqlTestServer.Require();
+        var profile = MultiProcessProfile.FromEnvironment(postgreSql: true);
+        return RunAsync(profile, new PostgreSqlTarget(connectionString, PostgreSqlTestServer.NewSchema()), NewRoot(), freezeOne: true);
+    }
+
+    private static string NewRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "scm-multiprocess-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        return root;
+    }
+
+    private async Task RunAsync(MultiProcessProfile profile, RunTarget target, string root, bool freezeOne)
+    {
+        Log(profile + $", store {target}");
         Log($"reproduce with SCM_MULTIPROCESS_SEED={profile.Seed}");
         var workerDll = Path.Combine(AppContext.BaseDirectory, "worker", "Scm.Lifecycle.Worker.dll");
         Assert.True(File.Exists(workerDll), $"The worker was not built next to the tests: {workerDll}");
 
-        var root = Path.Combine(Path.GetTempPath(), "scm-multiprocess-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(root);
-        var database = Path.Combine(root, "scm.db");
         var keyFile = Path.Combine(root, "keys", "protector.key");
         var passed = false;
         var workers = new List<WorkerProcess>();
@@ -59,8 +87,14 @@ public sealed class MultiProcessRenewalTests
             {
                 var start = i * perWorker;
                 var count = Math.Min(perWorker, profile.Certificates - start);
-                var arguments = EngineArguments(profile, simulator, database, keyFile, $"worker-{i}", autoRenewal: true)
+                var arguments = EngineArguments(profile, simulator, target, keyFile, $"worker-{i}", autoRenewal: true)
                     .Concat([$"--Worker:OrderStart={start}", $"--Worker:OrderCount={count}", $"--Worker:OrderSpread={profile.OrderSpread:c}"]).ToList();
+                if (freezeOne && i == 0)
+                {
+                    // The worker that will be frozen: it stops at its first enroll, after the POST, until told to continue.
+                    arguments.AddRange(["--Worker:PauseAt=AfterPost", "--Worker:Trace=true"]);
+                }
+
                 workers.Add(new WorkerProcess($"worker-{i}", workerDll, arguments, environment, Path.Combine(root, $"worker-{i}.log")));
             }
 
@@ -71,13 +105,19 @@ public sealed class MultiProcessRenewalTests
 
             Log($"started {workers.Count} workers (pids {string.Join(", ", workers.Select(w => w.Pid))}); logs in {root}");
 
-            var kills = await RunUntilRenewedAsync(profile, workers, database, root);
+            var freeze = freezeOne ? FreezeFirstWorkerAsync(workers[0], target) : null;
+            var kills = await RunUntilRenewedAsync(profile, workers, target, root, freeze);
+            if (freeze is not null)
+            {
+                Log(await freeze);
+            }
+
 
             // Stop everyone (SIGTERM, then SIGKILL after a grace period) and let one fresh instance finish what was in flight.
             var graceful = await Task.WhenAll(workers.Select(w => w.StopAsync(GracefulStop)));
             Log($"stopped all workers ({graceful.Count(g => g)} of {graceful.Length} shut down gracefully)");
             using var drain = new WorkerProcess("drain", workerDll,
-                EngineArguments(profile, simulator, database, keyFile, "drain", autoRenewal: false)
+                EngineArguments(profile, simulator, target, keyFile, "drain", autoRenewal: false)
                     .Concat(["--Worker:Drain=true", $"--Worker:DrainTimeout={DrainTimeout:c}"]).ToList(),
                 environment, Path.Combine(root, "drain.log"));
             drain.Start();
@@ -88,8 +128,8 @@ public sealed class MultiProcessRenewalTests
 
             Log("drained: no open order left");
 
-            SqliteConnection.ClearAllPools();
-            await using var store = new SqliteScmStore(new SqliteStoreOptions { DatabasePath = database, BusyTimeout = TimeSpan.FromSeconds(30) });
+            target.ReleasePools();
+            await using var store = target.Open();
             using var protector = new AesGcmPrivateKeyProtector(new AesGcmKeyProtectorOptions { KeyFilePath = keyFile });
             using var verifyTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             var report = await InvariantVerifier.VerifyAsync(store, simulator, protector, profile.Certificates, verifyTimeout.Token);
@@ -114,10 +154,11 @@ public sealed class MultiProcessRenewalTests
                 worker.Dispose();
             }
 
-            SqliteConnection.ClearAllPools();
+            target.ReleasePools();
             if (passed)
             {
                 TryDelete(root);
+                await target.DropAsync();
             }
             else
             {
@@ -131,7 +172,7 @@ public sealed class MultiProcessRenewalTests
     /// restarting a random worker on the seeded schedule. Fails with a clear message when a worker exits by itself, when
     /// nothing is installed for <see cref="MultiProcessProfile.StallTimeout"/>, or at the deadline.
     /// </summary>
-    private async Task<List<string>> RunUntilRenewedAsync(MultiProcessProfile profile, List<WorkerProcess> workers, string database, string root)
+    private async Task<List<string>> RunUntilRenewedAsync(MultiProcessProfile profile, List<WorkerProcess> workers, RunTarget target, string root, Task<string>? freeze)
     {
         var random = new Random(profile.Seed);
         var kills = new List<string>();
@@ -141,7 +182,7 @@ public sealed class MultiProcessRenewalTests
         var storeRead = false;
         var lastProgress = _clock.Elapsed;
         var nextReport = _clock.Elapsed;
-        SqliteScmStore? store = null;
+        RunStore? store = null;
         try
         {
             while (true)
@@ -152,9 +193,9 @@ public sealed class MultiProcessRenewalTests
                     Assert.Fail($"{worker.Name} exited by itself (exit code {worker.ExitCode}); logs in {root}:{Environment.NewLine}{worker.Tail()}");
                 }
 
-                if (store is null && File.Exists(database))
+                if (store is null && target.Exists)
                 {
-                    store = new SqliteScmStore(new SqliteStoreOptions { DatabasePath = database, BusyTimeout = TimeSpan.FromSeconds(30), VerifyOnInitialize = false });
+                    store = target.Open();
                 }
 
                 var progress = Progress.None;
@@ -201,7 +242,9 @@ public sealed class MultiProcessRenewalTests
                 // (renewal waves come every half lifetime and last seconds) rather than in the quiet between waves.
                 if (_clock.Elapsed >= nextKill && (progress.OpenOrders > 0 || _clock.Elapsed >= nextKill + TimeSpan.FromSeconds(10)))
                 {
-                    var victim = workers[random.Next(workers.Count)];
+                    // The frozen worker is left alone until its freeze is over.
+                    var candidates = freeze is { IsCompleted: false } ? workers.Skip(1).ToList() : workers;
+                    var victim = candidates[random.Next(candidates.Count)];
                     var pid = victim.Pid;
                     victim.Kill();
                     await Task.Delay(Between(random, TimeSpan.FromMilliseconds(200), profile.MaxRestartDelay));
@@ -226,13 +269,9 @@ public sealed class MultiProcessRenewalTests
         }
     }
 
-    private static List<string> EngineArguments(MultiProcessProfile profile, ScmSimulator simulator, string database, string keyFile, string instance, bool autoRenewal) =>
+    private static List<string> EngineArguments(MultiProcessProfile profile, ScmSimulator simulator, RunTarget target, string keyFile, string instance, bool autoRenewal) =>
     [
-        $"--Worker:Database={database}",
-
-        // synchronous=NORMAL: in WAL mode a killed process never loses a commit (only a power loss could), and the run
-        // kills processes, not the machine; FULL would add an fsync to every lease and state write of four processes.
-        "--Worker:FullSync=false",
+        .. target.WorkerArguments,
         $"--Sectigo:InstanceName={instance}",
         $"--Sectigo:Client:BaseAddress={simulator.BaseAddress}",
         $"--Sectigo:Client:Login={simulator.Credentials.Login}",
@@ -257,6 +296,97 @@ public sealed class MultiProcessRenewalTests
         $"--Sectigo:AutoRenewal:RenewBefore={profile.RenewBefore:c}",
         $"--Sectigo:AutoRenewal:MaxJitter={profile.MaxJitter:c}",
     ];
+
+    /// <summary>
+    /// Freezes the first worker where it announced its pause point (after its first enroll POST, before it stores the
+    /// answer, holding the certificate's lease), waits until a peer has taken the order over and adopted it, then wakes it
+    /// and waits for its late write to be refused by fencing.
+    /// </summary>
+    private async Task<string> FreezeFirstWorkerAsync(WorkerProcess worker, RunTarget target)
+    {
+        var line = await worker.WaitForLineAsync(l => l.StartsWith("PAUSE POINT AfterPost:", StringComparison.Ordinal), TimeSpan.FromMinutes(2), "its pause point after its first POST");
+        var orderId = Guid.Parse(System.Text.RegularExpressions.Regex.Match(line, "order ([0-9a-fA-F-]{36})").Groups[1].Value);
+        worker.Stop();
+        Log($"froze {worker.Name} (SIGSTOP, pid {worker.Pid}) after its POST for order {orderId}, holding the lease");
+        var frozenAt = _clock.Elapsed;
+        await using var store = target.Open();
+        CertificateOrder? order = null;
+        while (_clock.Elapsed - frozenAt < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(500);
+            order = await store.GetOrderAsync(orderId);
+            if (order?.SslId is not null)
+            {
+                break;
+            }
+        }
+
+        Assert.True(order?.SslId is not null, $"No peer took over and adopted order {orderId} of the frozen worker within 90 s: {order}");
+        var mark = worker.LineCount;
+        worker.Continue();
+        worker.SendLine("continue");
+        var fenced = await worker.WaitForLineAsync(l => l.StartsWith("TRACE FENCED", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "its late write refused by fencing", mark);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"frozen worker: order {orderId} adopted by a peer as sslId {order!.SslId} after {(_clock.Elapsed - frozenAt).TotalSeconds:0} s; woken, its write was refused: {fenced}");
+    }
+
+    /// <summary>Where a run keeps its state: one SQLite file, or one PostgreSQL schema.</summary>
+    private abstract class RunTarget
+    {
+        public abstract IReadOnlyList<string> WorkerArguments { get; }
+
+        public abstract bool Exists { get; }
+
+        public abstract RunStore Open();
+
+        public virtual void ReleasePools()
+        {
+        }
+
+        public virtual Task DropAsync() => Task.CompletedTask;
+    }
+
+    private sealed class SqliteTarget(string database) : RunTarget
+    {
+        // synchronous=NORMAL: in WAL mode a killed process never loses a commit (only a power loss could), and the run
+        // kills processes, not the machine; FULL would add an fsync to every lease and state write of four processes.
+        public override IReadOnlyList<string> WorkerArguments { get; } = [$"--Worker:Database={database}", "--Worker:FullSync=false"];
+
+        public override bool Exists => File.Exists(database);
+
+        public override RunStore Open()
+        {
+            var store = new SqliteScmStore(new SqliteStoreOptions { DatabasePath = database, BusyTimeout = TimeSpan.FromSeconds(30), VerifyOnInitialize = false });
+            return new RunStore(store, store);
+        }
+
+        public override void ReleasePools() => SqliteConnection.ClearAllPools();
+
+        public override string ToString() => "SQLite " + database;
+    }
+
+    private sealed class PostgreSqlTarget(string connectionString, string schema) : RunTarget
+    {
+        public override IReadOnlyList<string> WorkerArguments { get; } = [$"--Worker:PostgreSql={connectionString}", $"--Worker:Schema={schema}", $"--Worker:Database=postgresql:{schema}"];
+
+        public override bool Exists => true;
+
+        public override RunStore Open()
+        {
+            var store = new PostgreSqlScmStore(new PostgreSqlStoreOptions { ConnectionString = connectionString, Schema = schema });
+            return new RunStore(store, store);
+        }
+
+        public override Task DropAsync() => PostgreSqlTestServer.DropSchemaAsync(schema);
+
+        public override string ToString() => "PostgreSQL schema " + schema;
+    }
+
+    /// <summary>A store the test opened (and disposes).</summary>
+    private sealed class RunStore(IScmStore store, IAsyncDisposable owner) : DelegatingScmStore(store), IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => owner.DisposeAsync();
+    }
 
     private static TimeSpan Between(Random random, TimeSpan min, TimeSpan max) => min + ((max - min) * random.NextDouble());
 

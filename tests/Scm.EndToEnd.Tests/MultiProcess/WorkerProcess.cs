@@ -5,13 +5,15 @@ namespace Scm.EndToEnd.Tests.MultiProcess;
 
 /// <summary>
 /// One engine instance (tests/Scm.Lifecycle.Worker) as a child process, restartable under the same instance name.
-/// Its output goes to a log file per instance (every incarnation appended); the last lines are kept for failure messages.
-/// Only this process, by its PID, is ever signalled or killed.
+/// Its output goes to a log file per instance (every incarnation appended); the last lines are kept for failure messages,
+/// and every line is kept for <see cref="WaitForLineAsync"/>. Only this process, by its PID, is ever signalled or killed.
 /// </summary>
 internal sealed partial class WorkerProcess : IDisposable
 {
     private const int SigTerm = 15;
     private readonly object _gate = new();
+    private readonly List<string> _lines = [];
+    private TaskCompletionSource _lineAdded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _dll;
     private readonly IReadOnlyList<string> _arguments;
     private readonly IReadOnlyDictionary<string, string> _environment;
@@ -65,6 +67,7 @@ internal sealed partial class WorkerProcess : IDisposable
             _process?.Dispose();
             var info = new ProcessStartInfo("dotnet")
             {
+                RedirectStandardInput = true,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
@@ -150,6 +153,138 @@ internal sealed partial class WorkerProcess : IDisposable
         return false;
     }
 
+    /// <summary>SIGSTOP: the process stops where it is, every thread, until <see cref="Continue"/>. Linux and macOS only.</summary>
+    public void Stop()
+    {
+        var pid = RunningPid("SIGSTOP");
+        Append($"==== {Name} pid {pid}: SIGSTOP");
+        if (SysKill(pid, OperatingSystem.IsLinux() ? 19 : 17) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGSTOP) of {Name} (pid {pid}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    /// <summary>SIGCONT: a stopped process goes on from where it stopped.</summary>
+    public void Continue()
+    {
+        var pid = RunningPid("SIGCONT");
+        Append($"==== {Name} pid {pid}: SIGCONT");
+        if (SysKill(pid, OperatingSystem.IsLinux() ? 18 : 19) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGCONT) of {Name} (pid {pid}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    /// <summary>
+    /// The process's scheduling state from /proc (Linux): 'T' once a SIGSTOP has taken effect, 'S' or 'R' when running;
+    /// null where there is no /proc.
+    /// </summary>
+    public char? SchedulingState()
+    {
+        var path = $"/proc/{RunningPid("read the state of")}/stat";
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        // "pid (comm) S ...": the state is the first field after the command name, which may itself contain spaces.
+        var stat = File.ReadAllText(path);
+        return stat[(stat.LastIndexOf(')') + 2)..][0];
+    }
+
+    /// <summary>Writes one line to the process's standard input.</summary>
+    public void SendLine(string line)
+    {
+        Process process;
+        lock (_gate)
+        {
+            process = _process ?? throw new InvalidOperationException($"{Name} was never started.");
+        }
+
+        Append($"==== {Name} stdin: {line}");
+        process.StandardInput.WriteLine(line);
+        process.StandardInput.Flush();
+    }
+
+    /// <summary>How many output lines were seen so far (a position for <see cref="WaitForLineAsync"/>).</summary>
+    public int LineCount
+    {
+        get
+        {
+            lock (_tail)
+            {
+                return _lines.Count;
+            }
+        }
+    }
+
+    /// <summary>The output lines from position <paramref name="from"/> on.</summary>
+    public IReadOnlyList<string> LinesSince(int from)
+    {
+        lock (_tail)
+        {
+            return _lines.Skip(from).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Waits for an output line (from <paramref name="from"/> on) that matches; fails with the process's last lines when
+    /// <paramref name="timeout"/> passes or the process exits first.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what, int from = 0)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var next = from;
+        while (true)
+        {
+            Task changed;
+            lock (_tail)
+            {
+                for (; next < _lines.Count; next++)
+                {
+                    if (match(_lines[next]))
+                    {
+                        return _lines[next];
+                    }
+                }
+
+                changed = _lineAdded.Task;
+            }
+
+            if (_process is { HasExited: true } exited && !_stopping)
+            {
+                // Output may still be draining: one more look after the streams close.
+                exited.WaitForExit();
+                lock (_tail)
+                {
+                    if (next == _lines.Count)
+                    {
+                        throw new InvalidOperationException($"{Name} exited (code {exited.ExitCode}) before printing {what}. Last lines:{Environment.NewLine}{Tail()}");
+                    }
+                }
+
+                continue;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            if (now >= deadline)
+            {
+                throw new TimeoutException($"{Name} did not print {what} within {timeout.TotalSeconds:0} s. Last lines:{Environment.NewLine}{Tail()}");
+            }
+
+            var remaining = Stopwatch.GetElapsedTime(now, deadline);
+
+            try
+            {
+                // Woken by the next line, or after a second at most to notice an exit.
+                await changed.WaitAsync(remaining < TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1));
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
     /// <summary>Waits for the current incarnation to exit by itself; false on timeout (it is then killed).</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -205,6 +340,7 @@ internal sealed partial class WorkerProcess : IDisposable
             return;
         }
 
+        TaskCompletionSource added;
         lock (_tail)
         {
             _tail.Enqueue(line);
@@ -213,6 +349,10 @@ internal sealed partial class WorkerProcess : IDisposable
                 _tail.Dequeue();
             }
 
+            _lines.Add(line);
+            added = _lineAdded;
+            _lineAdded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
             try
             {
                 _log.WriteLine(line);
@@ -220,6 +360,16 @@ internal sealed partial class WorkerProcess : IDisposable
             catch (ObjectDisposedException)
             {
             }
+        }
+
+        added.TrySetResult();
+    }
+
+    private int RunningPid(string action)
+    {
+        lock (_gate)
+        {
+            return _process is { HasExited: false } p ? p.Id : throw new InvalidOperationException($"Cannot {action} {Name}: it is not running.");
         }
     }
 

@@ -98,8 +98,8 @@ public sealed class OrderingEndToEndTests
         x509Chain.ChainPolicy.VerificationTime = h.Time.GetUtcNow().UtcDateTime;
         Assert.True(x509Chain.Build(leaf), string.Join(", ", x509Chain.ChainStatus.Select(s => s.StatusInformation)));
 
-        // Deployed to the folder, the keystore file private.
-        var folder = Path.Combine(h.DeployDirectory, "www.acme.example");
+        // Deployed to the certificate's folder (common name + short lineage id, here its own id), the keystore file private.
+        var folder = Path.Combine(h.DeployDirectory, "www.acme.example-" + certificate.Id.ToString("N")[^8..], "live");
         var keystorePath = Path.Combine(folder, "keystore" + keystore switch { KeystoreType.Pkcs12 => ".pfx", KeystoreType.Jks => ".jks", _ => ".pem" });
         Assert.True(File.Exists(keystorePath));
         Assert.Equal(keystoreResult.Content.ToArray(), await File.ReadAllBytesAsync(keystorePath));

@@ -55,10 +55,10 @@ internal static class StoreVerifier
         {
             Assert.True(order.ProtectedPrivateKey is not null, $"Order {order.Id} (sslId {order.SslId}) lost its key.");
             Assert.False(string.IsNullOrEmpty(order.CsrPem), $"Order {order.Id} lost its CSR.");
-            var pkcs8 = await protector.UnprotectAsync(order.ProtectedPrivateKey!);
+            var csr = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(order.CsrPem!, HashAlgorithmName.SHA256);
+            var pkcs8 = await protector.UnprotectAsync(order.ProtectedPrivateKey!, PrivateKeyBinding(csr.PublicKey.ExportSubjectPublicKeyInfo()));
             using var key = ImportKey(pkcs8);
             CryptographicOperations.ZeroMemory(pkcs8);
-            var csr = System.Security.Cryptography.X509Certificates.CertificateRequest.LoadSigningRequestPem(order.CsrPem!, HashAlgorithmName.SHA256);
             Assert.True(csr.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()), $"Order {order.Id}: the stored key does not match the CSR sent to SCM.");
         }
 
@@ -94,4 +94,8 @@ internal static class StoreVerifier
             return rsa;
         }
     }
+
+    /// <summary>The documented binding of a private key (docs/operations.md, "Key protection"), computed here independently of the engine.</summary>
+    public static byte[] PrivateKeyBinding(byte[] subjectPublicKeyInfo) =>
+        System.Text.Encoding.UTF8.GetBytes("scm-sdk/2\nprivate-key\nspki-sha256:" + Convert.ToHexString(SHA256.HashData(subjectPublicKeyInfo)));
 }

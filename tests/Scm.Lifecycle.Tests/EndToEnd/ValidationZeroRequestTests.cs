@@ -2,7 +2,7 @@ using Scm.Storage;
 
 namespace Scm.Lifecycle.Tests.EndToEnd;
 
-/// <summary>reliability.md section 2 through the host: every rejected input is refused before any request reaches SCM, and nothing is stored.</summary>
+/// <summary>docs/reliability.md, "Bad input", through the host: every rejected input is refused before any request reaches SCM, and nothing is stored.</summary>
 public sealed class ValidationZeroRequestTests : IAsyncLifetime
 {
     private EngineHarness _h = null!;

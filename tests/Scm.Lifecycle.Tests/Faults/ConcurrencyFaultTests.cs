@@ -8,9 +8,9 @@ using Scm.Testing;
 namespace Scm.Lifecycle.Tests.Faults;
 
 /// <summary>
-/// reliability.md 1.3, concurrency and scheduling (F38, F39, F43, F44), in-process: several engine hosts on one
+/// docs/reliability.md, several instances, leases and scheduling (F38, F39, F43, F44), in-process: several engine hosts on one
 /// store (one in-memory store instance, or one SQLite file opened by each host), one simulator and one fake clock.
-/// The multi-process version (4 processes, kill -9) lives in Scm.EndToEnd.Tests.
+/// The multi-process versions (4 processes, kill -9; F40's SIGSTOP of a lease holder) live in Scm.EndToEnd.Tests.
 /// </summary>
 public sealed class ConcurrencyFaultTests
 {

@@ -5,7 +5,7 @@ using Scm.Testing;
 namespace Scm.Lifecycle.Tests.Faults;
 
 /// <summary>
-/// reliability.md 1.3, crash and storage faults (F01-F06, F08, F11, F12): a process killed at a named point, or one
+/// docs/reliability.md, crash and storage faults (F01-F06, F08, F11, F12): a process killed at a named point, or one
 /// specific write failing, through a store wrapper. Every scenario ends with the counters and the store walk.
 /// The plain single-run versions of F02, F05/F08, F15-F17 live in <c>EndToEnd/CrashSafetyTests</c>; these add seeds,
 /// crash variants, a restart as a new process and the hostile preset's read noise during recovery.

@@ -6,7 +6,7 @@ using Scm.Testing;
 
 namespace Scm.Lifecycle.Tests.Faults;
 
-/// <summary>reliability.md 1.3, credentials and time (F45, F47-F50).</summary>
+/// <summary>docs/reliability.md, credentials, clocks and secrets (F45, F47-F50).</summary>
 public sealed class CredentialAndTimeFaultTests
 {
     [Theory]
@@ -15,9 +15,10 @@ public sealed class CredentialAndTimeFaultTests
     {
         // F45: SCM refuses the credentials (expired: 401 -970; rotated: 401 -16). The account-wide circuit opens:
         // scheduled work pauses (job runs report "Paused"), at most one probe per probe interval reaches SCM, an order
-        // placed meanwhile is kept unsent, nothing is lost or sent twice, the refusal is reported once. The engine has no
-        // live reload of credentials yet, so "the credentials are updated" is a restart with the new ones; the paused
-        // state is shared through the store, and the first successful probe resumes the work.
+        // placed meanwhile is kept unsent, nothing is lost or sent twice, the refusal is reported once. Here "the credentials
+        // are updated" is a restart with the new ones, so the paused state must come through the store; the first
+        // successful probe resumes the work. (The reload from configuration without a restart is
+        // HostingTests.AddFromConfiguration_CredentialsRotatedInScm_NewValuesInConfigurationResumeWorkWithoutRestart.)
         var interval = TimeSpan.FromMinutes(FaultSeeds.Pick(seed, 5, 2, 10, 3, 5));
         var expire = seed % 2 == 1;
         await using var run = await FaultRun.StartAsync(seed, Noise.None, engine: o => o.Credentials.ProbeInterval = interval);

@@ -4,7 +4,7 @@ using Scm.Storage;
 namespace Scm.Lifecycle.Tests.Faults;
 
 /// <summary>
-/// The whole hostile preset of reliability.md 1.2 at once (<c>ScmSimulatorOptions.Hostile(seed)</c>: 5xx and 429 on any
+/// The whole hostile preset of docs/reliability.md at once (<c>ScmSimulatorOptions.Hostile(seed)</c>: 5xx and 429 on any
 /// call, commit-then-fail / drop / stall on enroll, malformed bodies, not-ready polls, paging by 3, sslIds above 2^31),
 /// with several orders and their renewals driven by the scheduler's jobs: the mix of F14-F18, F20, F22, F23 and F28 the
 /// single scenarios isolate. Goals 2-4: one billable order per token, one renewal per certificate, every key stored, every

@@ -5,7 +5,7 @@ using Scm.Testing;
 namespace Scm.Lifecycle.Tests.Faults;
 
 /// <summary>
-/// reliability.md 1.3, HTTP and network faults (F14-F18, F20-F23, F26), injected by the simulator's fault rules with
+/// docs/reliability.md, HTTP and network faults (F14-F18, F20-F23, F26), injected by the simulator's fault rules with
 /// the hostile preset's read noise on top. A POST with an unclear outcome is never re-sent before two reconcile
 /// searches found nothing; every scenario ends with the counters and the store walk.
 /// </summary>

@@ -7,7 +7,7 @@ using Scm.Testing;
 namespace Scm.Lifecycle.Tests.Faults;
 
 /// <summary>
-/// reliability.md 1.3, SCM-semantic faults (F28-F33): SCM answers correctly on the wire but the business outcome is
+/// docs/reliability.md, SCM answers that are not what was hoped for (F28-F33, F36): SCM answers correctly on the wire but the business outcome is
 /// slow, refused, wrong or contradictory. Never a new order without an operator's decision; nothing wrong installed.
 /// </summary>
 public sealed class ScmSemanticFaultTests
@@ -17,7 +17,7 @@ public sealed class ScmSemanticFaultTests
     public async Task Submit_ScmSaysNotNow_NothingCreatedSameRequestSentAgainAfterBackoffOneOrder(int seed)
     {
         // SCM's "try again later" refusals (scm-api.md: -140 CSR decoding temporarily unavailable, -195 CA not available;
-        // reliability.md F36: -3114 modified by another user) are not terminal: nothing was created, so the order keeps
+        // docs/reliability.md F36: -3114 modified by another user) are not terminal: nothing was created, so the order keeps
         // its key and token, waits, and (after a search for its token finds nothing, as after any POST that did not plainly
         // succeed) is sent again; in the end exactly one billable order.
         var (code, renewal) = FaultSeeds.Pick(seed, (-195, false), (-140, false), (-3114, false), (-195, true), (-140, true));

@@ -1,7 +1,7 @@
 namespace Scm.Lifecycle.Tests.Faults;
 
 /// <summary>
-/// The secret canary check of reliability.md goal 10: none of the canaries (SCM passwords and client secrets, keystore
+/// The secret canary check of docs/reliability.md goal 10 (F50): none of the canaries (SCM passwords and client secrets, keystore
 /// passwords, any PEM private key) may appear in captured logs (Trace level), exception messages and stack texts,
 /// <c>ToString()</c> of results, records, requests and events, or telemetry.
 /// </summary>

@@ -5,18 +5,8 @@ using Scm.Storage;
 
 namespace Scm.Lifecycle.Tests.Unit;
 
-public sealed class DeploymentAndMarkerTests : IDisposable
+public sealed class DeploymentAndMarkerTests
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "scm-deploy-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
-
     private static ManagedCertificate Certificate(string cn, KeystoreType type = KeystoreType.Pkcs12) => new()
     {
         Id = Guid.NewGuid(),
@@ -32,54 +22,10 @@ public sealed class DeploymentAndMarkerTests : IDisposable
     };
 
     [Fact]
-    public async Task FileSystemTarget_WritesFilesWithPrivateModes()
-    {
-        var target = new FileSystemDeploymentTarget(new FileSystemDeploymentOptions { Directory = _root, WriteUnencryptedPrivateKey = true });
-        var cert = Certificate("www.example.com");
-        var deployment = new CertificateDeployment(cert, cert.CertificatePem, new byte[] { 1, 2, 3 }, "pw", () => "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n");
-
-        var outcome = await target.DeployAsync(deployment);
-
-        var folder = Path.Combine(_root, "www.example.com");
-        Assert.Equal([Path.Combine(folder, "fullchain.pem"), Path.Combine(folder, "keystore.pfx"), Path.Combine(folder, "privkey.pem")], outcome.Locations);
-        Assert.Equal(new byte[] { 1, 2, 3 }, await File.ReadAllBytesAsync(Path.Combine(folder, "keystore.pfx")));
-        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
-        if (!OperatingSystem.IsWindows())
-        {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "keystore.pfx")));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, "privkey.pem")));
-            Assert.True(File.GetUnixFileMode(Path.Combine(folder, "fullchain.pem")).HasFlag(UnixFileMode.OtherRead));
-        }
-    }
-
-    [Fact]
-    public async Task FileSystemTarget_ReplacesExistingFileAtomically()
-    {
-        var target = new FileSystemDeploymentTarget(new FileSystemDeploymentOptions { Directory = _root });
-        var cert = Certificate("www.example.com", KeystoreType.Jks);
-        await target.DeployAsync(new CertificateDeployment(cert, cert.CertificatePem, new byte[] { 1 }, "pw", () => string.Empty));
-        await target.DeployAsync(new CertificateDeployment(cert, cert.CertificatePem, new byte[] { 2, 2 }, "pw", () => string.Empty));
-        Assert.Equal(new byte[] { 2, 2 }, await File.ReadAllBytesAsync(Path.Combine(_root, "www.example.com", "keystore.jks")));
-        Assert.False(File.Exists(Path.Combine(_root, "www.example.com", "privkey.pem")));
-    }
-
-    [Theory]
-    [InlineData("*.example.com", "_wildcard_.example.com")]
-    [InlineData("../../etc/passwd", "_.._etc_passwd")]
-    [InlineData("..", "_")]
-    [InlineData("a/b\\c\0d", "a_b_c_d")]
-    public void FileSystemTarget_SafeName_StaysUnderRoot(string cn, string expected)
-    {
-        Assert.Equal(expected, FileSystemDeploymentTarget.SafeName(cn));
-        var target = new FileSystemDeploymentTarget(new FileSystemDeploymentOptions { Directory = _root });
-        Assert.StartsWith(Path.GetFullPath(_root) + Path.DirectorySeparatorChar, target.FolderFor(Certificate(cn)), StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void CertificateDeployment_ToString_HidesSecrets()
     {
         var cert = Certificate("www.example.com");
-        var text = new CertificateDeployment(cert, cert.CertificatePem, Encoding.ASCII.GetBytes("KEYSTORE-CANARY"), "PASSWORD-CANARY", () => "KEY-CANARY").ToString();
+        var text = new CertificateDeployment(cert, cert.Id, cert.CertificatePem, Encoding.ASCII.GetBytes("KEYSTORE-CANARY"), "PASSWORD-CANARY", _ => ValueTask.FromResult("KEY-CANARY".ToCharArray())).ToString();
         Assert.DoesNotContain("CANARY", text, StringComparison.Ordinal);
         Assert.Contains("***", text, StringComparison.Ordinal);
     }

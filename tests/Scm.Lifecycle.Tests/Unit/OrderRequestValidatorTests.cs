@@ -3,7 +3,7 @@ using Scm.Storage;
 
 namespace Scm.Lifecycle.Tests.Unit;
 
-/// <summary>The bad-input table of reliability.md section 2, against a synced catalog: every case names the field and the rule.</summary>
+/// <summary>The bad-input table of docs/reliability.md, against a synced catalog: every case names the field and the rule.</summary>
 public sealed class OrderRequestValidatorTests
 {
     private static readonly DateTimeOffset s_now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Scm.Lifecycle.Deployment;
 using Scm.Lifecycle.Internal.Crypto;
+using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Storage;
 
 namespace Scm.Lifecycle.Internal.Engine;
@@ -58,7 +59,7 @@ internal sealed class CertificateInstaller
             X509Certificate2? leaf;
             if (order.ProtectedPrivateKey is not null)
             {
-                key = await Workflow.UnprotectKeyAsync(order.ProtectedPrivateKey, cancellationToken).ConfigureAwait(false);
+                key = await Workflow.UnprotectKeyAsync(order, cancellationToken).ConfigureAwait(false);
                 var spki = KeyMaterial.SubjectPublicKeyInfo(key);
                 leaf = bundle.Items.FirstOrDefault(c => KeyMaterial.Matches(c, spki));
                 if (leaf is null)
@@ -191,7 +192,7 @@ internal sealed class CertificateInstaller
             var leaf = bundle.Items[0];
             if (order.ProtectedPrivateKey is not null)
             {
-                key = await Workflow.UnprotectKeyAsync(order.ProtectedPrivateKey, cancellationToken).ConfigureAwait(false);
+                key = await Workflow.UnprotectKeyAsync(order, cancellationToken).ConfigureAwait(false);
             }
 
             if (leaf.NotAfter.ToUniversalTime() <= _ctx.Now.UtcDateTime)
@@ -265,13 +266,13 @@ internal sealed class CertificateInstaller
         byte[]? protectedKeystore = null;
         if (key is not null && order.ProtectedKeystorePassword is not null)
         {
-            var passwordBytes = await _ctx.Protector.UnprotectAsync(order.ProtectedKeystorePassword, cancellationToken).ConfigureAwait(false);
+            var passwordBytes = await _ctx.Keys.UnprotectAsync(order.ProtectedKeystorePassword, KeyBindings.KeystorePassword(order.CertificateId), cancellationToken).ConfigureAwait(false);
             byte[]? keystore = null;
             try
             {
                 var password = Encoding.UTF8.GetString(passwordBytes);
                 keystore = KeystoreFactory.Build(order.Request.KeystoreType, leaf, issuers, key, password, _ctx.Options.Ordering.Pkcs12Iterations);
-                protectedKeystore = await _ctx.Protector.ProtectAsync(keystore, cancellationToken).ConfigureAwait(false);
+                protectedKeystore = await _ctx.Keys.ProtectAsync(keystore, KeyBindings.Keystore(Convert.ToHexString(SHA256.HashData(leaf.RawData))), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -283,7 +284,7 @@ internal sealed class CertificateInstaller
             }
         }
 
-        var prepared = Prepare(order, leaf, chainPem, key, protectedKeystore, replaces, actor, now);
+        var prepared = await RebindPasswordAsync(Prepare(order, leaf, chainPem, key, protectedKeystore, replaces, actor, now), cancellationToken).ConfigureAwait(false);
         var batch = new StoreBatch();
         if (lease is not null)
         {
@@ -301,6 +302,31 @@ internal sealed class CertificateInstaller
         }
 
         return await AnnounceAsync(prepared, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The keystore password is bound to its certificate record: a renewal or reissue installs a new record, so the
+    /// password the order carried (bound to the certificate it renews) is re-wrapped for the new one, in the same commit.
+    /// The private key (bound to its public key) and the keystore (bound to the certificate it holds) need no re-wrap.
+    /// </summary>
+    private async Task<PreparedInstall> RebindPasswordAsync(PreparedInstall prepared, CancellationToken cancellationToken)
+    {
+        var (order, certificate) = (prepared.Order, prepared.Certificate);
+        if (certificate.ProtectedKeystorePassword is not { } protectedPassword || certificate.Id == order.CertificateId)
+        {
+            return prepared;
+        }
+
+        var password = await _ctx.Keys.UnprotectAsync(protectedPassword, KeyBindings.KeystorePassword(order.CertificateId), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var rebound = await _ctx.Keys.ProtectAsync(password, KeyBindings.KeystorePassword(certificate.Id), cancellationToken).ConfigureAwait(false);
+            return prepared with { Certificate = certificate with { ProtectedKeystorePassword = rebound } };
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(password);
+        }
     }
 
     /// <summary>
@@ -418,19 +444,22 @@ internal sealed class CertificateInstaller
             return outcomes;
         }
 
-        var keystore = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystore, cancellationToken).ConfigureAwait(false);
-        var passwordBytes = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystorePassword, cancellationToken).ConfigureAwait(false);
+        var lineageId = await LineageIdAsync(certificate, cancellationToken).ConfigureAwait(false);
+        var keystore = await _ctx.Keys.UnprotectAsync(certificate.ProtectedKeystore, KeyBindings.Keystore(certificate.Thumbprint), cancellationToken).ConfigureAwait(false);
+        var passwordBytes = await _ctx.Keys.UnprotectAsync(certificate.ProtectedKeystorePassword, KeyBindings.KeystorePassword(certificate.Id), cancellationToken).ConfigureAwait(false);
         try
         {
-            var deployment = new CertificateDeployment(certificate, certificate.CertificatePem, keystore, Encoding.UTF8.GetString(passwordBytes), () => PrivateKeyPem(certificate));
+            var deployment = new CertificateDeployment(
+                certificate, lineageId, certificate.CertificatePem, keystore, Encoding.UTF8.GetString(passwordBytes), ct => PrivateKeyPemAsync(certificate, ct));
             foreach (var target in _ctx.DeploymentTargets)
             {
                 try
                 {
                     var outcome = await target.DeployAsync(deployment, cancellationToken).ConfigureAwait(false);
                     outcomes.Add(outcome);
+                    var version = outcome.Version is null ? string.Empty : $" (version {outcome.Version}{(outcome.Unchanged ? ", already in place" : string.Empty)})";
                     await _ctx.Store.AppendAuditAsync(_ctx.Audit(actor, "Deploy", "Deployed", "Succeeded",
-                        $"Deployed to {target.Name}: {string.Join(", ", outcome.Locations)}.", certificate: certificate), cancellationToken).ConfigureAwait(false);
+                        $"Deployed to {target.Name}{version}: {string.Join(", ", outcome.Locations)}.", certificate: certificate), cancellationToken).ConfigureAwait(false);
                     await _ctx.Events.RaiseAsync(this, new CertificateDeploymentEvent
                     {
                         Timestamp = _ctx.Now,
@@ -440,6 +469,8 @@ internal sealed class CertificateInstaller
                         Target = target.Name,
                         Succeeded = true,
                         Detail = string.Join(", ", outcome.Locations),
+                        Version = outcome.Version,
+                        Unchanged = outcome.Unchanged,
                     }, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or HttpRequestException)
@@ -469,12 +500,40 @@ internal sealed class CertificateInstaller
         return outcomes;
     }
 
-    private string PrivateKeyPem(ManagedCertificate certificate)
+    /// <summary>
+    /// The id of the first certificate of a lineage: <see cref="ManagedCertificate.RenewedFromId"/> and
+    /// <see cref="ManagedCertificate.ReplacesId"/> followed back. A link to a record no longer stored (deleted) still names
+    /// that record's id, so deleting the oldest record of a lineage keeps the id; only deleting one in the middle shortens it.
+    /// </summary>
+    internal async Task<Guid> LineageIdAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
     {
-        var pkcs8 = _ctx.Protector.UnprotectAsync(certificate.ProtectedPrivateKey!, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var seen = new HashSet<Guid> { certificate.Id };
+        var current = certificate;
+        while ((current.RenewedFromId ?? current.ReplacesId) is { } previousId && seen.Add(previousId))
+        {
+            var previous = await _ctx.Store.GetCertificateAsync(previousId, cancellationToken).ConfigureAwait(false);
+            if (previous is null)
+            {
+                return previousId;
+            }
+
+            current = previous;
+        }
+
+        return current.Id;
+    }
+
+    private async ValueTask<char[]> PrivateKeyPemAsync(ManagedCertificate certificate, CancellationToken cancellationToken)
+    {
+        if (certificate.ProtectedPrivateKey is null)
+        {
+            throw new InvalidOperationException($"Certificate {certificate.Id} is observe-only (no local key); it has no private key to deploy.");
+        }
+
+        var pkcs8 = await _ctx.Keys.UnprotectAsync(certificate.ProtectedPrivateKey, KeyBindings.PrivateKey(certificate), cancellationToken).ConfigureAwait(false);
         try
         {
-            return PemEncoding.WriteString("PRIVATE KEY", pkcs8);
+            return PemEncoding.Write("PRIVATE KEY", pkcs8);
         }
         finally
         {

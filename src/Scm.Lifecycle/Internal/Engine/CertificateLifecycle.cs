@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Scm.Lifecycle.Deployment;
 using Scm.Lifecycle.Internal.Crypto;
+using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Lifecycle.Validation;
 using Scm.Storage;
 
@@ -215,10 +216,11 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var validated = _validator.Validate(request, catalog, _ctx.Now);
         var generated = request.KeystorePassword is null ? KeyMaterial.GeneratePassword() : null;
         var passwordBytes = Encoding.UTF8.GetBytes(generated ?? request.KeystorePassword!);
+        var certificateId = RecordId.New();
         byte[] protectedPassword;
         try
         {
-            protectedPassword = await _ctx.Protector.ProtectAsync(passwordBytes, cancellationToken).ConfigureAwait(false);
+            protectedPassword = await _ctx.Keys.ProtectAsync(passwordBytes, KeyBindings.KeystorePassword(certificateId), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -229,7 +231,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var order = new CertificateOrder
         {
             Id = RecordId.New(),
-            CertificateId = RecordId.New(),
+            CertificateId = certificateId,
             AccountId = _ctx.Options.AccountId,
             Kind = OrderKind.New,
             State = OrderState.Planned,
@@ -264,7 +266,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var lease = await _ctx.TryLeaseCertificateAsync(stored.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Could not lease the new certificate id.");
         await using var leaseScope = lease.ConfigureAwait(false);
-        var report = await _workflow.AdvanceAsync(stored, lease, ApiActor, force: false, cancellationToken).ConfigureAwait(false);
+        var report = await _workflow.AdvanceOrHandOverAsync(stored, lease, ApiActor, cancellationToken).ConfigureAwait(false);
         return new OrderCertificateResult { Order = report.Order, GeneratedKeystorePassword = generated, Notices = validated.Notices };
     }
 
@@ -375,8 +377,18 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
             throw new InvalidOperationException($"Certificate {certificateId} is observe-only (no local key); it has no keystore.");
         }
 
-        var keystore = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystore, cancellationToken).ConfigureAwait(false);
-        var password = await _ctx.Protector.UnprotectAsync(certificate.ProtectedKeystorePassword, cancellationToken).ConfigureAwait(false);
+        byte[] keystore, password;
+        try
+        {
+            keystore = await _ctx.Keys.UnprotectAsync(certificate.ProtectedKeystore, KeyBindings.Keystore(certificate.Thumbprint), cancellationToken).ConfigureAwait(false);
+            password = await _ctx.Keys.UnprotectAsync(certificate.ProtectedKeystorePassword, KeyBindings.KeystorePassword(certificate.Id), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyProtectionException ex)
+        {
+            await _workflow.ReportKeyUnreadableAsync(null, certificate, ex, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
         try
         {
             return new CertificateKeystore(certificate, keystore, Encoding.UTF8.GetString(password));
@@ -440,8 +452,27 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         return await _ctx.Store.QueryAuditAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the store's migrations once, before the first operation (hosted or not).</summary>
+    /// <summary>
+    /// Runs the store's migrations once, then checks the key ring against the store (before any key could be created),
+    /// before the first operation (hosted or not). A missing key-encryption key refuses every operation, checked again
+    /// on each call until it is back.
+    /// </summary>
     internal async Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStoreInitializedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _ctx.Keys.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KeyEncryptionKeyMissingException ex)
+        {
+            Log.KeyRingRefused(_ctx.Logger, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Runs the store's migrations once (without the key-ring check: the key status must work while keys are missing).</summary>
+    internal async Task EnsureStoreInitializedAsync(CancellationToken cancellationToken)
     {
         if (_initialized)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Scm.Lifecycle.Deployment;
+using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Storage;
 
 namespace Scm.Lifecycle.Internal.Engine;
@@ -36,6 +37,7 @@ internal sealed class EngineContext
         InstanceName = string.IsNullOrWhiteSpace(options.InstanceName)
             ? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}"
             : options.InstanceName;
+        Keys = new KeyRingGuard(store, protector, time, Locks, InstanceName, logger);
     }
 
     public SectigoCertificateManagementOptions Options { get; }
@@ -55,6 +57,9 @@ internal sealed class EngineContext
     public IScmStore Store { get; }
 
     public IPrivateKeyProtector Protector { get; }
+
+    /// <summary>Protect and unprotect through here: the key-ring guard checks the ring against the store and records key ids.</summary>
+    public KeyRingGuard Keys { get; }
 
     public TimeProvider Time { get; }
 

@@ -6,7 +6,8 @@ namespace Scm.Lifecycle.Internal.Engine;
 /// <summary>
 /// Reports what needs an operator, from the store alone (no SCM call): the credential circuit, certificates inside
 /// their renewal window with no renewal under way (unhealthy inside the emergency window or expired), certificates
-/// whose renewals fail, and stuck or recently failed orders.
+/// whose renewals fail, stuck or recently failed orders, and key protection (keys the store needs that the ring lacks,
+/// records whose key material cannot be decrypted).
 /// </summary>
 internal sealed class LifecycleHealthCheck : IHealthCheck
 {
@@ -17,11 +18,30 @@ internal sealed class LifecycleHealthCheck : IHealthCheck
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var ctx = _lifecycle.Context;
-        await _lifecycle.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await _lifecycle.EnsureStoreInitializedAsync(cancellationToken).ConfigureAwait(false);
         var now = ctx.Now;
         var problems = new List<string>();
         var unhealthy = false;
         var data = new Dictionary<string, object>();
+
+        // Key protection: keys the store needs that the ring lacks stop everything; values that cannot be decrypted
+        // park their orders until an operator restores the key ring.
+        var (missingKeys, keyLocation) = await ctx.Keys.FindMissingAsync(cancellationToken).ConfigureAwait(false);
+        var unreadable = await ctx.Keys.ReadUnreadableAsync(cancellationToken).ConfigureAwait(false);
+        data["keyProtection"] = missingKeys.Count > 0 ? "keys missing" : unreadable.Count > 0 ? "unreadable keys" : "ok";
+        data["keysMissing"] = missingKeys.Count;
+        data["recordsWithUnreadableKeys"] = unreadable.Count;
+        if (missingKeys.Count > 0)
+        {
+            unhealthy = true;
+            problems.Add($"The store needs key-encryption key {string.Join(", ", missingKeys)}, which the key ring at {keyLocation} does not have; nothing runs until it is back.");
+        }
+
+        if (unreadable.Count > 0)
+        {
+            unhealthy = true;
+            problems.Add($"{unreadable.Count} records have key material that cannot be decrypted ({string.Join(", ", unreadable.Take(5))}{(unreadable.Count > 5 ? ", ..." : string.Empty)}); they are not retried until the key ring is restored and they are checked again.");
+        }
 
         var shared = await ctx.Store.GetValueAsync("auth-circuit:" + ctx.Options.AccountId, cancellationToken).ConfigureAwait(false);
         var credentialsRefused = ctx.AuthCircuit.IsOpen || shared is not null;

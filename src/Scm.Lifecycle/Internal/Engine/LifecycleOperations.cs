@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Scm.Client;
 using Scm.Lifecycle.Internal.Crypto;
+using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Lifecycle.Validation;
 using Scm.Storage;
 
@@ -164,7 +165,7 @@ internal sealed class LifecycleOperations
             };
         }
 
-        var report = await _workflow.AdvanceAsync(stored, lease, actor, force: false, cancellationToken).ConfigureAwait(false);
+        var report = await _workflow.AdvanceOrHandOverAsync(stored, lease, actor, cancellationToken).ConfigureAwait(false);
         var outcome = report.Order.State switch
         {
             OrderState.Submitted or OrderState.AwaitingApproval or OrderState.Completed or OrderState.Parked => LifecycleOutcome.Submitted,
@@ -303,8 +304,14 @@ internal sealed class LifecycleOperations
         // An order whose submission outcome is unknown is first looked for in SCM.
         if (order.State is OrderState.Ambiguous or OrderState.Submitting)
         {
-            var report = await _workflow.AdvanceAsync(order, lease, actor, force: true, cancellationToken).ConfigureAwait(false);
-            order = report.Order;
+            try
+            {
+                order = (await _workflow.AdvanceAsync(order, lease, actor, force: true, cancellationToken).ConfigureAwait(false)).Order;
+            }
+            catch (LeaseLostException)
+            {
+                throw new StoreConflictException(StoreConflictReason.LeaseLost, "lease", order.Id);
+            }
         }
 
         var mayIssue = false;
@@ -519,7 +526,7 @@ internal sealed class LifecycleOperations
         var bytes = Encoding.UTF8.GetBytes(given ?? generated!);
         try
         {
-            return (await _ctx.Protector.ProtectAsync(bytes, cancellationToken).ConfigureAwait(false), generated);
+            return (await _ctx.Keys.ProtectAsync(bytes, KeyBindings.KeystorePassword(certificate.Id), cancellationToken).ConfigureAwait(false), generated);
         }
         finally
         {

@@ -4,7 +4,7 @@ using Scm.Storage;
 namespace Scm.Lifecycle.Internal.Engine;
 
 /// <summary>
-/// Finds the SCM order behind an order whose submission outcome is unknown (reliability.md, "Reconcile rule"):
+/// Finds the SCM order behind an order whose submission outcome is unknown (docs/reliability.md, "What the answers rest on"):
 /// search SCM by common name across every page, open the details of candidates not already known locally and
 /// requested after the intent was written, and adopt the one whose <c>comments</c> carry the token. Without a token
 /// match, fall back to issued candidates whose certificate carries our public key. Nothing found: re-submit with the

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Scm.Lifecycle.Internal.Crypto;
+using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Storage;
 
 namespace Scm.Lifecycle.Internal.Engine;
@@ -36,6 +37,33 @@ internal sealed class OrderWorkflow
     /// skipped for polls (never for the ambiguity window).
     /// </summary>
     public async Task<AdvanceReport> AdvanceAsync(CertificateOrder order, CertificateLease lease, string actor, bool force, CancellationToken cancellationToken)
+    {
+        // An order whose key material cannot be decrypted waits for an operator (who restores the key ring and checks it
+        // again); the scheduler never retries it by itself.
+        var keyParked = IsKeyParked(order);
+        if (keyParked && actor == CertificateLifecycle.SchedulerActor)
+        {
+            return new AdvanceReport(order, null, order.LastError);
+        }
+
+        try
+        {
+            var report = await AdvanceCoreAsync(order, lease, actor, force, cancellationToken).ConfigureAwait(false);
+            if (keyParked && !IsKeyParked(report.Order))
+            {
+                await _ctx.Keys.SetUnreadableAsync(KeyRingGuard.RecordName(order), unreadable: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            return report;
+        }
+        catch (KeyProtectionException ex)
+        {
+            var result = await MarkKeyUnreadableAsync(order, lease, actor, ex, cancellationToken).ConfigureAwait(false);
+            return new AdvanceReport(result.Order, null, result.Message);
+        }
+    }
+
+    private async Task<AdvanceReport> AdvanceCoreAsync(CertificateOrder order, CertificateLease lease, string actor, bool force, CancellationToken cancellationToken)
     {
         ManagedCertificate? installed = null;
         string? message = null;
@@ -88,6 +116,25 @@ internal sealed class OrderWorkflow
         return new AdvanceReport(order, installed, message);
     }
 
+    /// <summary>
+    /// <see cref="AdvanceAsync"/> for a caller's own request (order, renew, reissue): an instance that lost the
+    /// certificate's lease mid-way (it paused past the lease, and another instance took over) hands the order over
+    /// instead of failing the caller with an internal error; the report shows the order as stored now.
+    /// </summary>
+    public async Task<AdvanceReport> AdvanceOrHandOverAsync(CertificateOrder order, CertificateLease lease, string actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AdvanceAsync(order, lease, actor, force: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LeaseLostException)
+        {
+            Log.LeaseLost(_ctx.Logger, order.Id);
+            var current = await _ctx.Store.GetOrderAsync(order.Id, CancellationToken.None).ConfigureAwait(false) ?? order;
+            return new AdvanceReport(current, null, "This instance lost the certificate's lease while working on the order (it paused past the lease); another instance continues it.");
+        }
+    }
+
     /// <summary>Planned: make the key and CSR, protect the key, store both. Nothing is sent.</summary>
     private async Task<StepResult> GenerateKeyAsync(CertificateOrder order, CertificateLease lease, string actor, CancellationToken cancellationToken)
     {
@@ -103,7 +150,18 @@ internal sealed class OrderWorkflow
                 return await FailAsync(order, lease, actor, "KeyReuse", "The current certificate has no local key to reuse; renew with a new key.", null, cancellationToken).ConfigureAwait(false);
             }
 
-            key = await UnprotectKeyAsync(current.ProtectedPrivateKey, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                key = await UnprotectKeyAsync(current, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeyProtectionException ex)
+            {
+                // Nothing was sent: the renewal fails (the certificate backs off) and the certificate is reported.
+                await ReportKeyUnreadableAsync(null, current, ex, cancellationToken).ConfigureAwait(false);
+                return await FailAsync(order, lease, actor, "KeyUnreadable",
+                    $"The current certificate's private key cannot be decrypted ({ex.Message}); restore the key ring, or renew with a new key.", null, cancellationToken).ConfigureAwait(false);
+            }
+
             protectedKey = current.ProtectedPrivateKey;
         }
         else
@@ -112,7 +170,7 @@ internal sealed class OrderWorkflow
             var pkcs8 = KeyMaterial.ExportPkcs8(key);
             try
             {
-                protectedKey = await _ctx.Protector.ProtectAsync(pkcs8, cancellationToken).ConfigureAwait(false);
+                protectedKey = await _ctx.Keys.ProtectAsync(pkcs8, KeyBindings.PrivateKey(key), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -604,9 +662,58 @@ internal sealed class OrderWorkflow
         return doubling < tenth ? doubling : tenth;
     }
 
-    internal async Task<AsymmetricAlgorithm> UnprotectKeyAsync(byte[] protectedKey, CancellationToken cancellationToken)
+    /// <summary>The private key of an order, checked against the order's binding (its CSR's public key).</summary>
+    internal async Task<AsymmetricAlgorithm> UnprotectKeyAsync(CertificateOrder order, CancellationToken cancellationToken) =>
+        await UnprotectKeyAsync(order.ProtectedPrivateKey!, await KeyBindings.PrivateKeyAsync(order, _ctx.Store, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The private key of a certificate, checked against the certificate's binding (its public key).</summary>
+    internal Task<AsymmetricAlgorithm> UnprotectKeyAsync(ManagedCertificate certificate, CancellationToken cancellationToken) =>
+        UnprotectKeyAsync(certificate.ProtectedPrivateKey!, KeyBindings.PrivateKey(certificate), cancellationToken);
+
+    /// <summary>The instant that marks an order parked because its key material cannot be decrypted: never due.</summary>
+    internal static readonly DateTimeOffset KeyUnreadableParkedUntil = new(9999, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    internal static bool IsKeyParked(CertificateOrder order) => order.State == OrderState.Stuck && order.NextAttemptAt == KeyUnreadableParkedUntil;
+
+    /// <summary>
+    /// Key material of an order cannot be decrypted (F13: tampered, corrupt, bound to another record, or its key is not
+    /// in the ring): the order becomes Stuck, visibly, and is never retried by the scheduler; never a new key.
+    /// </summary>
+    private async Task<StepResult> MarkKeyUnreadableAsync(CertificateOrder order, CertificateLease lease, string actor, KeyProtectionException ex, CancellationToken cancellationToken)
     {
-        var pkcs8 = await _ctx.Protector.UnprotectAsync(protectedKey, cancellationToken).ConfigureAwait(false);
+        var current = await _ctx.Store.GetOrderAsync(order.Id, cancellationToken).ConfigureAwait(false) ?? order;
+        var reason = $"The order's key material cannot be decrypted: {ex.Message} It is not retried automatically and no new key is made: restore the key ring the store was protected with (docs/operations.md, 'Key protection'), then check the order again.";
+        var stuck = current with
+        {
+            State = OrderState.Stuck,
+            NextAttemptAt = KeyUnreadableParkedUntil,
+            LastError = reason,
+        };
+        var saved = await SaveAsync(current, stuck, lease, _ctx.Audit(actor, ActionFor(current), "KeyUnreadable", "NeedsAttention", reason, current), cancellationToken).ConfigureAwait(false);
+        await ReportKeyUnreadableAsync(current, null, ex, cancellationToken).ConfigureAwait(false);
+        return StepResult.Wait(saved, reason);
+    }
+
+    /// <summary>Tells the host that a record's key material cannot be decrypted: the log line, the health check's list and <see cref="PrivateKeyUnreadableEvent"/>.</summary>
+    internal async Task ReportKeyUnreadableAsync(CertificateOrder? order, ManagedCertificate? certificate, KeyProtectionException ex, CancellationToken cancellationToken)
+    {
+        var record = order is not null ? KeyRingGuard.RecordName(order) : KeyRingGuard.RecordName(certificate!);
+        Log.KeyUnreadable(_ctx.Logger, record, "key material", ex.Message);
+        await _ctx.Keys.SetUnreadableAsync(record, unreadable: true, cancellationToken).ConfigureAwait(false);
+        await _ctx.Events.RaiseAsync(this, new PrivateKeyUnreadableEvent
+        {
+            Timestamp = _ctx.Now,
+            OrderId = order?.Id,
+            CertificateId = order?.CertificateId ?? certificate?.Id,
+            SslId = order?.SslId ?? certificate?.SslId,
+            CommonName = order?.Request.CommonName ?? certificate?.CommonName,
+            Reason = ex.Message,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AsymmetricAlgorithm> UnprotectKeyAsync(byte[] protectedKey, byte[] binding, CancellationToken cancellationToken)
+    {
+        var pkcs8 = await _ctx.Keys.UnprotectAsync(protectedKey, binding, cancellationToken).ConfigureAwait(false);
         try
         {
             return KeyMaterial.ImportPkcs8(pkcs8);
