@@ -253,7 +253,7 @@ public sealed class MultiProcessRenewalTests
                     // predecessor's leases back at once); the others come back under a new name (the default name has the
                     // PID in it), so the dead holder's leases must expire before anyone takes over.
                     var name = random.Next(2) == 0 ? victim.Name : string.Create(CultureInfo.InvariantCulture, $"{victim.Name}-r{victim.Starts}");
-                    victim.Start($"--Sectigo:InstanceName={name}");
+                    victim.Start($"--Sectigo:InstanceName={name}", "--Worker:PauseAt=None");
                     kills.Add(string.Create(CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalSeconds:0}s {victim.Name} pid {pid}->{victim.Pid} as {name}, {progress.OpenOrders} orders open"));
                     Log($"killed {victim.Name} (pid {pid}) and restarted it as pid {victim.Pid}, instance name {name}");
                     nextKill = _clock.Elapsed + Between(random, profile.MinKillInterval, profile.MaxKillInterval);
