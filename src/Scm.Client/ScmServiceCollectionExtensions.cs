@@ -17,8 +17,9 @@ public static class ScmServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="ScmClient"/> as a singleton, its options (validated at start) and a named HttpClient:
-    /// standard resilience handler outermost (GET retries only, POST/PUT/DELETE never retried, Retry-After honoured),
-    /// the authentication handler inside it, auto-redirect off and credential headers redacted from logs.
+    /// a resilience handler outermost (circuit breaker over whole calls, GET retries only, POST/PUT/DELETE never retried,
+    /// Retry-After honoured, at most <see cref="ScmClientOptions.MaxConcurrentRequests"/> requests on the wire), the
+    /// authentication handler inside it, auto-redirect off and credential headers redacted from logs.
     /// Call once per service collection.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -49,6 +50,7 @@ public static class ScmServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScmClientOptions>, ScmClientOptionsValidator>());
         services.TryAddSingleton(sp => new ScmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new ScmCredentialStore(Options(sp)));
+        services.TryAddSingleton<ScmCircuitState>();
         services.TryAddSingleton(sp => new ScmOAuthTokenProvider(
             sp.GetRequiredService<IHttpClientFactory>(),
             Options(sp),
@@ -85,7 +87,8 @@ public static class ScmServiceCollectionExtensions
 
         // Order matters: the resilience handler is added first so it is the outermost; authentication runs inside it
         // and signs every attempt.
-        builder.AddStandardResilienceHandler().Configure((o, sp) => ScmHttpHandlerFactory.ConfigureResilience(o, Options(sp), Time(sp)));
+        builder.AddResilienceHandler(ScmHttpHandlerFactory.PipelineName, (pipeline, context) =>
+            ScmHttpHandlerFactory.BuildPipeline(pipeline, context, Options(context.ServiceProvider), Time(context.ServiceProvider)));
         builder.AddHttpMessageHandler(sp => new ScmAuthenticationHandler(
             sp.GetRequiredService<ScmCredentialStore>(),
             Options(sp).AuthenticationMode == ScmAuthenticationMode.OAuth2ClientCredentials ? sp.GetRequiredService<ScmOAuthTokenProvider>() : null,
@@ -97,7 +100,8 @@ public static class ScmServiceCollectionExtensions
             sp.GetRequiredService<ScmCredentialStore>(),
             Time(sp),
             Logger(sp, "Scm.Client"),
-            sp.GetRequiredService<ScmTelemetry>()));
+            sp.GetRequiredService<ScmTelemetry>(),
+            sp.GetRequiredService<ScmCircuitState>()));
         services.TryAddSingleton(sp => new ScmClient(sp.GetRequiredService<ScmTransport>(), sp.GetRequiredService<ScmCredentialStore>()));
         return builder;
     }

@@ -48,6 +48,18 @@ internal sealed class ScmClientOptionsBinding
 
     public bool? UseLegacyCollectPath { get; set; }
 
+    public int? MaxConcurrentRequests { get; set; }
+
+    public int? MaxRequestsPerSecond { get; set; }
+
+    public TimeSpan? CircuitBreakerBreakDuration { get; set; }
+
+    public int? CircuitBreakerMinimumThroughput { get; set; }
+
+    public double? CircuitBreakerFailureRatio { get; set; }
+
+    public TimeSpan? CircuitBreakerSamplingDuration { get; set; }
+
     public static void Bind(IConfiguration configuration, ScmClientOptions o)
     {
         var b = configuration.Get<ScmClientOptionsBinding>();
@@ -76,5 +88,11 @@ internal sealed class ScmClientOptionsBinding
         o.PageSize = b.PageSize ?? o.PageSize;
         o.SslApiVersion = b.SslApiVersion ?? o.SslApiVersion;
         o.UseLegacyCollectPath = b.UseLegacyCollectPath ?? o.UseLegacyCollectPath;
+        o.MaxConcurrentRequests = b.MaxConcurrentRequests ?? o.MaxConcurrentRequests;
+        o.MaxRequestsPerSecond = b.MaxRequestsPerSecond ?? o.MaxRequestsPerSecond;
+        o.CircuitBreakerBreakDuration = b.CircuitBreakerBreakDuration ?? o.CircuitBreakerBreakDuration;
+        o.CircuitBreakerMinimumThroughput = b.CircuitBreakerMinimumThroughput ?? o.CircuitBreakerMinimumThroughput;
+        o.CircuitBreakerFailureRatio = b.CircuitBreakerFailureRatio ?? o.CircuitBreakerFailureRatio;
+        o.CircuitBreakerSamplingDuration = b.CircuitBreakerSamplingDuration ?? o.CircuitBreakerSamplingDuration;
     }
 }

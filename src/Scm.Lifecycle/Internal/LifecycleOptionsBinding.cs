@@ -100,6 +100,12 @@ internal static class LifecycleOptionsBinding
         Int(c, nameof(o.PageSize), v => o.PageSize = (int)v);
         Str(c, nameof(o.SslApiVersion), v => o.SslApiVersion = v);
         Bool(c, nameof(o.UseLegacyCollectPath), v => o.UseLegacyCollectPath = v);
+        Int(c, nameof(o.MaxConcurrentRequests), v => o.MaxConcurrentRequests = checked((int)v));
+        Int(c, nameof(o.MaxRequestsPerSecond), v => o.MaxRequestsPerSecond = checked((int)v));
+        Time(c, nameof(o.CircuitBreakerBreakDuration), v => o.CircuitBreakerBreakDuration = v);
+        Int(c, nameof(o.CircuitBreakerMinimumThroughput), v => o.CircuitBreakerMinimumThroughput = checked((int)v));
+        Double(c, nameof(o.CircuitBreakerFailureRatio), v => o.CircuitBreakerFailureRatio = v);
+        Time(c, nameof(o.CircuitBreakerSamplingDuration), v => o.CircuitBreakerSamplingDuration = v);
     }
 
     /// <summary>The configuration path of a key below <paramref name="c"/>, for error messages.</summary>
@@ -140,6 +146,16 @@ internal static class LifecycleOptionsBinding
             set(TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span)
                 ? span
                 : throw new InvalidOperationException($"{PathOf(c, key)} must be a time span such as 00:00:30; got '{value}'."));
+        }
+    }
+
+    private static void Double(IConfiguration c, string key, Action<double> set)
+    {
+        if (c[key] is { } value)
+        {
+            set(double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw new InvalidOperationException($"{PathOf(c, key)} must be a number such as 0.5; got '{value}'."));
         }
     }
 

@@ -32,5 +32,11 @@ internal static class ScmClientOptionsCopy
         target.PageSize = source.PageSize;
         target.SslApiVersion = source.SslApiVersion;
         target.UseLegacyCollectPath = source.UseLegacyCollectPath;
+        target.MaxConcurrentRequests = source.MaxConcurrentRequests;
+        target.MaxRequestsPerSecond = source.MaxRequestsPerSecond;
+        target.CircuitBreakerBreakDuration = source.CircuitBreakerBreakDuration;
+        target.CircuitBreakerMinimumThroughput = source.CircuitBreakerMinimumThroughput;
+        target.CircuitBreakerFailureRatio = source.CircuitBreakerFailureRatio;
+        target.CircuitBreakerSamplingDuration = source.CircuitBreakerSamplingDuration;
     }
 }
