@@ -32,6 +32,7 @@ internal static class LifecycleOptionsBinding
         section.GetSection(nameof(options.KeyProtection)).Bind(options.KeyProtection);
         section.GetSection(nameof(options.Leases)).Bind(options.Leases);
         section.GetSection(nameof(options.Credentials)).Bind(options.Credentials);
+        section.GetSection(nameof(options.BulkWork)).Bind(options.BulkWork);
         BindAutoRenewal(section.GetSection(nameof(options.AutoRenewal)), options.AutoRenewal);
         BindClient(section.GetSection(nameof(options.Client)), options.Client);
     }

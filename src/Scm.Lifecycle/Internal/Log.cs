@@ -88,4 +88,13 @@ internal static partial class Log
 
     [LoggerMessage(2041, LogLevel.Warning, "Order {OrderId}: the search for a duplicate in SCM failed ({Error}); it is tried again at the next check.")]
     public static partial void DuplicateCheckFailed(ILogger logger, Guid orderId, string error);
+
+    [LoggerMessage(2060, LogLevel.Warning, "SCM is failing (its circuit breaker is open): the {Operation} pauses for {Pause} and then resumes by itself.")]
+    public static partial void BulkWorkPaused(ILogger logger, string operation, TimeSpan pause);
+
+    [LoggerMessage(2061, LogLevel.Warning, "SCM is still failing after the {Operation} paused {Paused} in all (Sectigo:BulkWork:MaxPause); it stops.")]
+    public static partial void BulkWorkGaveUp(ILogger logger, string operation, TimeSpan paused);
+
+    [LoggerMessage(2062, LogLevel.Warning, "Imported SCM order sslId {SslId} in status '{ScmStatus}', which the SDK does not know: it is followed as an open order and listed for review.")]
+    public static partial void ImportUnknownStatus(ILogger logger, long sslId, string scmStatus);
 }
