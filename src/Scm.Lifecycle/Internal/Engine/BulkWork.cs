@@ -75,6 +75,55 @@ internal sealed class BulkWorkScope : IDisposable
     }
 
     /// <summary>
+    /// Whether a bulk read that failed with <paramref name="ex"/> is tried again: after a pause when SCM's circuit breaker
+    /// is open (within the run's pause budget); after a short wait (1 s doubling to 8 s) when SCM failed it for good after
+    /// the client's own retries (5xx, 408, timeout, no connection), for as long as two sampling windows of the breaker
+    /// (<see cref="ScmClientOptions.CircuitBreakerSamplingDuration"/>) since its first such failure. If SCM is really
+    /// down, the breaker opens within that time (at the latest once the successes from before the outage have left its
+    /// window) and the run pauses, so the orders read meanwhile are not failed; if it has not opened by then, SCM fails
+    /// only this read, and the read fails. Anything else (SCM refused it, rate limited, an
+    /// unusable answer) is not tried again here. <paramref name="state"/> belongs to the read (its first failure and tries).
+    /// </summary>
+    public async Task<bool> ShouldTryAgainAsync(ScmCallException ex, ReadRetryState state, CancellationToken cancellationToken)
+    {
+        if (IsCircuitOpen(ex, out _))
+        {
+            // The breaker has decided: what failed before no longer counts against this read (after the break, a probe
+            // that fails re-opens the circuit, and the read pauses again while the run's budget lasts).
+            state.FirstFailure = null;
+            state.Tries = 0;
+            return await PauseAsync(ex, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!IsScmFailure(ex))
+        {
+            return false;
+        }
+
+
+        var now = _ctx.Now;
+        state.FirstFailure ??= now;
+        if (now - state.FirstFailure.Value >= 2 * _ctx.Options.Client.CircuitBreakerSamplingDuration)
+        {
+            return false;
+        }
+
+        var wait = TimeSpan.FromSeconds(Math.Min(8, 1 << Math.Min(state.Tries++, 3)));
+        await Task.Delay(wait, _ctx.Time, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>SCM (or the way to it) failed the read after the client's retries: a 5xx or 408, a timeout, no connection.</summary>
+    internal static bool IsScmFailure(ScmCallException ex) => ex.InnerException switch
+    {
+        ScmTransportException t => t.Failure is ScmTransportFailure.Timeout or ScmTransportFailure.ConnectionFailed,
+        ScmProtocolException => false,
+        ScmRateLimitedException => false,
+        ScmRequestException r => r.Status is >= 500 or 408,
+        _ => false,
+    };
+
+    /// <summary>
     /// Pauses for the open circuit of <paramref name="ex"/>; false (no wait) when the run's pause budget is spent, so the
     /// caller lets the failure through.
     /// </summary>
@@ -137,7 +186,8 @@ internal sealed class BulkWorkScope : IDisposable
 
 /// <summary>
 /// Below the credential circuit: during a bulk run (<see cref="BulkWorkScope"/>), SCM reads that meet the open circuit
-/// breaker pause and are tried again. Writes (POST, PUT, DELETE) are never re-sent from here: their failure goes back to
+/// breaker pause and are tried again, and reads SCM failed for good are tried again for a while (see
+/// <see cref="BulkWorkScope.ShouldTryAgainAsync"/>). Writes (POST, PUT, DELETE) are never re-sent from here: their failure goes back to
 /// the workflow, which defers the order (the request was not sent) and re-checks its lease before any later POST.
 /// </summary>
 internal sealed class PausingGateway(IScmGateway inner) : IScmGateway
@@ -179,15 +229,16 @@ internal sealed class PausingGateway(IScmGateway inner) : IScmGateway
 
     private static async Task<T> Read<T>(Func<Task<T>> call, CancellationToken cancellationToken)
     {
+        var tries = new ReadRetryState();
         while (true)
         {
             try
             {
                 return await call().ConfigureAwait(false);
             }
-            catch (ScmCallException ex) when (BulkWorkScope.Current is { } scope && BulkWorkScope.IsCircuitOpen(ex, out _))
+            catch (ScmCallException ex) when (BulkWorkScope.Current is { } scope)
             {
-                if (!await scope.PauseAsync(ex, cancellationToken).ConfigureAwait(false))
+                if (!await scope.ShouldTryAgainAsync(ex, tries, cancellationToken).ConfigureAwait(false))
                 {
                     throw;
                 }
@@ -199,6 +250,7 @@ internal sealed class PausingGateway(IScmGateway inner) : IScmGateway
     private static async IAsyncEnumerable<T> ReadAll<T>(Func<CancellationToken, IAsyncEnumerable<T>> list, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var yielded = new HashSet<T>();
+        var tries = new ReadRetryState();
         while (true)
         {
             var restart = false;
@@ -217,9 +269,9 @@ internal sealed class PausingGateway(IScmGateway inner) : IScmGateway
 
                         item = enumerator.Current;
                     }
-                    catch (ScmCallException ex) when (BulkWorkScope.Current is { } scope && BulkWorkScope.IsCircuitOpen(ex, out _))
+                    catch (ScmCallException ex) when (BulkWorkScope.Current is { } scope)
                     {
-                        if (!await scope.PauseAsync(ex, cancellationToken).ConfigureAwait(false))
+                        if (!await scope.ShouldTryAgainAsync(ex, tries, cancellationToken).ConfigureAwait(false))
                         {
                             throw;
                         }
@@ -245,4 +297,12 @@ internal sealed class PausingGateway(IScmGateway inner) : IScmGateway
             }
         }
     }
+}
+
+/// <summary>One bulk read's retry state: when SCM first failed it for good, and how often it was tried again since.</summary>
+internal sealed class ReadRetryState
+{
+    public DateTimeOffset? FirstFailure { get; set; }
+
+    public int Tries { get; set; }
 }
