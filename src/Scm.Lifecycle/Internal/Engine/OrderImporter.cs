@@ -69,7 +69,7 @@ internal sealed class OrderImporter
         var final = run.Counts.Snapshot(run.Total);
         var skippedBy = final.SkippedBy.Count == 0 ? string.Empty
             : " (" + string.Join(", ", final.SkippedBy.OrderBy(p => p.Key).Select(p => $"{p.Value} {p.Key.ToString().ToLowerInvariant()}")) + ")";
-        var review = run.Review.ToArray();
+        var review = run.Review.OrderBy(r => r.SslId).ToArray();
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
             Timestamp = _ctx.Now,
@@ -87,7 +87,7 @@ internal sealed class OrderImporter
         {
             Progress = final,
             Failures = run.Failures.ToArray(),
-            NeedsReview = review.OrderBy(r => r.SslId).ToArray(),
+            NeedsReview = review,
             Reconciled = run.Counts.Reconciled,
             Resumed = run.Resumed,
             Paused = bulk.Paused,
