@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -65,15 +64,7 @@ public static class ScmServiceCollectionExtensions
             .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader)
             .RemoveAllLoggers()
             .AddLogger(sp => new ScmHttpClientLogger(Logger(sp, "Scm.Client.Http")));
-        token.AddStandardResilienceHandler().Configure((o, sp) =>
-        {
-            // Token requests are safe to repeat (client credentials), so POST retries stay on here.
-            var opts = Options(sp);
-            o.TotalRequestTimeout.Timeout = opts.TotalRequestTimeout;
-            o.AttemptTimeout.Timeout = opts.AttemptTimeout;
-            o.CircuitBreaker.SamplingDuration = opts.AttemptTimeout * 2 > TimeSpan.FromSeconds(30) ? opts.AttemptTimeout * 2 : TimeSpan.FromSeconds(30);
-            o.Retry.MaxRetryAttempts = Math.Max(1, opts.MaxRetryAttempts);
-        });
+        token.AddResilienceHandler("token", (pipeline, context) => ScmHttpHandlerFactory.BuildTokenPipeline(pipeline, context, Options(context.ServiceProvider)));
 
         var builder = services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => ScmHttpHandlerFactory.CreatePrimaryHandler(Options(sp), Logger(sp, "Scm.Client"), forTokenEndpoint: false))

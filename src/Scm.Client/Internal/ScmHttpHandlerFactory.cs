@@ -259,6 +259,23 @@ internal static class ScmHttpHandlerFactory
     }
 
     /// <summary>
+    /// The OAuth2 token client's pipeline: the standard handler's strategies and settings (total timeout, retry, a
+    /// circuit breaker per attempt, attempt timeout; token requests are safe to repeat, so POST retries stay on), with
+    /// the same quiet telemetry as <see cref="BuildPipeline"/>: an attempt that got a 2xx answer is logged at Debug.
+    /// </summary>
+    public static void BuildTokenPipeline(ResiliencePipelineBuilder<HttpResponseMessage> builder, ResilienceHandlerContext context, ScmClientOptions options)
+    {
+        var global = context.ServiceProvider.GetService<IOptions<TelemetryOptions>>()?.Value;
+        builder.ConfigureTelemetry(QuietTelemetry(global));
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "TotalRequestTimeout", Timeout = options.TotalRequestTimeout });
+        builder.AddRetry(new HttpRetryStrategyOptions { Name = "Retry", MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts) });
+        var sampling = options.AttemptTimeout * 2 > TimeSpan.FromSeconds(30) ? options.AttemptTimeout * 2 : TimeSpan.FromSeconds(30);
+        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions { Name = "CircuitBreaker", SamplingDuration = sampling });
+        builder.AddStrategy(_ => new ScmAttemptOutcomeStrategy());
+        builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "AttemptTimeout", Timeout = options.AttemptTimeout });
+    }
+
+    /// <summary>
     /// What the circuit breaker counts as a failed call: after its retries, still a 5xx or 408, an attempt timeout or no
     /// connection; or the transport's own budget ran out while the call was failing. A 429 is SCM asking to wait (its
     /// <c>Retry-After</c> is honoured), not SCM being down; a caller's cancellation is not a failure.

@@ -172,6 +172,28 @@ internal sealed class ScmGateStrategy(ScmRequestGate gate) : ResilienceStrategy<
     }
 }
 
+/// <summary>Records whether an attempt got a 2xx answer (for the severity of the resilience telemetry), in a pipeline without a gate.</summary>
+internal sealed class ScmAttemptOutcomeStrategy : ResilienceStrategy<HttpResponseMessage>
+{
+    protected override async ValueTask<Outcome<HttpResponseMessage>> ExecuteCore<TState>(
+        Func<ResilienceContext, TState, ValueTask<Outcome<HttpResponseMessage>>> callback, ResilienceContext context, TState state)
+    {
+        context.Properties.Set(ScmHttpHandlerFactory.AttemptSucceeded, false);
+        Outcome<HttpResponseMessage> outcome;
+        try
+        {
+            outcome = await callback(context, state).ConfigureAwait(context.ContinueOnCapturedContext);
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<HttpResponseMessage>(ex);
+        }
+
+        context.Properties.Set(ScmHttpHandlerFactory.AttemptSucceeded, outcome.Result is { IsSuccessStatusCode: true });
+        return outcome;
+    }
+}
+
 /// <summary>Set once the request has left the client's own waits to be sent (read by the transport when it times out).</summary>
 internal sealed class ScmSendMark
 {
