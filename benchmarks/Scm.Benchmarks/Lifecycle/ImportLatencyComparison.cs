@@ -15,7 +15,7 @@ namespace Scm.Benchmarks.Lifecycle;
 /// the table reports each round.
 /// <para>
 /// Bare loop (the baseline): a raw <see cref="HttpClient"/> with the same three credential headers; a lister reads the
-/// pages (<c>GET ssl/v1</c>, 200 per page, up to two pages ahead) into a queue; <c>concurrency</c> workers take the
+/// pages (<c>GET ssl/v1</c>, 200 per page unless <c>--page-size</c> says otherwise, for both; up to two pages ahead) into a queue; <c>concurrency</c> workers take the
 /// orders one by one: details (<c>GET ssl/v1/{id}</c>, body parsed) and, for issued ones, the certificate
 /// (<c>GET ssl/v1/collect/{id}</c>); a semaphore keeps at most <c>concurrency</c> requests (lists included) on the wire.
 /// It stops after the last full page as the engine does (SCM's total). Engine: <c>ImportExistingOrdersAsync()</c> into a
@@ -27,18 +27,17 @@ namespace Scm.Benchmarks.Lifecycle;
 /// still held after a full GC, both above the heap after a full GC right before the run; peak resident set of the
 /// process (Linux VmHWM, reset before the run; the in-process simulator with its seeded orders included).
 /// </para>
-/// <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- import-latency --orders 10000 --latency 50,200 --issued 50 --rounds 1</c>
+/// <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- import-latency --orders 10000 --latency 50,200 --issued 50 --rounds 1 [--page-size 200]</c>
 /// </summary>
 internal static class ImportLatencyComparison
 {
-    private const int PageSize = 200;
-
     public static async Task<int> RunAsync(string[] args)
     {
         var orderCounts = Ints(args, "--orders", [10_000]);
         var latencies = Ints(args, "--latency", [50, 200]);
         var issuedPercent = Ints(args, "--issued", [50])[0];
         var rounds = Ints(args, "--rounds", [1])[0];
+        var pageSize = Ints(args, "--page-size", [200])[0];
         var concurrency = new ImportOptions().MaxConcurrency;
         var rows = new List<string>
         {
@@ -65,11 +64,11 @@ internal static class ImportLatencyComparison
                         {
                             if (engineFirst)
                             {
-                                engine = await MeasureAsync(simulator, EngineImportAsync(simulator, orders));
+                                engine = await MeasureAsync(simulator, EngineImportAsync(simulator, pageSize, orders));
                             }
                             else
                             {
-                                bare = await MeasureAsync(simulator, () => BareLoopAsync(http, concurrency, orders, issued));
+                                bare = await MeasureAsync(simulator, () => BareLoopAsync(http, concurrency, pageSize, orders, issued));
                             }
                         }
 
@@ -87,7 +86,7 @@ internal static class ImportLatencyComparison
         }
 
         Console.WriteLine();
-        Console.WriteLine(FormattableString.Invariant($"Issued {issuedPercent} %, concurrency {concurrency}, page size {PageSize}, .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
+        Console.WriteLine(FormattableString.Invariant($"Issued {issuedPercent} %, concurrency {concurrency}, page size {pageSize}, .NET {Environment.Version}, {Environment.ProcessorCount} cores."));
         foreach (var row in rows)
         {
             Console.WriteLine(row);
@@ -120,7 +119,7 @@ internal static class ImportLatencyComparison
     }
 
     /// <summary>The baseline: list pages (up to two ahead), details of each order, collect of each issued one; at most <paramref name="concurrency"/> requests in flight.</summary>
-    private static async Task BareLoopAsync(HttpClient http, int concurrency, int orders, int issued)
+    private static async Task BareLoopAsync(HttpClient http, int concurrency, int pageSize, int orders, int issued)
     {
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         async Task<T> SendAsync<T>(Func<Task<T>> request)
@@ -136,7 +135,7 @@ internal static class ImportLatencyComparison
             }
         }
 
-        var queue = Channel.CreateBounded<long>(PageSize * 2);
+        var queue = Channel.CreateBounded<long>(pageSize * 2);
         var lister = Task.Run(async () =>
         {
             try
@@ -145,14 +144,14 @@ internal static class ImportLatencyComparison
                 while (position < orders)
                 {
                     var at = position;
-                    var ids = await SendAsync(() => LifecycleBenchmarkEnvironment.ListPageAsync(http, at, PageSize)).ConfigureAwait(false);
+                    var ids = await SendAsync(() => LifecycleBenchmarkEnvironment.ListPageAsync(http, at, pageSize)).ConfigureAwait(false);
                     foreach (var id in ids)
                     {
                         await queue.Writer.WriteAsync(id).ConfigureAwait(false);
                     }
 
                     position += ids.Count;
-                    if (ids.Count < PageSize)
+                    if (ids.Count < pageSize)
                     {
                         break;
                     }
@@ -187,10 +186,10 @@ internal static class ImportLatencyComparison
     }
 
     /// <summary>One import into a fresh SQLite store (created and initialized before the clock starts).</summary>
-    private static Func<Task> EngineImportAsync(ScmSimulator simulator, int orders)
+    private static Func<Task> EngineImportAsync(ScmSimulator simulator, int pageSize, int orders)
     {
         var folder = Path.Combine(Path.GetTempPath(), "scm-bench-latency-" + Guid.NewGuid().ToString("N"));
-        var engine = LifecycleBenchmarkEnvironment.BuildEngine(simulator, Path.Combine(folder, "scm.db"));
+        var engine = LifecycleBenchmarkEnvironment.BuildEngine(simulator, Path.Combine(folder, "scm.db"), o => o.Client.PageSize = pageSize);
         var lifecycle = engine.GetRequiredService<ICertificateLifecycle>();
         _ = lifecycle.GetOrderAsync(Guid.Empty).GetAwaiter().GetResult();
         return async () =>
