@@ -112,6 +112,28 @@ public sealed class BulkWorkFaultTests
     }
 
     [Fact]
+    public async Task Import_ScmCapsPagesBelowTheSizeAsked_TotalCountKeepsTheWalkGoing_EveryOrderImported()
+    {
+        // SCM answers at most 7 orders per page while the client asks for 20: a page shorter than asked is not the end
+        // while X-Total-Count says more orders follow.
+        const int Orders = 50;
+        await using var run = await FaultRun.StartAsync(seed: 57, simulator: o =>
+        {
+            o.IssueDelay = TimeSpan.FromDays(30);
+            o.MaxPageSize = 7;
+        }, engine: o => o.Client.PageSize = 20);
+        var ids = await SeedAsync(run, Orders, 30);
+
+        var result = run.Observe(await run.PumpAsync(() => run.Lifecycle.ImportExistingOrdersAsync()));
+
+        Assert.Empty(result.Failures);
+        Assert.Equal(Orders, result.Progress.Processed);
+        Assert.Equal(Orders, result.Progress.Imported);
+        Assert.Equal(ids.Order(), (await run.OrdersAsync()).Select(o => o.SslId!.Value).Order());
+        await run.VerifyAsync(requireCollected: false);
+    }
+
+    [Fact]
     public async Task Import_ScmDownLongEnoughToOpenTheBreaker_PausesSaysSoResumesEveryOrderOnce_SingleCallsFailFast()
     {
         // SCM starts failing every details GET after the first page: the calls fail for good (no client retries here),
@@ -241,6 +263,49 @@ public sealed class BulkWorkFaultTests
         Assert.Equal(Orders, result.Installed);
         Assert.Equal(Orders, await run.Store.CountCertificatesAsync(CertificateStatus.Active));
         Assert.DoesNotContain(await run.OrdersAsync(), o => o.IsOpen);
+    }
+
+    [Fact]
+    public async Task AutoRenewal_BreakerOpensMidRun_PausesAndResumes_EveryDueCertificateRenewedOnce()
+    {
+        // Twelve certificates are due; SCM fails every details GET when the run starts. The run pauses on the open
+        // circuit instead of skipping every certificate ("SCM could not be asked"), and renews each exactly once when
+        // SCM is back.
+        const int Certificates = 12;
+        await using var run = await FaultRun.StartAsync(seed: 31, engine: o =>
+        {
+            o.Client.MaxRetryAttempts = 0;
+            o.AutoRenewal.Enabled = true;
+        });
+        for (var i = 0; i < Certificates; i++)
+        {
+            run.Observe(await run.PumpAsync(() => run.Lifecycle.OrderAsync(FaultRun.Request($"renew{i}"))));
+        }
+
+        await run.SettleAsync();
+        var certificates = await run.H.Lifecycle.ListCertificatesAsync().ToListAsync();
+        Assert.Equal(Certificates, certificates.Count);
+
+        run.Advance(TimeSpan.FromDays(340));
+        var down = run.Sim.Faults.Add(ScmFault.On("GET", "/ssl/v1/*").ServerError(503));
+        var renewal = run.Lifecycle.RunAutoRenewalAsync();
+        await run.PumpAsync(async () =>
+        {
+            for (var i = 0; i < 6000 && !run.H.Logs.Any(l => l.Contains("the auto-renewal pauses", StringComparison.Ordinal)); i++)
+            {
+                await Task.Delay(10); // bounded (60 s)
+            }
+        });
+
+        Assert.Contains(run.H.Logs, l => l.Contains("the auto-renewal pauses", StringComparison.Ordinal));
+        Assert.False(renewal.IsCompleted);
+        run.Sim.Faults.Remove(down);
+
+        var result = run.Observe(await run.PumpAsync(() => renewal));
+        Assert.Equal(Certificates, result.Decisions.Count(d => d.Decision == AutoRenewDecision.Renewed));
+        Assert.All(certificates, c => Assert.Equal(1, run.Sim.Counters.RenewalOrdersFor(c.SslId!.Value)));
+        await run.SettleAsync();
+        await run.VerifyAsync();
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread.</summary>

@@ -151,7 +151,8 @@ internal sealed class OrderImporter
                 var (ids, pageTotal) = await _ctx.Gateway.ListPageAsync(status, position, pageSize, cancellationToken).ConfigureAwait(false);
                 statusTotal = pageTotal ?? statusTotal;
                 position += ids.Count;
-                var last = ids.Count < pageSize || (statusTotal is { } t && position >= t);
+                // SCM may cap a page below the size asked for: with a total, only the total (or an empty page) ends the walk.
+                var last = ids.Count == 0 || (statusTotal is { } t ? position >= t : ids.Count < pageSize);
                 var page = await PreparePageAsync(run, ids, position, statusTotal, uncommitted, cancellationToken).ConfigureAwait(false);
                 await pages.WriteAsync(page, cancellationToken).ConfigureAwait(false);
                 foreach (var item in page.Work)
