@@ -205,11 +205,26 @@ public sealed class AutoRenewalOptions
     /// <summary>Whether auto-renewal runs (default false: renewing is a paid action the host opts into).</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Renew this many days before expiry (default 30).</summary>
+    /// <summary>The default of <see cref="MaxShareOfLifetime"/>: a third.</summary>
+    public const double DefaultMaxShareOfLifetime = 1.0 / 3;
+
+    /// <summary>
+    /// Renew this many days before expiry (default 30), but never earlier than <see cref="MaxShareOfLifetime"/> of the
+    /// certificate's lifetime before expiry: a 47-day certificate renews about 15.7 days before expiry.
+    /// </summary>
     public int RenewBeforeDays { get; set; } = 30;
 
-    /// <summary>Renew this long before expiry; overrides <see cref="RenewBeforeDays"/> when set (useful for short-lived certificates).</summary>
+    /// <summary>Renew this long before expiry; overrides <see cref="RenewBeforeDays"/> when set (capped the same way by <see cref="MaxShareOfLifetime"/>).</summary>
     public TimeSpan? RenewBefore { get; set; }
+
+    /// <summary>
+    /// The largest share of a certificate's lifetime (NotBefore to NotAfter) the renewal window may take: the policy's
+    /// "N days before expiry" is capped by it, so short-lived certificates renew in the last part of their life instead of
+    /// after a small part of it. Default a third (<see cref="DefaultMaxShareOfLifetime"/>); more than 0 and at most 1 (1:
+    /// no cap below the lifetime itself). See docs/short-lived-certificates.md for the table of 398/200/100/47-day
+    /// certificates.
+    /// </summary>
+    public double MaxShareOfLifetime { get; set; } = DefaultMaxShareOfLifetime;
 
     /// <summary>Which certificates are covered (default all with a local key).</summary>
     public AutoRenewSelection Selection { get; set; }

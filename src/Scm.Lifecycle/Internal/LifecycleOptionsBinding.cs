@@ -47,6 +47,7 @@ internal static class LifecycleOptionsBinding
         Bool(c, nameof(o.Enabled), v => o.Enabled = v);
         Int(c, nameof(o.RenewBeforeDays), v => o.RenewBeforeDays = checked((int)v));
         Time(c, nameof(o.RenewBefore), v => o.RenewBefore = v);
+        Double(c, nameof(o.MaxShareOfLifetime), v => o.MaxShareOfLifetime = v);
         if (c[nameof(o.Selection)] is { } selection)
         {
             o.Selection = Enum.TryParse<AutoRenewSelection>(selection, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)

@@ -89,6 +89,11 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
             Positive(e, $"{P}AutoRenewal:RenewBefore", o.AutoRenewal.RenewBefore.Value);
         }
 
+        if (!(o.AutoRenewal.MaxShareOfLifetime is > 0 and <= 1))
+        {
+            e.Add($"{P}AutoRenewal:MaxShareOfLifetime must be more than 0 and at most 1; got {o.AutoRenewal.MaxShareOfLifetime.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+
         if (o.AutoRenewal.MaxJitter < TimeSpan.Zero)
         {
             e.Add($"{P}AutoRenewal:MaxJitter must be zero or positive; got {o.AutoRenewal.MaxJitter}.");

@@ -68,6 +68,12 @@ internal sealed class OrderRequestValidator
                 $"Term {request.TermDays} is not offered by profile {profile.Id}; allowed: {string.Join(", ", profile.Terms)}."));
         }
 
+        if (request.TermDays > 0 && request.TermDays > PublicTlsLimits.MaxValidityDays(now))
+        {
+            // SCM decides (a multi-year subscription may be delivered as several shorter certificates); the host is told.
+            notices.Add($"TermDays {request.TermDays} is longer than the {PublicTlsLimits.MaxValidityDays(now)} days a public TLS certificate issued on {now:yyyy-MM-dd} may be valid (CA/Browser Forum ballot SC-081): SCM may refuse the order or issue a shorter certificate.");
+        }
+
         var (keySize, curve) = ValidateKey(request.KeyAlgorithm, request.KeySize, request.Curve, profile, errors);
         ValidateCustomFields(request.CustomFields, catalog.CustomFields, errors);
 

@@ -138,7 +138,7 @@ internal sealed class AutoRenewalScanner
     private async Task<AutoRenewalDecision?> DecideAsync(ManagedCertificate certificate, AutoRenewalPolicy policy, string actor, CancellationToken cancellationToken)
     {
         var now = _ctx.Now;
-        var plan = Plan(certificate, policy.RenewBefore, _ctx.Options.AutoRenewal.MaxJitter);
+        var plan = Plan(certificate, policy.RenewBefore, _ctx.Options.AutoRenewal.MaxJitter, _ctx.Options.AutoRenewal.MaxShareOfLifetime);
         if (now < plan.RenewAt)
         {
             return null;
@@ -203,7 +203,7 @@ internal sealed class AutoRenewalScanner
         }
 
         var reason = (plan.FellBackToThird
-            ? $"Due: the renewal window ({Describe(policy.RenewBefore)}) is not shorter than the certificate's lifetime, so renewing in its last third ({Describe(plan.Window)} before {Expiry(current.NotAfter, plan.Window)})"
+            ? $"Due: the renewal window ({Describe(policy.RenewBefore)}) is capped by the certificate's lifetime, so renewing in its last {Share(_ctx.Options.AutoRenewal.MaxShareOfLifetime)} ({Describe(plan.Window)} before {Expiry(current.NotAfter, plan.Window)})"
             : $"Due: {Describe(plan.Window)} before expiry on {Expiry(current.NotAfter, plan.Window)}")
             + (!emergency ? string.Empty
                 : current.RenewalNotBefore > now ? "; inside the emergency window (the last twentieth of its lifetime), so the backoff is overridden"
@@ -236,6 +236,11 @@ internal sealed class AutoRenewalScanner
         await _ctx.Store.AppendAuditAsync(_ctx.Audit(actor, Action, decision.ToString(), decision == AutoRenewDecision.Failed ? "Failed" : "Succeeded", text, result.Order, current), cancellationToken).ConfigureAwait(false);
         return new AutoRenewalDecision(current.Id, current.CommonName, decision, text, plan.RenewAt, result.Order?.Id);
     }
+
+    /// <summary>The lifetime share as words: "third" for 1/3, otherwise a percentage.</summary>
+    private static string Share(double share) => Math.Abs(share - (1.0 / 3)) < 1e-9 ? "third"
+        : Math.Abs(share - 0.5) < 1e-9 ? "half"
+        : (share * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " %";
 
     /// <summary>A renewal window in the unit that reads best: days, else hours, minutes or seconds (invariant culture).</summary>
     internal static string Describe(TimeSpan span) => span.Duration() switch
@@ -377,7 +382,7 @@ internal sealed class AutoRenewalScanner
     }
 
     /// <summary>When a certificate is due: its own NotAfter minus the window (a third of the lifetime when the window is too long) minus a deterministic jitter.</summary>
-    internal static RenewalPlan Plan(ManagedCertificate certificate, TimeSpan renewBefore, TimeSpan maxJitter)
+    internal static RenewalPlan Plan(ManagedCertificate certificate, TimeSpan renewBefore, TimeSpan maxJitter, double maxShareOfLifetime = AutoRenewalOptions.DefaultMaxShareOfLifetime)
     {
         var lifetime = certificate.NotAfter - certificate.NotBefore;
         if (lifetime <= TimeSpan.Zero)
@@ -385,11 +390,16 @@ internal sealed class AutoRenewalScanner
             lifetime = TimeSpan.FromMinutes(1);
         }
 
-        var fallback = renewBefore >= lifetime;
-        var window = fallback ? lifetime / 3 : renewBefore;
+        // The policy's "N days before expiry", capped by the last share (a third by default) of the certificate's own
+        // lifetime: a 398-day certificate renews 30 days before expiry, a 47-day one in its last third (about 15.7 days
+        // before), not after a third of its life (docs/short-lived-certificates.md).
+        var share = maxShareOfLifetime is > 0 and <= 1 ? maxShareOfLifetime : AutoRenewalOptions.DefaultMaxShareOfLifetime;
+        var cap = TimeSpan.FromTicks((long)(lifetime.Ticks * share));
+        var capped = renewBefore > cap;
+        var window = capped ? cap : renewBefore;
         var jitterSpan = maxJitter < window / 10 ? maxJitter : window / 10;
         var jitter = TimeSpan.FromTicks((long)(jitterSpan.Ticks * JitterFraction(certificate.Id)));
-        return new RenewalPlan(certificate.NotAfter - window - jitter, window, fallback, certificate.NotAfter - (lifetime / 20));
+        return new RenewalPlan(certificate.NotAfter - window - jitter, window, capped, certificate.NotAfter - (lifetime / 20));
     }
 
     /// <summary>A stable fraction in [0, 1) from the certificate id, so every instance spreads the same certificate the same way.</summary>

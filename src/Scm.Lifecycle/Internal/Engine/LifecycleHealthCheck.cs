@@ -67,7 +67,7 @@ internal sealed class LifecycleHealthCheck : IHealthCheck
             after = new CertificateDuePosition(page[^1].NotAfter, page[^1].Id);
             foreach (var certificate in page)
             {
-                var plan = AutoRenewalScanner.Plan(certificate, policy.RenewBefore, ctx.Options.AutoRenewal.MaxJitter);
+                var plan = AutoRenewalScanner.Plan(certificate, policy.RenewBefore, ctx.Options.AutoRenewal.MaxJitter, ctx.Options.AutoRenewal.MaxShareOfLifetime);
                 failing += certificate.RenewalFailures > 0 ? 1 : 0;
                 if (now < plan.RenewAt || await ctx.Store.GetOpenOrderForCertificateAsync(certificate.Id, cancellationToken).ConfigureAwait(false) is not null)
                 {
