@@ -49,6 +49,7 @@ public sealed class ScmClient : IDisposable
         Admin = new AdminClient(transport, _credentials);
         Reports = new ReportsClient(transport);
         CustomFields = new CustomFieldsClient(transport);
+        Dcv = new DcvClient(transport);
     }
 
     internal ScmClient(ScmTransport transport, ScmCredentialStore credentials)
@@ -60,6 +61,7 @@ public sealed class ScmClient : IDisposable
         Admin = new AdminClient(transport, credentials);
         Reports = new ReportsClient(transport);
         CustomFields = new CustomFieldsClient(transport);
+        Dcv = new DcvClient(transport);
     }
 
     /// <summary>SSL certificates: list, count, details, enroll, collect, approve, decline, revoke, renew, replace, update, delete, import, DCV, locations, profiles, custom fields.</summary>
@@ -70,6 +72,9 @@ public sealed class ScmClient : IDisposable
 
     /// <summary>Domains.</summary>
     public DomainsClient Domains { get; }
+
+    /// <summary>Domain control validation: list validations, a domain's status, start and submit by CNAME, HTTP, HTTPS, TXT or e-mail (<c>/dcv</c>).</summary>
+    public DcvClient Dcv { get; }
 
     /// <summary>The calling administrator: password state and password change.</summary>
     public AdminClient Admin { get; }

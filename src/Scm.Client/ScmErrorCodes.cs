@@ -82,6 +82,9 @@ public static class ScmErrorCodes
     /// <summary>-639: The organization id is invalid.</summary>
     public const int InvalidOrganization = -639;
 
+    /// <summary>-727: The domain does not exist.</summary>
+    public const int DomainDoesNotExist = -727;
+
     /// <summary>-737: Domain(s) not validated; complete DCV first.</summary>
     public const int DomainNotValidated = -737;
 
@@ -96,6 +99,15 @@ public static class ScmErrorCodes
 
     /// <summary>-1112: The certificate cannot be approved in its current state.</summary>
     public const int CannotApproveInState = -1112;
+
+    /// <summary>-1137: Domain(s) not validated under DCV (enroll or renew for a name whose DCV is missing or expired).</summary>
+    public const int DomainNotValidatedUnderDcv = -1137;
+
+    /// <summary>-1603: Error validating the domain (a DCV submit whose check failed).</summary>
+    public const int DomainValidationFailed = -1603;
+
+    /// <summary>-1608: DCV is not enabled for this customer.</summary>
+    public const int DcvNotEnabled = -1608;
 
     /// <summary>-1400: The request is being processed by Sectigo.</summary>
     public const int BeingProcessed = -1400;

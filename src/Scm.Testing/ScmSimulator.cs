@@ -268,10 +268,23 @@ public sealed class ScmSimulator : IAsyncDisposable
     /// <summary>Revokes every bearer token issued so far (calls with them get 401 -16).</summary>
     public void RevokeTokens() => _auth.RevokeTokens();
 
-    /// <summary>Sets a domain's DCV status; pending orders for it wait in <c>Applied</c> until it is validated again.</summary>
+    /// <summary>
+    /// Sets a domain's DCV status; pending orders for it wait in <c>Applied</c> until it is validated again. A validated
+    /// domain is valid for <see cref="ScmSimulatorOptions.DcvValidityPeriod"/> from now; its dates show in the domain
+    /// details and the <c>/dcv</c> answers.
+    /// </summary>
     /// <param name="domain">The domain name as in the account.</param>
     /// <param name="validation">The new status.</param>
     public void SetDomainValidation(string domain, ScmSimulatorDomainValidation validation) => _engine.SetDomainValidation(domain, validation);
+
+    /// <summary>
+    /// Follows the link of a submitted e-mail validation (the DCV mail "clicked"): the domain becomes <c>VALIDATED</c> for
+    /// <see cref="ScmSimulatorOptions.DcvValidityPeriod"/> from now.
+    /// </summary>
+    /// <param name="domain">The domain name as in the account.</param>
+    /// <exception cref="ArgumentException">No such domain.</exception>
+    /// <exception cref="InvalidOperationException">The domain has no submitted e-mail validation.</exception>
+    public void ConfirmDcvEmail(string domain) => _engine.ConfirmDcvEmail(domain);
 
     /// <summary>Sets a domain's delegation status.</summary>
     /// <param name="domain">The domain name as in the account.</param>

@@ -118,6 +118,51 @@ public sealed class ScmSimulatorOptions
     /// <summary>Gets or sets a value indicating whether an order waits in <c>Applied</c> while one of its domains is not validated. Default <see langword="true"/>.</summary>
     public bool HoldIssuanceWhileDcvPending { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether DCV is enabled for the simulated customer. Default <see langword="true"/>.
+    /// When <see langword="false"/> every <c>/dcv</c> call answers 400 <c>-1608</c> "DCV not enabled for this customer".
+    /// </summary>
+    public bool DcvEnabled { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long a domain validation done through the <c>/dcv</c> API (or <see cref="ScmSimulator.SetDomainValidation"/>)
+    /// stays valid: the CA/Browser Forum's DCV reuse period. Default 398 days; SC-081 shortens it to 10 days from 2029-03-15.
+    /// </summary>
+    public TimeSpan DcvValidityPeriod { get; set; } = TimeSpan.FromDays(398);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether domain validation expires with the simulator clock. Default <see langword="false"/>.
+    /// When <see langword="true"/>: a validation turns <c>EXPIRED</c> once the clock reaches its expiry (validation time plus
+    /// <see cref="DcvValidityPeriod"/>; for the seeded domains, the end of their <c>dcvExpiration</c> day), in the <c>/dcv</c>
+    /// answers, the domain details and issuance; and enroll, enroll-keygen, renew, replace and import for a name whose
+    /// domain's DCV is not <c>VALIDATED</c> answer 400 <c>-1137</c> "Domain(s) {0} not validated under DCV". When
+    /// <see langword="false"/> the dates are shown but never expire by themselves, and enrollment refuses a domain that is
+    /// not validated with <c>-737</c>, as before.
+    /// </summary>
+    public bool EnforceDcvExpiry { get; set; }
+
+    /// <summary>
+    /// Gets or sets where CNAME and TXT validation submits look up DNS records. Default <see langword="null"/>: no records,
+    /// so such checks fail.
+    /// </summary>
+    public IScmSimulatorDnsResolver? DnsResolver { get; set; }
+
+    /// <summary>
+    /// Gets the base addresses the HTTP and HTTPS validation checks fetch from, by domain (case-insensitive). The
+    /// challenge's URL names the domain (<c>http://example.com/.well-known/pki-validation/X.txt</c>); the check fetches
+    /// the same path and query from the mapped address instead (for example <c>http://127.0.0.1:5123/</c>, a server the
+    /// test runs), with a GET, no redirects, a 10-second timeout and at most 64 KiB read. A domain without an entry
+    /// fails the check.
+    /// </summary>
+    public IDictionary<string, Uri> DcvHttpBaseAddresses { get; } = new Dictionary<string, Uri>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether an e-mail validation is validated as soon as it is submitted (as if the
+    /// link in the mail were followed at once). Default <see langword="false"/>: it stays submitted until a test calls
+    /// <see cref="ScmSimulator.ConfirmDcvEmail"/>.
+    /// </summary>
+    public bool DcvEmailAutoConfirm { get; set; }
+
     /// <summary>Gets the fault rules active from the start (more can be added through <see cref="ScmSimulator.Faults"/>).</summary>
     public IList<ScmFaultRule> Faults { get; } = new List<ScmFaultRule>();
 

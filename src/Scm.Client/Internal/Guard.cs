@@ -124,6 +124,30 @@ internal static class Guard
         return wire;
     }
 
+    /// <summary>A domain name as the DCV operations take it: 3..255 characters (both documents), no spaces, scheme, path, port or wildcard.</summary>
+    public static void DomainName(string? value, string name)
+    {
+        Length(value, 3, 255, name);
+        var v = value!;
+        if (v.Any(c => char.IsWhiteSpace(c) || c is '/' or ':' or '@' or '*' or '?' or '#' or ',') || v.StartsWith('.') || v.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException(name + " must be a bare domain name such as example.com (no scheme, path, port, wildcard or spaces).", name);
+        }
+    }
+
+    public static void Email(string? value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentNullException(name, name + " is required.");
+        }
+
+        if (!LooksLikeEmail(value))
+        {
+            throw new ArgumentException(name + " is not a valid e-mail address.", name);
+        }
+    }
+
     public static void Positive(int value, string name)
     {
         if (value <= 0)

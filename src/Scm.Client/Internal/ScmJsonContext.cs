@@ -52,6 +52,14 @@ namespace Scm.Client.Internal;
 [JsonSerializable(typeof(IReadOnlyList<CustomFieldDefinition>))]
 [JsonSerializable(typeof(CustomFieldDefinition))]
 [JsonSerializable(typeof(IReadOnlyList<OrganizationValidation>))]
+[JsonSerializable(typeof(DcvDomainWire))]
+[JsonSerializable(typeof(DcvEmailSubmitWire))]
+[JsonSerializable(typeof(IReadOnlyList<DcvValidationSummary>))]
+[JsonSerializable(typeof(DcvValidationDetails))]
+[JsonSerializable(typeof(DcvCnameChallenge))]
+[JsonSerializable(typeof(DcvHttpChallenge))]
+[JsonSerializable(typeof(DcvEmailChallenge))]
+[JsonSerializable(typeof(DcvSubmitResult))]
 internal sealed partial class ScmJsonContext : JsonSerializerContext
 {
 }

@@ -195,6 +195,34 @@ internal static class ScmOperations
     public static readonly ScmOperation CustomFieldList = new("customField.list", Get, "customField/v2", query: "certType");
     public static readonly ScmOperation CustomFieldGet = new("customField.get", Get, "customField/v2/{id}");
 
+    /// <summary>The DCV list as the REST API 25.5 documents it (<c>dcv/v1</c>).</summary>
+    public static readonly ScmOperation DcvListRest = new("dcv.list", Get, "dcv/v1/validation", query: "size,position,domain,org,department,dcvStatus,orderStatus,expiresIn", documents: ScmDocuments.Rest25_5);
+
+    /// <summary>The DCV list as the Admin API 25.9 documents it (<c>dcv/v2</c>).</summary>
+    public static readonly ScmOperation DcvListAdmin = new("dcv.list", Get, "dcv/v2/validation", query: "size,position,domain,org,department,dcvStatus,orderStatus,expiresIn", documents: ScmDocuments.Admin25_9);
+
+    /// <summary>The status of one domain: <c>dcv/v2</c> in both documents (25.5 calls its v1 deprecated).</summary>
+    public static readonly ScmOperation DcvStatus = new("dcv.status", Post, "dcv/v2/validation/status", typeof(Wire.DcvDomainWire));
+
+    public static readonly ScmOperation DcvStartCnameRest = DcvRest("dcv.start.cname", "start/domain/cname");
+    public static readonly ScmOperation DcvStartCnameAdmin = DcvAdmin("dcv.start.cname", "start/domain/cname");
+    public static readonly ScmOperation DcvStartHttpRest = DcvRest("dcv.start.http", "start/domain/http");
+    public static readonly ScmOperation DcvStartHttpAdmin = DcvAdmin("dcv.start.http", "start/domain/http");
+    public static readonly ScmOperation DcvStartHttpsRest = DcvRest("dcv.start.https", "start/domain/https");
+    public static readonly ScmOperation DcvStartHttpsAdmin = DcvAdmin("dcv.start.https", "start/domain/https");
+    public static readonly ScmOperation DcvStartEmailRest = DcvRest("dcv.start.email", "start/domain/email");
+    public static readonly ScmOperation DcvStartEmailAdmin = DcvAdmin("dcv.start.email", "start/domain/email");
+    public static readonly ScmOperation DcvSubmitCnameRest = DcvRest("dcv.submit.cname", "submit/domain/cname");
+    public static readonly ScmOperation DcvSubmitCnameAdmin = DcvAdmin("dcv.submit.cname", "submit/domain/cname");
+    public static readonly ScmOperation DcvSubmitHttpRest = DcvRest("dcv.submit.http", "submit/domain/http");
+    public static readonly ScmOperation DcvSubmitHttpAdmin = DcvAdmin("dcv.submit.http", "submit/domain/http");
+    public static readonly ScmOperation DcvSubmitHttpsRest = DcvRest("dcv.submit.https", "submit/domain/https");
+    public static readonly ScmOperation DcvSubmitHttpsAdmin = DcvAdmin("dcv.submit.https", "submit/domain/https");
+    public static readonly ScmOperation DcvSubmitTxtRest = DcvRest("dcv.submit.txt", "submit/domain/txt");
+    public static readonly ScmOperation DcvSubmitTxtAdmin = DcvAdmin("dcv.submit.txt", "submit/domain/txt");
+    public static readonly ScmOperation DcvSubmitEmailRest = DcvRest("dcv.submit.email", "submit/domain/email", typeof(Wire.DcvEmailSubmitWire));
+    public static readonly ScmOperation DcvSubmitEmailAdmin = DcvAdmin("dcv.submit.email", "submit/domain/email", typeof(Wire.DcvEmailSubmitWire));
+
     public static readonly ScmOperation ReportSsl = new("report.ssl", Post, "report/v1/ssl-certificates", typeof(Wire.SslReportRequestWire), query: "output_type");
 
     public static IReadOnlyList<ScmOperation> All { get; } =
@@ -204,6 +232,17 @@ internal static class ScmOperations
         SslRevokeManual, SslRenew, SslRenewById, SslRenewManual, SslReplace, SslImport, SslGetDcv, SslRecheckDcv, SslListLocations,
         SslCreateLocation, SslGetLocation, SslUpdateLocation, SslDeleteLocation, OrganizationList, OrganizationGet,
         OrganizationManagedByRest, OrganizationManagedByAdmin, OrganizationValidations, DomainList, DomainGet, AdminPassword,
-        AdminChangePassword, CustomFieldList, CustomFieldGet, ReportSsl,
+        AdminChangePassword, CustomFieldList, CustomFieldGet, ReportSsl, DcvListRest, DcvListAdmin, DcvStatus, DcvStartCnameRest,
+        DcvStartCnameAdmin, DcvStartHttpRest, DcvStartHttpAdmin, DcvStartHttpsRest, DcvStartHttpsAdmin, DcvStartEmailRest,
+        DcvStartEmailAdmin, DcvSubmitCnameRest, DcvSubmitCnameAdmin, DcvSubmitHttpRest, DcvSubmitHttpAdmin, DcvSubmitHttpsRest,
+        DcvSubmitHttpsAdmin, DcvSubmitTxtRest, DcvSubmitTxtAdmin, DcvSubmitEmailRest, DcvSubmitEmailAdmin,
     ];
+
+    /// <summary>A DCV start or submit as the REST API 25.5 documents it (<c>dcv/v1/validation/...</c>).</summary>
+    private static ScmOperation DcvRest(string name, string rest, Type? body = null) =>
+        new(name, Post, "dcv/v1/validation/" + rest, body ?? typeof(Wire.DcvDomainWire), documents: ScmDocuments.Rest25_5);
+
+    /// <summary>A DCV start or submit as the Admin API 25.9 documents it (<c>dcv/v2/validation/...</c>).</summary>
+    private static ScmOperation DcvAdmin(string name, string rest, Type? body = null) =>
+        new(name, Post, "dcv/v2/validation/" + rest, body ?? typeof(Wire.DcvDomainWire), documents: ScmDocuments.Admin25_9);
 }

@@ -64,6 +64,21 @@ internal static class ScmVocabulary
         new("CNAME", "CNAME"), new("EMAIL", "EMAIL"), new("HTTP", "HTTP"), new("HTTPS", "HTTPS"), new("TXT", "TXT"), new(null, "AUTO"),
     ];
 
+    /// <summary>
+    /// <c>GET /dcv/v*/validation</c> <c>dcvStatus</c>: the OpenAPI's <c>DcvStatus</c> enum (display strings) in 25.9; in
+    /// 25.5, which lists no filter values, the UPPER_SNAKE form its DCV examples answer with.
+    /// </summary>
+    public static readonly ScmTerm[] DcvStatus = [new("NOT_VALIDATED", "Not validated"), new("VALIDATED", "Validated"), new("EXPIRED", "Expired")];
+
+    /// <summary>
+    /// <c>GET /dcv/v*/validation</c> <c>orderStatus</c>: the OpenAPI's <c>DcvOrderStatus</c> enum in 25.9; UPPER_SNAKE in
+    /// 25.5 (its examples show <c>NOT_INITIATED</c> and <c>SUBMITTED</c>; the other two follow the same rule).
+    /// </summary>
+    public static readonly ScmTerm[] DcvOrderStatus =
+    [
+        new("NOT_INITIATED", "Not initiated"), new("AWAITING_SUBMISSION", "Awaiting submission"), new("SUBMITTED", "Submitted"), new("REJECTED", "Rejected"),
+    ];
+
     /// <summary><c>enroll-keygen</c> <c>keyGenerationMethod</c>.</summary>
     public static readonly ScmTerm[] KeyGenerationMethod = [new("PK_AGENT", "PK_AGENT"), new("AZURE_KEY_VAULT", "AZURE_KEY_VAULT")];
 

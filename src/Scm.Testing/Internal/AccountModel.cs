@@ -79,6 +79,14 @@ internal sealed class DomainModel
 
     public DateOnly? DcvExpiration { get; set; }
 
+    /// <summary>The instant the validation expires (when <see cref="ScmSimulatorOptions.EnforceDcvExpiry"/> is on).</summary>
+    public DateTimeOffset? DcvExpiresAt { get; set; }
+
+    /// <summary>How the current validation was done (<c>validationMethod</c> / <c>dcvMethod</c>).</summary>
+    public string DcvMethod { get; set; } = "CNAME_CSR_HASH";
+
+    public DcvOrder Order { get; set; } = new();
+
     public string ValidationStatusWire => Validation switch
     {
         ScmSimulatorDomainValidation.Validated => "VALIDATED",
@@ -92,6 +100,37 @@ internal sealed class DomainModel
     public bool Covers(string name)
         => string.Equals(name, Name, StringComparison.OrdinalIgnoreCase)
             || name.EndsWith("." + Name, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>A domain's DCV order: started (<c>AWAITING_SUBMISSION</c>), then <c>SUBMITTED</c>, with its challenge.</summary>
+internal sealed class DcvOrder
+{
+    public string Status { get; set; } = "NOT_INITIATED";
+
+    /// <summary><c>CNAME</c>, <c>HTTP</c>, <c>HTTPS</c>, <c>TXT</c> or <c>EMAIL</c>.</summary>
+    public string? Mode { get; set; }
+
+    public string? Host { get; set; }
+
+    public string? Point { get; set; }
+
+    public string? Url { get; set; }
+
+    public string? FirstLine { get; set; }
+
+    public string? SecondLine { get; set; }
+
+    public string[] OfferedEmails { get; set; } = [];
+
+    public string? ValidationEmail { get; set; }
+
+    public string? EmailReference { get; set; }
+
+    public string? BackendId { get; set; }
+
+    public DateTimeOffset? Submitted { get; set; }
+
+    public DateTimeOffset? LastCheck { get; set; }
 }
 
 internal sealed class CustomFieldModel

@@ -92,6 +92,9 @@ internal sealed partial class RequestPipeline
                     return;
                 }
 
+            case "dcv" when segments[1] is "v1" or "v2" && segments.Length >= 3 && segments[2] == "validation":
+                await DcvAsync(context, segments[1], segments.AsMemory(3), body).ConfigureAwait(false);
+                return;
             case "domain" when segments[1] == "v1":
                 await DomainAsync(context, segments.AsMemory(2)).ConfigureAwait(false);
                 return;
@@ -482,6 +485,116 @@ internal sealed partial class RequestPipeline
         }
 
         throw NotFound(context);
+    }
+
+    /// <summary>
+    /// <c>/dcv/{v1|v2}/validation...</c>: the REST API 25.5 serves v1 (and the v2 status it calls preferred), the Admin API
+    /// 25.9 serves v2 only (with a TXT start that only answers a message); the other version's paths answer 404.
+    /// </summary>
+    private async Task DcvAsync(HttpContext context, string version, ReadOnlyMemory<string> rest, byte[] body)
+    {
+        var r = rest.Span;
+        var admin = _options.ApiVersion == ScmSimulatorApiVersion.Admin25_9;
+        var isStatus = r.Length == 1 && r[0] == "status";
+        if (!(version == "v2" ? admin || isStatus : !admin))
+        {
+            throw NotFound(context);
+        }
+
+        if (r.Length == 0)
+        {
+            RequireMethod(context, "GET");
+            var query = context.Request.Query;
+            string? Q(string name) => query.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
+            var (position, size) = Paging(query);
+            var (total, rows) = _engine.DcvList(Q("domain"), SslFilter.QueryInt(query, "org"), SslFilter.QueryInt(query, "department"), Q("dcvStatus"), Q("orderStatus"), SslFilter.QueryInt(query, "expiresIn"), position, size);
+            context.Response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+            await WriteJsonAsync(context, 200, rows, PlainJson).ConfigureAwait(false);
+            return;
+        }
+
+        RequireMethod(context, "POST");
+        using var doc = JsonBody.ParseObject(body, allowEmpty: false)!;
+        var domain = JsonBody.GetString(doc.RootElement, "domain");
+        if (isStatus)
+        {
+            await WriteJsonAsync(context, 200, _engine.DcvStatusJson(domain), PlainJson).ConfigureAwait(false);
+            return;
+        }
+
+        if (r.Length != 3 || r[1] != "domain" || r[0] is not ("start" or "submit"))
+        {
+            throw NotFound(context);
+        }
+
+        var mode = r[2] switch
+        {
+            "cname" => "CNAME",
+            "http" => "HTTP",
+            "https" => "HTTPS",
+            "txt" => "TXT",
+            "email" => "EMAIL",
+            _ => throw NotFound(context),
+        };
+        if (r[0] == "start")
+        {
+            if (mode == "TXT" && !admin)
+            {
+                throw NotFound(context); // 25.5: "Start request is not supported by the API. Use submit directly."
+            }
+
+            await WriteJsonAsync(context, 200, _engine.DcvStart(mode, domain), PlainJson).ConfigureAwait(false);
+            return;
+        }
+
+        if (mode is "HTTP" or "HTTPS")
+        {
+            var (fetch, url, first, second) = _engine.PrepareHttpSubmit(mode, domain);
+            var failure = await DcvFetchAsync(fetch, url, first, second).ConfigureAwait(false);
+            await WriteJsonAsync(context, 200, _engine.CompleteHttpSubmit(mode, domain, url, failure), PlainJson).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, _engine.DcvSubmit(mode, domain, JsonBody.GetString(doc.RootElement, "email")), PlainJson).ConfigureAwait(false);
+    }
+
+    /// <summary>Fetches an HTTP(S) validation file; null when its first two lines are the expected ones, else what was wrong.</summary>
+    private async Task<string?> DcvFetchAsync(Uri? fetch, string url, string firstLine, string secondLine)
+    {
+        if (fetch is null)
+        {
+            return $"could not connect to fetch {url} (no address in ScmSimulatorOptions.DcvHttpBaseAddresses)";
+        }
+
+        try
+        {
+            using var response = await DcvHttp.GetAsync(fetch, HttpCompletionOption.ResponseHeadersRead, _shutdown).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                return $"{url} answered HTTP {(int)response.StatusCode}";
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(_shutdown).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = new byte[64 * 1024];
+                var read = 0;
+                int n;
+                while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), _shutdown).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+
+                var lines = Encoding.UTF8.GetString(buffer, 0, read).Split('\n').Select(l => l.Trim()).ToList();
+                return lines.Count >= 2 && lines[0] == firstLine && lines[1] == secondLine
+                    ? null
+                    : $"the content of {url} does not match the validation details";
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return $"could not fetch {url}";
+        }
     }
 
     private async Task TokenAsync(HttpContext context, byte[] body)

@@ -13,6 +13,9 @@ internal sealed partial class RequestPipeline
     private const int MaxBodyBytes = 16 * 1024 * 1024;
     private static readonly byte[] FillerChunk = BuildFiller();
 
+    /// <summary>Fetches HTTP(S) DCV files from the addresses tests map (no redirects, 10-second timeout).</summary>
+    private static readonly HttpClient DcvHttp = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+
     private readonly SimulatorEngine _engine;
     private readonly AuthService _auth;
     private readonly FaultEngine _faults;

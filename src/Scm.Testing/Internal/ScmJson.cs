@@ -340,7 +340,7 @@ internal static class ScmJson
         w.WriteString("validationStatus", d.ValidationStatusWire);
         if (d.Validation != ScmSimulatorDomainValidation.NotValidated)
         {
-            w.WriteString("validationMethod", "CNAME_CSR_HASH");
+            w.WriteString("validationMethod", d.DcvMethod);
         }
 
         if (d.DcvValidation is { } validated)

@@ -146,6 +146,7 @@ internal sealed partial class SimulatorEngine
         lock (_gate)
         {
             var domain = _domains.Find(d => d.Id == id) ?? throw new ScmApiException(404, -727, $"Domain '{id}' does not exist");
+            RefreshDcv(domain);
             return ScmJson.Build(domain, ScmJson.WriteDomainDetails);
         }
     }
@@ -319,14 +320,21 @@ internal sealed partial class SimulatorEngine
         {
             var domain = _domains.Find(d => string.Equals(d.Name, name.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException($"Unknown domain '{name}'.", nameof(name));
-            var today = DateOnly.FromDateTime(Now.UtcDateTime);
+            var now = Now;
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            if (validation == ScmSimulatorDomainValidation.Validated)
+            {
+                MarkValidated(domain, domain.DcvMethod, now);
+                return;
+            }
+
             domain.Validation = validation;
             (domain.DcvValidation, domain.DcvExpiration) = validation switch
             {
-                ScmSimulatorDomainValidation.Validated => ((DateOnly?)today, (DateOnly?)today.AddYears(1)),
-                ScmSimulatorDomainValidation.Expired => (domain.DcvValidation ?? today.AddYears(-1), today.AddDays(-1)),
-                _ => (null, null),
+                ScmSimulatorDomainValidation.Expired => ((DateOnly?)(domain.DcvValidation ?? today.AddYears(-1)), (DateOnly?)today.AddDays(-1)),
+                _ => ((DateOnly?)null, (DateOnly?)null),
             };
+            domain.DcvExpiresAt = EndOfDay(domain.DcvExpiration);
             _nextEventTicks = long.MinValue;
         }
     }

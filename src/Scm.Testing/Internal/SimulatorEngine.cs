@@ -105,6 +105,8 @@ internal sealed partial class SimulatorEngine : IDisposable
                 DcvExpiration = d.Validation == ScmSimulatorDomainValidation.NotValidated ? null
                     : d.Validation == ScmSimulatorDomainValidation.Expired ? today.AddDays(-10) : today.AddDays(335),
             });
+            var added = _domains[^1];
+            added.DcvExpiresAt = EndOfDay(added.DcvExpiration);
         }
 
         foreach (var f in account.CustomFields)
@@ -425,12 +427,18 @@ internal sealed partial class SimulatorEngine : IDisposable
             }
         }
 
+        if (best is not null)
+        {
+            RefreshDcv(best);
+        }
+
         return best;
     }
 
     private void CheckDomains(IEnumerable<string> names, OrgModel org)
     {
         var notValidated = new List<string>();
+        var dcvMissing = new List<string>();
         foreach (var name in names)
         {
             var domain = FindDomain(name);
@@ -439,11 +447,20 @@ internal sealed partial class SimulatorEngine : IDisposable
                 throw ScmApiException.BadRequest(-1010, $"Domain '{name}' is not allowed");
             }
 
-            if (!domain.IsDelegatedTo(org) || domain.Delegation != ScmSimulatorDomainDelegation.Active || !domain.Active
+            if (_options.EnforceDcvExpiry && domain.Validation != ScmSimulatorDomainValidation.Validated)
+            {
+                dcvMissing.Add(name);
+            }
+            else if (!domain.IsDelegatedTo(org) || domain.Delegation != ScmSimulatorDomainDelegation.Active || !domain.Active
                 || domain.Validation != ScmSimulatorDomainValidation.Validated)
             {
                 notValidated.Add(name);
             }
+        }
+
+        if (dcvMissing.Count > 0)
+        {
+            throw ScmApiException.BadRequest(-1137, $"Domain(s) {string.Join(", ", dcvMissing)} not validated under DCV");
         }
 
         if (notValidated.Count > 0)
