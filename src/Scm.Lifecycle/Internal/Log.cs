@@ -115,4 +115,10 @@ internal static partial class Log
 
     [LoggerMessage(2071, LogLevel.Information, "SCM admin password change ended: {Outcome} (SCM code {ScmErrorCode}).")]
     public static partial void PasswordChangeFinished(ILogger logger, ScmPasswordChangeOutcome outcome, int? scmErrorCode);
+
+    [LoggerMessage(2080, LogLevel.Information, "SCM account {Account}: {Change}.")]
+    public static partial void AccountChanged(ILogger logger, string account, string change);
+
+    [LoggerMessage(2081, LogLevel.Warning, "SCM account {Account}: the reloaded settings were not applied ({Problems}); the account keeps its settings.")]
+    public static partial void AccountReloadRefused(ILogger logger, string account, string problems);
 }

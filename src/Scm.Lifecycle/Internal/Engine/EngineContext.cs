@@ -104,5 +104,6 @@ internal sealed class EngineContext
         CertificateId = certificate?.Id ?? order?.CertificateId,
         SslId = order?.SslId ?? certificate?.SslId,
         CommonName = order?.Request.CommonName ?? certificate?.CommonName,
+        AccountId = Options.AccountId,
     };
 }

@@ -100,6 +100,7 @@ internal sealed class OrderImporter
         var final = counts.Snapshot(total);
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
+            AccountId = _ctx.Options.AccountId,
             Timestamp = _ctx.Now,
             Actor = actor,
             Action = "Import",

@@ -165,6 +165,7 @@ internal sealed class PasswordRotation
         Log.PasswordChangeFinished(_ctx.Logger, outcome, code);
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
+            AccountId = _ctx.Options.AccountId,
             Timestamp = _ctx.Now,
             Actor = actor,
             Action = Action,
