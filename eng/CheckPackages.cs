@@ -1,10 +1,17 @@
 // Checks every package in a folder: readme, licence expression, repository metadata, XML docs and assemblies for
-// both target frameworks, a symbols package. Run: dotnet run eng/CheckPackages.cs -- <folder> <id>...
+// both target frameworks (net10.0 only for the few listed below, with the reason), a symbols package.
+// Run: dotnet run eng/CheckPackages.cs -- <folder> <id>...
 using System.IO.Compression;
 using System.Text;
 
 var folder = args[0];
 var failures = 0;
+
+// Packages that cannot target net8.0, with the reason; every other one must carry both frameworks.
+var net10Only = new Dictionary<string, string>(StringComparer.Ordinal)
+{
+    ["Scm.Scheduling.Quartz"] = "Quartz.NET 4 ships for net10.0 only",
+};
 foreach (var id in args.Skip(1))
 {
     var nupkg = Directory.GetFiles(folder, id + ".*.nupkg").FirstOrDefault(f => !f.EndsWith(".snupkg", StringComparison.Ordinal)
@@ -17,7 +24,8 @@ foreach (var id in args.Skip(1))
 
     using var zip = ZipFile.OpenRead(nupkg);
     var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
-    foreach (var required in new[] { "README.md", $"lib/net8.0/{id}.dll", $"lib/net8.0/{id}.xml", $"lib/net10.0/{id}.dll", $"lib/net10.0/{id}.xml" })
+    var frameworks = net10Only.ContainsKey(id) ? new[] { "net10.0" } : ["net8.0", "net10.0"];
+    foreach (var required in frameworks.SelectMany(f => new[] { $"lib/{f}/{id}.dll", $"lib/{f}/{id}.xml" }).Prepend("README.md"))
     {
         if (!names.Contains(required))
         {
@@ -37,6 +45,11 @@ foreach (var id in args.Skip(1))
     if (names.Contains("README.md") && Read(zip, "README.md").Length < 200)
     {
         Fail($"{id}: README.md is too short to help anyone");
+    }
+
+    if (net10Only.TryGetValue(id, out var reason) && names.Contains($"lib/net8.0/{id}.dll"))
+    {
+        Fail($"{id}: targets net8.0 now; remove it from the net10.0-only list ({reason})");
     }
 
     if (!File.Exists(Path.ChangeExtension(nupkg, ".snupkg")))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server on 127.0.0.1 for the PostgreSQL tests (CI, or a developer machine with the Debian
 # postgresql packages). Usage:
-#   eng/postgres.sh start [ENV_FILE] [CLEANUP_FILE]   starts it; prints (and appends to ENV_FILE) SCM_TEST_POSTGRES=...
+#   eng/postgres.sh start [ENV_FILE] [CLEANUP_FILE]   starts it; prints (and appends to ENV_FILE) SCM_TEST_POSTGRES='...'
+#                                                     (a shell line: eval "export $(eng/postgres.sh start)")
 #   eng/postgres.sh stop DATA_DIR                     stops it and removes its data directory
 # The data directory is new and temporary, authentication is 'trust' on loopback only, fsync is off: never for real data.
 set -euo pipefail
@@ -38,7 +39,8 @@ case "${1:-}" in
     as_owner "$bin/pg_ctl" -D "$data/db" -l "$data/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >&2 \
       || { cat "$data/server.log" >&2; exit 1; }
-    line="SCM_TEST_POSTGRES=Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true"
+    # Quoted: the connection string holds ';', which a shell would read as the end of the assignment.
+    line="SCM_TEST_POSTGRES='Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true'"
     echo "$line"
     [ -n "$env_file" ] && echo "$line" >> "$env_file"
     [ -n "$cleanup_file" ] && echo "bash '$(readlink -f "$0")' stop '$data'" >> "$cleanup_file"

@@ -4,12 +4,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Scm.Storage;
+using Scm.Storage.PostgreSql;
 
 namespace Scm.Samples.Worker;
 
 /// <summary>
 /// The worker's composition, shared by <c>Program.cs</c> and the tests: the lifecycle engine from the <c>Sectigo</c>
-/// configuration section with SQLite storage and file-system deployment, the hosted schedules, health checks reported
+/// configuration section with SQLite (or PostgreSQL) storage and file-system deployment, the hosted schedules (or
+/// Quartz, <c>Worker:Scheduling</c>), health checks reported
 /// to the log, a lifecycle event logger, OpenTelemetry metrics and traces of <c>Scm.Client</c> and <c>Scm.Lifecycle</c>,
 /// and the configured certificates ordered at start.
 /// </summary>
@@ -51,8 +54,18 @@ public static class SampleWorker
         var deploy = string.IsNullOrWhiteSpace(settings.Deployment.Directory) ? Path.Combine(data, "certificates") : Path.GetFullPath(settings.Deployment.Directory);
         var store = Path.Combine(data, "scm.db");
         services.AddSingleton(settings);
+        if (settings.Scheduling == WorkerScheduling.Quartz && settings.Storage != WorkerStorage.PostgreSql)
+        {
+            // Quartz's cluster spans hosts; a SQLite file belongs to one of them, so the jobs would act on one host's state.
+            throw new WorkerConfigurationException("Worker:Scheduling = Quartz needs Worker:Storage = PostgreSql (the hosts of a Quartz cluster share one PostgreSQL store).");
+        }
 
-        services.AddSectigoCertificateManagement(configuration, o =>
+        if (settings.Storage == WorkerStorage.PostgreSql && string.IsNullOrWhiteSpace(settings.PostgreSql.ConnectionString))
+        {
+            throw new WorkerConfigurationException("Worker:Storage = PostgreSql needs Worker:PostgreSql:ConnectionString (set it in the environment as Worker__PostgreSql__ConnectionString).");
+        }
+
+        var engine = services.AddSectigoCertificateManagement(configuration, o =>
             {
                 // In simulator mode everything is throw-away, so the key that protects private keys at rest lives beside
                 // the store instead of in the user's profile (the SDK's default).
@@ -60,8 +73,24 @@ public static class SampleWorker
                 {
                     o.KeyProtection.KeyFilePath = Path.Combine(data, "keys", "protector.key");
                 }
-            })
-            .UseSqliteStorage(store)
+            });
+        if (settings.Storage == WorkerStorage.PostgreSql)
+        {
+            engine.UsePostgreSqlStorage(settings.PostgreSql.ConnectionString!, o => o.Schema = settings.PostgreSql.Schema);
+        }
+        else
+        {
+            engine.UseSqliteStorage(store);
+        }
+
+        if (settings.Scheduling == WorkerScheduling.Quartz)
+        {
+            // The jobs run on Quartz (cron expressions and cluster settings from Sectigo:Quartz); the in-process
+            // scheduler is turned off by UseQuartzScheduling.
+            engine.UseQuartzScheduling(configuration.GetSection("Sectigo:Quartz"));
+        }
+
+        engine
             .AddFileSystemDeployment(o =>
             {
                 o.Directory = deploy;
@@ -75,7 +104,11 @@ public static class SampleWorker
         services.AddHostedService<HealthReporter>();
         services.AddHostedService<DesiredCertificates>();
         services.AddHostedService(sp => new StartupBanner(
-            sp.GetRequiredService<ILogger<StartupBanner>>(), store, deploy, configuration["Sectigo:Client:BaseAddress"] ?? "the default SCM address"));
+            sp.GetRequiredService<ILogger<StartupBanner>>(),
+            sp.GetRequiredService<IScmStore>() is PostgreSqlScmStore postgres ? "PostgreSQL " + postgres.Location : store,
+            deploy,
+            configuration["Sectigo:Client:BaseAddress"] ?? "the default SCM address",
+            settings.Scheduling == WorkerScheduling.Quartz ? "Quartz (clustered)" : "hosted"));
 
         var otel = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(TelemetrySources))
@@ -103,11 +136,11 @@ public static class SampleWorker
     }
 
     /// <summary>Logs where the worker keeps its state, once at start (never a secret).</summary>
-    private sealed class StartupBanner(ILogger<StartupBanner> logger, string store, string deploy, string scm) : IHostedService
+    private sealed class StartupBanner(ILogger<StartupBanner> logger, string store, string deploy, string scm, string scheduling) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            WorkerLog.Started(logger, store, deploy, scm);
+            WorkerLog.Started(logger, store, deploy, scm, scheduling);
             return Task.CompletedTask;
         }
 

@@ -6,8 +6,8 @@ namespace Scm.Samples.Worker;
 /// <summary>The sample worker's log messages (event ids 4000+). Never a password, key or keystore.</summary>
 internal static partial class WorkerLog
 {
-    [LoggerMessage(4000, LogLevel.Information, "Sample worker: store {StorePath}, certificates deployed to {DeployDirectory}, SCM at {ScmAddress}.")]
-    public static partial void Started(ILogger logger, string storePath, string deployDirectory, string scmAddress);
+    [LoggerMessage(4000, LogLevel.Information, "Sample worker: store {StorePath}, certificates deployed to {DeployDirectory}, SCM at {ScmAddress}, {Scheduling} scheduling.")]
+    public static partial void Started(ILogger logger, string storePath, string deployDirectory, string scmAddress, string scheduling);
 
     [LoggerMessage(4001, LogLevel.Information, "Certificate issued and installed: {CommonName} (sslId {SslId}, serial {Serial}, valid until {NotAfter:O}, {Kind}).")]
     public static partial void CertificateIssued(ILogger logger, string commonName, long? sslId, string serial, DateTimeOffset notAfter, OrderKind kind);

@@ -23,6 +23,22 @@ public sealed class WorkerSettings
     /// </summary>
     public string? Simulator { get; set; }
 
+    /// <summary>
+    /// Where the engine keeps its state: <see cref="WorkerStorage.Sqlite"/> (default: <c>scm.db</c> under
+    /// <see cref="DataDirectory"/>) or <see cref="WorkerStorage.PostgreSql"/> (<see cref="PostgreSql"/>; shared by several workers).
+    /// </summary>
+    public WorkerStorage Storage { get; set; } = WorkerStorage.Sqlite;
+
+    /// <summary>The PostgreSQL store (<c>Worker:PostgreSql</c>), used when <see cref="Storage"/> is <see cref="WorkerStorage.PostgreSql"/>.</summary>
+    public PostgreSqlSettings PostgreSql { get; set; } = new();
+
+    /// <summary>
+    /// Which scheduler runs the engine's jobs: <see cref="WorkerScheduling.Hosted"/> (default: the SDK's in-process
+    /// scheduler, <c>Sectigo:Scheduling:*</c>) or <see cref="WorkerScheduling.Quartz"/> (Quartz.NET clustered over the
+    /// PostgreSQL store's database, <c>Sectigo:Quartz:*</c>; needs <see cref="Storage"/> = PostgreSql).
+    /// </summary>
+    public WorkerScheduling Scheduling { get; set; } = WorkerScheduling.Hosted;
+
     /// <summary>How often the health report is written to the log (default 5 minutes; zero or less turns it off).</summary>
     public TimeSpan HealthReportInterval { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -44,6 +60,36 @@ public sealed class WorkerSettings
         configuration.GetSection(SectionName).Bind(settings);
         return settings;
     }
+}
+
+/// <summary>Where the worker keeps the engine's state.</summary>
+public enum WorkerStorage
+{
+    /// <summary>One SQLite file under the data directory (one host).</summary>
+    Sqlite = 0,
+
+    /// <summary>A PostgreSQL database (several hosts can share it).</summary>
+    PostgreSql = 1,
+}
+
+/// <summary>Which scheduler runs the engine's jobs.</summary>
+public enum WorkerScheduling
+{
+    /// <summary>The SDK's in-process hosted scheduler (one host, or several with the store's job leases).</summary>
+    Hosted = 0,
+
+    /// <summary>Quartz.NET with cron triggers, clustered over the PostgreSQL database (several hosts).</summary>
+    Quartz = 1,
+}
+
+/// <summary>The PostgreSQL store (<c>Worker:PostgreSql</c>).</summary>
+public sealed class PostgreSqlSettings
+{
+    /// <summary>The Npgsql connection string; the password from the environment (<c>Worker__PostgreSql__ConnectionString</c>) or user secrets, never a committed file.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The store's schema (default <c>scm</c>).</summary>
+    public string Schema { get; set; } = "scm";
 }
 
 /// <summary>Settings of the file-system deployment target (<c>Worker:Deployment</c>).</summary>

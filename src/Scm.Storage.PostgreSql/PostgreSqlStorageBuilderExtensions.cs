@@ -15,6 +15,7 @@ public static class PostgreSqlStorageBuilderExtensions
     /// <see cref="PostgreSqlScmStore"/> as the singleton <see cref="IScmStore"/> (replacing any other store) and forwards
     /// <see cref="ICertificateStore"/>, <see cref="ICatalogStore"/>, <see cref="IAuditLog"/>, <see cref="IJobStateStore"/>
     /// and <see cref="ILeaseProvider"/> to the same instance; adds <see cref="TimeProvider.System"/> unless a clock is registered.
+    /// The options are registered too, so other parts using the same database (Quartz scheduling) default to them.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">The Npgsql connection string (keep its password out of committed files).</param>
@@ -74,7 +75,10 @@ public static class PostgreSqlStorageBuilderExtensions
         return builder.UsePostgreSqlStorage(options);
     }
 
-    /// <summary>Keeps all state in one PostgreSQL database, with every option given.</summary>
+    /// <summary>
+    /// Keeps all state in one PostgreSQL database, with every option given. The options are registered as a singleton
+    /// too, so other parts using the same database (Quartz scheduling) default to them.
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="options">The options; validated when the store is created.</param>
     /// <returns>The builder.</returns>
@@ -84,6 +88,8 @@ public static class PostgreSqlStorageBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.RemoveAll<IScmStore>();
+        builder.Services.RemoveAll<PostgreSqlStoreOptions>();
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IScmStore>(sp => new PostgreSqlScmStore(options, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<PostgreSqlScmStore>>()));
         builder.Services.TryAddSingleton<ICertificateStore>(sp => sp.GetRequiredService<IScmStore>());
         builder.Services.TryAddSingleton<ICatalogStore>(sp => sp.GetRequiredService<IScmStore>());

@@ -2,11 +2,14 @@ using System.Reflection;
 
 namespace Scm.Conventions.Tests;
 
-/// <summary>Arrows point one way: Lifecycle -> Client, Lifecycle -> Storage.Abstractions, stores -> Storage.Abstractions.</summary>
+/// <summary>
+/// Arrows point one way: Lifecycle -> Client, Lifecycle -> Storage.Abstractions, stores -> Storage.Abstractions; the Quartz
+/// scheduling -> Lifecycle and the PostgreSQL store (whose database it shares).
+/// </summary>
 public sealed class DependencyDirectionTests
 {
     private static readonly string[] s_ourAssemblies =
-        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Lifecycle", "Scm.Lifecycle.DataProtection", "Scm.Testing"];
+        ["Scm.Client", "Scm.Storage.Abstractions", "Scm.Storage.Sqlite", "Scm.Storage.PostgreSql", "Scm.Lifecycle", "Scm.Lifecycle.DataProtection", "Scm.Scheduling.Quartz", "Scm.Testing"];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
@@ -14,6 +17,7 @@ public sealed class DependencyDirectionTests
         { "Scm.Storage.Abstractions", [] },
         { "Scm.Storage.Sqlite", ["Scm.Storage.Abstractions"] },
         { "Scm.Lifecycle", ["Scm.Client", "Scm.Storage.Abstractions"] },
+        { "Scm.Scheduling.Quartz", ["Scm.Lifecycle", "Scm.Storage.Abstractions", "Scm.Storage.PostgreSql"] },
         { "Scm.Testing", [] },
 
         // The Data Protection adapter plugs into the builder and the protector contract only: it never points at the engine.

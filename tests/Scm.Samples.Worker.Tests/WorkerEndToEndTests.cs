@@ -10,6 +10,7 @@ using Scm.Lifecycle.Scheduling;
 using Scm.Samples.Worker;
 using Scm.Storage;
 using Scm.Testing;
+using Scm.Tests.Shared;
 
 namespace Scm.Samples.Worker.Tests;
 
@@ -167,7 +168,57 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         Assert.DoesNotContain(_logs, l => l.Contains(_simulator.Credentials.Password, StringComparison.Ordinal));
     }
 
-    private async Task<IHost> StartWorkerAsync()
+    [SkippableFact]
+    public async Task Worker_QuartzSchedulingOnPostgreSql_FollowsConfiguredCertificatesToDeploymentWithQuartzJobs()
+    {
+        var connectionString = PostgreSqlTestServer.Require();
+        var storeSchema = PostgreSqlTestServer.NewSchema();
+        var quartzSchema = PostgreSqlTestServer.NewSchema();
+        string[] expected = ["www.acme.example", "legacy.acme.example", "mail.acme.example"];
+        try
+        {
+            using var host = await StartWorkerAsync(
+                "--Worker:Scheduling=Quartz",
+                "--Worker:Storage=PostgreSql",
+                "--Worker:PostgreSql:ConnectionString=" + connectionString,
+                "--Worker:PostgreSql:Schema=" + storeSchema,
+                "--Sectigo:Quartz:Schema=" + quartzSchema,
+                "--Sectigo:Quartz:FollowUpCron=* * * * * ?",
+                "--Sectigo:Quartz:ClusterCheckinInterval=00:00:01");
+
+            // The in-process scheduler is off; Quartz polls the orders every second until they are issued and deployed.
+            Assert.False(host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SectigoCertificateManagementOptions>>().Value.Scheduling.Enabled);
+            var lifecycle = host.Services.GetRequiredService<ICertificateLifecycle>();
+            var certificates = await WaitForAsync(async () =>
+            {
+                var active = await ToListAsync(lifecycle.ListCertificatesAsync(CertificateStatus.Active));
+                return active.Count == expected.Length && CountLogs("Deployed ") == 3 ? active : null;
+            });
+            Assert.Equal(expected.Order(), certificates.Select(c => c.CommonName).Order());
+            Assert.Equal(3, _simulator.Counters.BillableOrders);
+            Assert.Equal(1, CountLogs("Quartz scheduling of the engine's jobs: scheduler ScmSdk"));
+            Assert.Contains(_logs, l => l.Contains("Sample worker: store PostgreSQL ", StringComparison.Ordinal) && l.Contains("Quartz (clustered) scheduling", StringComparison.Ordinal));
+            var next = await host.Services.GetRequiredService<Scm.Scheduling.Quartz.IQuartzLifecycleJobs>().GetNextFireTimeAsync(LifecycleJob.FollowUp);
+            Assert.NotNull(next);
+            Assert.NotNull(await host.Services.GetRequiredService<ILifecycleJobRunner>().GetLastRunAsync(LifecycleJob.CatalogSync));
+            Assert.DoesNotContain(_logs, l => l.Contains(_simulator.Credentials.Password, StringComparison.Ordinal));
+            await host.StopAsync();
+        }
+        finally
+        {
+            await PostgreSqlTestServer.DropSchemaAsync(quartzSchema);
+            await PostgreSqlTestServer.DropSchemaAsync(storeSchema);
+        }
+    }
+
+    [Fact]
+    public async Task Worker_QuartzSchedulingWithSqliteStorage_IsAConfigurationError()
+    {
+        var ex = await Assert.ThrowsAsync<WorkerConfigurationException>(() => StartWorkerAsync("--Worker:Scheduling=Quartz"));
+        Assert.Equal("Worker:Scheduling = Quartz needs Worker:Storage = PostgreSql (the hosts of a Quartz cluster share one PostgreSQL store).", ex.Message);
+    }
+
+    private async Task<IHost> StartWorkerAsync(params string[] extra)
     {
         var simulatorRoot = new Uri(_simulator.BaseAddress, "/").ToString().TrimEnd('/');
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -184,6 +235,7 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
                 "--Sectigo:Polling:InitialDelay=00:00:00.500",
                 "--Sectigo:Polling:MaxDelay=00:00:01",
                 "--Sectigo:Ordering:Pkcs12Iterations=2000",
+                .. extra,
             ],
         });
         builder.Logging.ClearProviders();

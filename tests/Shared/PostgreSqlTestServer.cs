@@ -26,7 +26,7 @@ internal static class PostgreSqlTestServer
             throw new InvalidOperationException($"CI: {Variable} is not set, so the PostgreSQL tests cannot run; .ci/steps/05-postgres.sh must start the server.");
         }
 
-        throw new Xunit.SkipException($"PostgreSQL tests skipped: no server ({Variable} is not set). Run 'eng/postgres.sh start' and export the line it prints.");
+        throw new Xunit.SkipException($"PostgreSQL tests skipped: no server ({Variable} is not set). Start one with: eval \"export $(bash eng/postgres.sh start)\"");
     }
 
     /// <summary>A fresh schema name for one test.</summary>
