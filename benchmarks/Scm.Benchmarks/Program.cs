@@ -2,8 +2,20 @@ using BenchmarkDotNet.Running;
 
 namespace Scm.Benchmarks;
 
-/// <summary>Entry point: <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- --filter *</c>.</summary>
+/// <summary>
+/// Entry point: <c>dotnet run -c Release --project benchmarks/Scm.Benchmarks -- --filter *</c>; the scripted import
+/// comparison against a simulator with latency: <c>... -- import-latency --orders 10000 --latency 50,200</c>.
+/// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "import-latency")
+        {
+            return Lifecycle.ImportLatencyComparison.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

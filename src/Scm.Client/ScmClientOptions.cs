@@ -108,6 +108,42 @@ public sealed class ScmClientOptions
     /// </summary>
     public ScmApiVersion ApiVersion { get; set; } = ScmApiVersion.Rest25_5;
 
+    /// <summary>
+    /// Requests this client has on the wire to SCM at the same time; more wait their turn, oldest first. One client
+    /// serves one account, so this is a per-account limit. Default 4; 1..64. An attempt holds its place only while it is
+    /// sent and its response headers arrive; a retry waits outside it.
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 4;
+
+    /// <summary>
+    /// Requests per second this client sends to SCM at most (retries included), as a token bucket holding one second's
+    /// worth; 0 (the default) for no rate cap beyond <see cref="MaxConcurrentRequests"/>. 0..1000. A <c>Retry-After</c>
+    /// from SCM holds every request of the client until it has passed, whatever this allows.
+    /// </summary>
+    public int MaxRequestsPerSecond { get; set; }
+
+    /// <summary>
+    /// How long the circuit stays open once it has opened: calls fail at once without reaching SCM, then one call is let
+    /// through as a probe (sent once, not retried) and its outcome closes or re-opens the circuit. Default 30 seconds;
+    /// 1 second..1 hour.
+    /// </summary>
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Calls (not attempts: a call whose retry succeeded counts as a success) that must have ended within
+    /// <see cref="CircuitBreakerSamplingDuration"/> before the circuit may open. Default 10; 2..10,000.
+    /// </summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>
+    /// The share of those calls that must have finally failed (5xx, 408, timeout or no connection after their retries;
+    /// a 429 is SCM asking to wait, not a failure) for the circuit to open. Default 0.5; more than 0, at most 1.
+    /// </summary>
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>The window over which <see cref="CircuitBreakerFailureRatio"/> is measured. Default 60 seconds; 1 second..1 day.</summary>
+    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The base address actually used, after the per-mode defaults described on <see cref="BaseAddress"/>.</summary>
     internal Uri EffectiveBaseAddress
     {
@@ -158,6 +194,9 @@ public sealed class ScmClientOptions
           .Append(", TotalRequestTimeout = ").Append(TotalRequestTimeout.ToString("c", CultureInfo.InvariantCulture))
           .Append(", PostTimeout = ").Append(PostTimeout.ToString("c", CultureInfo.InvariantCulture))
           .Append(", MaxRetryAttempts = ").Append(MaxRetryAttempts.ToString(CultureInfo.InvariantCulture))
+          .Append(", MaxConcurrentRequests = ").Append(MaxConcurrentRequests.ToString(CultureInfo.InvariantCulture))
+          .Append(", MaxRequestsPerSecond = ").Append(MaxRequestsPerSecond.ToString(CultureInfo.InvariantCulture))
+          .Append(", CircuitBreakerBreakDuration = ").Append(CircuitBreakerBreakDuration.ToString("c", CultureInfo.InvariantCulture))
           .Append(", PageSize = ").Append(PageSize.ToString(CultureInfo.InvariantCulture))
           .Append(", SslApiVersion = ").Append(SslApiVersion)
           .Append(", ApiVersion = ").Append(ApiVersion)

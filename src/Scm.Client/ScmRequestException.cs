@@ -187,6 +187,12 @@ public enum ScmTransportFailure
 
     /// <summary>The circuit breaker is open after repeated failures; the request was not sent.</summary>
     CircuitOpen = 3,
+
+    /// <summary>
+    /// The request timed out while it waited for its turn in the client (<see cref="ScmClientOptions.MaxConcurrentRequests"/>,
+    /// <see cref="ScmClientOptions.MaxRequestsPerSecond"/>, or SCM's <c>Retry-After</c>); it was never sent.
+    /// </summary>
+    QueuedTooLong = 4,
 }
 
 /// <summary>No usable response was received from SCM (timeout, connection or TLS failure, open circuit).</summary>
@@ -197,17 +203,26 @@ public sealed class ScmTransportException : ScmRequestException
     /// <param name="method">The HTTP method.</param>
     /// <param name="path">The request path, without query string.</param>
     /// <param name="innerException">The underlying exception, if any.</param>
-    public ScmTransportException(ScmTransportFailure failure, HttpMethod method, string path, Exception? innerException = null)
+    /// <param name="retryAfter">For <see cref="ScmTransportFailure.CircuitOpen"/>: how long until the circuit lets a call through again, when known.</param>
+    public ScmTransportException(ScmTransportFailure failure, HttpMethod method, string path, Exception? innerException = null, TimeSpan? retryAfter = null)
         : base(ComposeTransport(failure, method, path), 0, null, Describe(failure), method, path, innerException)
     {
         Failure = failure;
+        RetryAfter = retryAfter;
     }
 
     /// <summary>What went wrong.</summary>
     public ScmTransportFailure Failure { get; }
 
-    /// <summary>Whether the request certainly never reached SCM (only when the circuit was open).</summary>
-    public bool RequestNotSent => Failure == ScmTransportFailure.CircuitOpen;
+    /// <summary>Whether the request certainly never reached SCM (the circuit was open, or it timed out before its turn came).</summary>
+    public bool RequestNotSent => Failure is ScmTransportFailure.CircuitOpen or ScmTransportFailure.QueuedTooLong;
+
+    /// <summary>
+    /// For <see cref="ScmTransportFailure.CircuitOpen"/>: how long until the circuit lets a call through again (the rest of
+    /// its break; a short wait while a probe is out). Work that can wait (imports, scans) pauses this long and tries again;
+    /// <see langword="null"/> for other failures.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; }
 
     private static string Describe(ScmTransportFailure failure) => failure switch
     {
@@ -215,6 +230,7 @@ public sealed class ScmTransportException : ScmRequestException
         ScmTransportFailure.ConnectionFailed => "The connection to SCM failed",
         ScmTransportFailure.SecureConnectionFailed => "The TLS connection to SCM could not be established (server certificate not trusted, expired or for another host, or client certificate refused)",
         ScmTransportFailure.CircuitOpen => "The circuit breaker is open after repeated failures; the request was not sent",
+        ScmTransportFailure.QueuedTooLong => "The request timed out waiting for its turn in the client (concurrency or rate limit, or SCM's Retry-After); it was not sent",
         _ => failure.ToString(),
     };
 

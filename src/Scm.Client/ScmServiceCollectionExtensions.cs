@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -17,8 +16,9 @@ public static class ScmServiceCollectionExtensions
 
     /// <summary>
     /// Registers <see cref="ScmClient"/> as a singleton, its options (validated at start) and a named HttpClient:
-    /// standard resilience handler outermost (GET retries only, POST/PUT/DELETE never retried, Retry-After honoured),
-    /// the authentication handler inside it, auto-redirect off and credential headers redacted from logs.
+    /// a resilience handler outermost (circuit breaker over whole calls, GET retries only, POST/PUT/DELETE never retried,
+    /// Retry-After honoured, at most <see cref="ScmClientOptions.MaxConcurrentRequests"/> requests on the wire), the
+    /// authentication handler inside it, auto-redirect off and credential headers redacted from logs.
     /// Call once per service collection.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -66,6 +66,7 @@ public static class ScmServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ScmClientOptions>, ScmClientOptionsValidator>());
         services.TryAddSingleton(sp => new ScmTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new ScmCredentialStore(Options(sp)));
+        services.TryAddSingleton<ScmCircuitState>();
         services.TryAddSingleton(sp => new ScmOAuthTokenProvider(
             sp.GetRequiredService<IHttpClientFactory>(),
             Options(sp),
@@ -80,15 +81,7 @@ public static class ScmServiceCollectionExtensions
             .RedactLoggedHeaders(ScmHttpHandlerFactory.IsSensitiveHeader)
             .RemoveAllLoggers()
             .AddLogger(sp => new ScmHttpClientLogger(Logger(sp, "Scm.Client.Http")));
-        token.AddStandardResilienceHandler().Configure((o, sp) =>
-        {
-            // Token requests are safe to repeat (client credentials), so POST retries stay on here.
-            var opts = Options(sp);
-            o.TotalRequestTimeout.Timeout = opts.TotalRequestTimeout;
-            o.AttemptTimeout.Timeout = opts.AttemptTimeout;
-            o.CircuitBreaker.SamplingDuration = opts.AttemptTimeout * 2 > TimeSpan.FromSeconds(30) ? opts.AttemptTimeout * 2 : TimeSpan.FromSeconds(30);
-            o.Retry.MaxRetryAttempts = Math.Max(1, opts.MaxRetryAttempts);
-        });
+        token.AddResilienceHandler("token", (pipeline, context) => ScmHttpHandlerFactory.BuildTokenPipeline(pipeline, context, Options(context.ServiceProvider)));
 
         var builder = services.AddHttpClient(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => ScmHttpHandlerFactory.CreatePrimaryHandler(Options(sp), Logger(sp, "Scm.Client"), forTokenEndpoint: false))
@@ -102,7 +95,8 @@ public static class ScmServiceCollectionExtensions
 
         // Order matters: the resilience handler is added first so it is the outermost; authentication runs inside it
         // and signs every attempt.
-        builder.AddStandardResilienceHandler().Configure((o, sp) => ScmHttpHandlerFactory.ConfigureResilience(o, Options(sp), Time(sp)));
+        builder.AddResilienceHandler(ScmHttpHandlerFactory.PipelineName, (pipeline, context) =>
+            ScmHttpHandlerFactory.BuildPipeline(pipeline, context, Options(context.ServiceProvider), Time(context.ServiceProvider)));
         builder.AddHttpMessageHandler(sp => new ScmAuthenticationHandler(
             sp.GetRequiredService<ScmCredentialStore>(),
             Options(sp).AuthenticationMode == ScmAuthenticationMode.OAuth2ClientCredentials ? sp.GetRequiredService<ScmOAuthTokenProvider>() : null,
@@ -114,7 +108,8 @@ public static class ScmServiceCollectionExtensions
             sp.GetRequiredService<ScmCredentialStore>(),
             Time(sp),
             Logger(sp, "Scm.Client"),
-            sp.GetRequiredService<ScmTelemetry>()));
+            sp.GetRequiredService<ScmTelemetry>(),
+            sp.GetRequiredService<ScmCircuitState>()));
         services.TryAddSingleton(sp => new ScmClient(sp.GetRequiredService<ScmTransport>(), sp.GetRequiredService<ScmCredentialStore>()));
         return builder;
     }

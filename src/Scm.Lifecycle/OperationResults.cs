@@ -64,6 +64,31 @@ public sealed record ImportRequest
     public bool IncludeExpired { get; init; }
 }
 
+/// <summary>Why an import skipped an SCM order (it is not imported).</summary>
+public enum ImportSkipReason
+{
+    /// <summary>Expired: SCM's status is <c>Expired</c>, or the order is issued but past its expiry date (and <see cref="ImportRequest.IncludeExpired"/> is off).</summary>
+    Expired = 0,
+
+    /// <summary>SCM's status is <c>Revoked</c>.</summary>
+    Revoked = 1,
+
+    /// <summary>SCM's status is <c>Declined</c> (an administrator declined the request).</summary>
+    Declined = 2,
+
+    /// <summary>SCM's status is <c>Rejected</c> (the CA rejected the request).</summary>
+    Rejected = 3,
+
+    /// <summary>SCM's status is <c>Invalid</c> (processing failed in SCM).</summary>
+    Invalid = 4,
+
+    /// <summary>SCM's status is <c>Replaced</c> (superseded by a reissue).</summary>
+    Replaced = 5,
+
+    /// <summary>SCM's status is <c>Unmanaged</c> (deprecated by SCM).</summary>
+    Unmanaged = 6,
+}
+
 /// <summary>Progress of an import.</summary>
 public sealed record ImportProgress
 {
@@ -73,23 +98,45 @@ public sealed record ImportProgress
     /// <summary>Orders looked at so far (including those resumed past).</summary>
     public int Processed { get; init; }
 
-    /// <summary>New certificates or pending orders added.</summary>
+    /// <summary>New certificates or pending orders added (those in <see cref="NeedsReview"/> included).</summary>
     public int Imported { get; init; }
 
     /// <summary>Orders already known locally (nothing imported twice).</summary>
     public int AlreadyKnown { get; init; }
 
-    /// <summary>Orders not importable (revoked, declined, expired, ...).</summary>
+    /// <summary>Orders not importable: the sum of <see cref="SkippedBy"/>.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>Skipped orders by reason (only reasons that occurred).</summary>
+    public IReadOnlyDictionary<ImportSkipReason, int> SkippedBy { get; init; } = new Dictionary<ImportSkipReason, int>();
+
+    /// <summary>
+    /// Orders in a status the SDK does not know: imported as open orders and followed like pending ones (SCM's status kept
+    /// verbatim in <see cref="CertificateOrder.ScmStatus"/>), counted in <see cref="Imported"/> and listed in
+    /// <see cref="ImportResult.NeedsReview"/> for an operator to look at.
+    /// </summary>
+    public int NeedsReview { get; init; }
 
     /// <summary>Orders whose import failed (retried by the next import).</summary>
     public int Failed { get; init; }
+
+    /// <summary>
+    /// Set on a report made because SCM is failing (its circuit breaker is open): how long the import pauses before it
+    /// resumes by itself; <see langword="null"/> on the other reports.
+    /// </summary>
+    public TimeSpan? PausedFor { get; init; }
 }
 
 /// <summary>One order that could not be imported.</summary>
 /// <param name="SslId">SCM sslId.</param>
 /// <param name="Reason">Why.</param>
 public sealed record ImportFailure(long SslId, string Reason);
+
+/// <summary>An order imported in a status the SDK does not know, for an operator to review.</summary>
+/// <param name="SslId">SCM sslId.</param>
+/// <param name="OrderId">The local order that follows it.</param>
+/// <param name="ScmStatus">SCM's status, verbatim.</param>
+public sealed record ImportReviewItem(long SslId, Guid OrderId, string ScmStatus);
 
 /// <summary>The outcome of <see cref="ICertificateLifecycle.ImportExistingOrdersAsync"/>.</summary>
 public sealed record ImportResult
@@ -100,11 +147,17 @@ public sealed record ImportResult
     /// <summary>Orders that failed to import.</summary>
     public IReadOnlyList<ImportFailure> Failures { get; init; } = [];
 
+    /// <summary>Orders imported in a status the SDK does not know (followed as open orders), for review.</summary>
+    public IReadOnlyList<ImportReviewItem> NeedsReview { get; init; } = [];
+
     /// <summary>Local orders whose unknown submission outcome the import resolved (their token was found in SCM).</summary>
     public int Reconciled { get; init; }
 
     /// <summary>Whether the import resumed an interrupted one.</summary>
     public bool Resumed { get; init; }
+
+    /// <summary>How long the import paused in all because SCM was failing (its circuit breaker was open).</summary>
+    public TimeSpan Paused { get; init; }
 }
 
 /// <summary>The outcome of checking one order.</summary>

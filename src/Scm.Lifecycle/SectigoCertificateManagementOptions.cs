@@ -72,6 +72,9 @@ public sealed class SectigoCertificateManagementOptions
     /// <summary>What happens when SCM refuses the credentials.</summary>
     public CredentialOptions Credentials { get; set; } = new();
 
+    /// <summary>How bulk work (imports, status scans, auto-renewal runs) rides out an SCM outage.</summary>
+    public BulkWorkOptions BulkWork { get; set; } = new();
+
     /// <inheritdoc />
     public override string ToString() => $"SectigoCertificateManagementOptions {{ AccountId = {AccountId}, Client = {Client} }}";
 }
@@ -250,4 +253,15 @@ public sealed class CredentialOptions
 {
     /// <summary>While SCM refuses the credentials, scheduled work pauses and one probe runs at this interval (default 5 min), to avoid locking the account.</summary>
     public TimeSpan ProbeInterval { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>How bulk work (imports, status scans, auto-renewal runs) rides out an SCM outage.</summary>
+public sealed class BulkWorkOptions
+{
+    /// <summary>
+    /// When the client's circuit breaker opens (SCM keeps failing), bulk work pauses until the break is over and resumes,
+    /// instead of failing; this is how long it may pause in all, per run (default 15 min; zero: never pause). Single
+    /// calls never pause: they fail at once while the circuit is open.
+    /// </summary>
+    public TimeSpan MaxPause { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -4,12 +4,14 @@ namespace Scm.Testing;
 
 /// <summary>
 /// One fault rule: a method and path pattern, a fault kind, and how often it fires (always, a number of times, or a
-/// percentage of matching requests drawn from the simulator's seed). <see cref="Once"/>, <see cref="Times"/>,
-/// <see cref="Percent"/> and <see cref="Always"/> return a new rule.
+/// percentage of matching requests drawn from the simulator's seed, optionally only the first ones of each distinct
+/// request). <see cref="Once"/>, <see cref="Times"/>, <see cref="Percent"/>, <see cref="FirstPerRequest"/> and
+/// <see cref="Always"/> return a new rule.
 /// </summary>
 public sealed class ScmFaultRule
 {
     private static long _nextRuleId;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _perRequest = new(StringComparer.Ordinal);
     private long _hits;
     private int _remaining;
 
@@ -29,7 +31,8 @@ public sealed class ScmFaultRule
         int errorCode,
         string? errorDescription,
         string? errorDetails = null,
-        IReadOnlyList<string>? errorItems = null)
+        IReadOnlyList<string>? errorItems = null,
+        int? perRequest = null)
     {
         ErrorDetails = errorDetails;
         ErrorItems = errorItems is null ? null : [.. errorItems];
@@ -49,6 +52,7 @@ public sealed class ScmFaultRule
         TimesLimit = times;
         _remaining = times ?? int.MaxValue;
         PercentChance = percent;
+        PerRequestLimit = perRequest;
         Matcher = PathPatternMatcher.Create(pathPattern);
     }
 
@@ -103,6 +107,12 @@ public sealed class ScmFaultRule
     /// <summary>Gets the chance (0-100) that a matching request fires the rule.</summary>
     public double PercentChance { get; }
 
+    /// <summary>
+    /// Gets how many times the rule may fire for each distinct request (method, path and query), or
+    /// <see langword="null"/> when it is not limited per request (see <see cref="FirstPerRequest"/>).
+    /// </summary>
+    public int? PerRequestLimit { get; }
+
     /// <summary>Gets how many times the rule has fired.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
@@ -138,9 +148,47 @@ public sealed class ScmFaultRule
     /// <returns>The new rule.</returns>
     public ScmFaultRule Always() => Copy(null, 100);
 
+    /// <summary>
+    /// Returns a copy of this rule that fires only on the first <paramref name="count"/> matching requests of each distinct
+    /// request (same method, path and query): for example the first GET of every order's details, or the first call
+    /// for every page of a list, as a proxy that fails each new request once would. Combines with <see cref="Times"/>
+    /// (a total) and <see cref="Percent"/>.
+    /// </summary>
+    /// <param name="count">How many times per distinct request; at least 1 (default 1).</param>
+    /// <returns>The new rule.</returns>
+    public ScmFaultRule FirstPerRequest(int count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, TimesLimit, PercentChance, ErrorCode, ErrorDescription, ErrorDetails, ErrorItems, count);
+    }
+
     /// <summary>Describes the rule.</summary>
     /// <returns>The description.</returns>
-    public override string ToString() => $"{Id}: {Method ?? "*"} {PathPattern} -> {Kind}";
+    public override string ToString() => $"{Id}: {Method ?? "*"} {PathPattern} -> {Kind}" + (PerRequestLimit is { } n ? $" (first {n} per request)" : string.Empty);
+
+    /// <summary>Consumes one firing for <paramref name="requestKey"/> (method, path and query) within the per-request and total limits.</summary>
+    internal bool TryConsume(string requestKey)
+    {
+        if (PerRequestLimit is not { } limit)
+        {
+            return TryConsume();
+        }
+
+        var fired = _perRequest.AddOrUpdate(requestKey, 1, (_, n) => n + 1);
+        if (fired > limit)
+        {
+            _perRequest.AddOrUpdate(requestKey, 0, (_, n) => n - 1);
+            return false;
+        }
+
+        if (!TryConsume())
+        {
+            _perRequest.AddOrUpdate(requestKey, 0, (_, n) => n - 1);
+            return false;
+        }
+
+        return true;
+    }
 
     internal bool TryConsume()
     {
@@ -162,5 +210,5 @@ public sealed class ScmFaultRule
     }
 
     private ScmFaultRule Copy(int? times, double percent)
-        => new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, times, percent, ErrorCode, ErrorDescription, ErrorDetails, ErrorItems);
+        => new(Method, PathPattern, Kind, StatusCode, RetryAfterStyle, MinimumDelay, MaximumDelay, BodyBytes, CommitFailure, NotReadyStyle, times, percent, ErrorCode, ErrorDescription, ErrorDetails, ErrorItems, PerRequestLimit);
 }

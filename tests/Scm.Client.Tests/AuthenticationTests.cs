@@ -73,6 +73,23 @@ public sealed class AuthenticationTests : IDisposable
     }
 
     [Fact]
+    public async Task OAuth_SuccessfulTokenAndApiAttempts_LoggedAtDebugByTheResiliencePipelines()
+    {
+        // Issue 14, section 5: both pipelines (the token endpoint's and SCM's) report a successful attempt at Debug.
+        StubToken("tok-1");
+        _server.Stub(Get("/api/ssl/v1/customFields"), Json("[]"));
+        using var client = OAuthClient();
+
+        await client.Ssl.ListCustomFieldsAsync();
+
+        var attempts = client.Logs.GetSnapshot().Where(r => r.Category == "Polly" && r.Id.Id == 3).ToArray();
+        Assert.Equal(2, attempts.Length);
+        Assert.Contains(attempts, r => r.Message.Contains("Scm.Client.Token-token", StringComparison.Ordinal));
+        Assert.Contains(attempts, r => r.Message.Contains("Scm.Client-scm", StringComparison.Ordinal));
+        Assert.All(attempts, r => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, r.Level));
+    }
+
+    [Fact]
     public async Task OAuth_TwentyConcurrentCalls_FetchTokenOnce()
     {
         _server.Server.Given(Post(TokenPath)).RespondWith(Json("""{"access_token":"tok-c","expires_in":300}""").WithDelay(TimeSpan.FromMilliseconds(200)));

@@ -74,6 +74,23 @@ public sealed class CliStore(CliSimulatorFixtureBase fixture, string folder)
     public Task<CliResult> RunAsync(params string[] args) =>
         CliRun.RunAsync(["--simulator-url", fixture.Url, "--store", StorePath, .. args], CliRun.Isolated(keyFile: Path.Combine(Folder, "keys", "protector.key")));
 
+    /// <summary>
+    /// Runs a command configured the way a real deployment is (the simulator's address and credentials as
+    /// <c>Sectigo:Client</c> keys, not <c>--simulator-url</c>), with extra configuration keys (e.g. <c>Sectigo:Client:MaxRetryAttempts</c>).
+    /// </summary>
+    public Task<CliResult> RunConfiguredAsync(IReadOnlyDictionary<string, string?> configuration, params string[] args)
+    {
+        var simulator = fixture.Simulator;
+        var settings = new Dictionary<string, string?>(configuration)
+        {
+            ["Sectigo:Client:BaseAddress"] = simulator.BaseAddress.ToString(),
+            ["Sectigo:Client:Login"] = simulator.Credentials.Login,
+            ["Sectigo:Client:Password"] = simulator.Credentials.Password,
+            ["Sectigo:Client:CustomerUri"] = simulator.Credentials.CustomerUri,
+        };
+        return CliRun.RunAsync(["--store", StorePath, .. args], CliRun.Isolated(settings, keyFile: Path.Combine(Folder, "keys", "protector.key")));
+    }
+
     /// <summary>Orders a certificate and waits until it is issued; returns its JSON record from `list --json`.</summary>
     public async Task<JsonElement> IssueAsync(string commonName, int profile = 102, int term = 365, string key = "ec", params string[] extra)
     {

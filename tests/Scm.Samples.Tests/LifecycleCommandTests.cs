@@ -245,6 +245,54 @@ public sealed class AuditImportCommandTests(CliSimulatorFixture fixture) : IClas
         Assert.Contains(" 0 imported", again.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Import_SkippedCountedByReason_ScmFailingPausesSaysSoAndFinishes()
+    {
+        // A revoked order is skipped and counted as revoked. SCM then fails twelve details GETs (sent once each here):
+        // the circuit breaker opens, and the import says it pauses and finishes after the (1 s) break instead of
+        // stopping with "cannot reach SCM".
+        var orders = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            orders.Add(await EnrollDirectlyAsync($"paused{i}.acme.example", 102, issue: true));
+        }
+
+        using (var client = NewClient())
+        {
+            await client.Ssl.RevokeAsync(orders[0], RevocationReason.Superseded, "replaced by hand");
+        }
+
+        var store = fixture.NewStore();
+        var down = Simulator.Faults.Add(Scm.Testing.ScmFault.On("GET", "/ssl/v1/*").ServerError(503).Times(12));
+        CliResult result;
+        try
+        {
+            result = await store.RunConfiguredAsync(
+                new Dictionary<string, string?> { ["Sectigo:Client:MaxRetryAttempts"] = "0", ["Sectigo:Client:CircuitBreakerBreakDuration"] = "00:00:01" },
+                "import");
+        }
+        finally
+        {
+            Simulator.Faults.Remove(down);
+        }
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(12, down.Hits);
+        Assert.Contains("SCM failing: paused 1 s (its circuit breaker is open); the import resumes by itself.", result.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Import done: \d+ SCM orders looked at, \d+ imported, 0 already known, \d+ skipped \((\d+ [a-z]+, )*\d+ revoked(, \d+ [a-z]+)*\), 0 failed; paused \d+ s in all while SCM was failing\.", result.Output);
+        var list = await store.ListAsync();
+        Assert.All(orders.Skip(1), id => Assert.Contains(list.GetProperty("certificates").EnumerateArray(), c => c.GetProperty("sslId").GetInt64() == id));
+        Assert.DoesNotContain(list.GetProperty("certificates").EnumerateArray(), c => c.GetProperty("sslId").GetInt64() == orders[0]);
+    }
+
+    private ScmClient NewClient() => new(new ScmClientOptions
+    {
+        BaseAddress = Simulator.BaseAddress,
+        Login = Simulator.Credentials.Login,
+        Password = Simulator.Credentials.Password,
+        CustomerUri = Simulator.Credentials.CustomerUri,
+    });
+
     private async Task<long> EnrollDirectlyAsync(string name, int profile, bool issue)
     {
         using var client = new ScmClient(new ScmClientOptions

@@ -205,6 +205,33 @@ public sealed class ManagementApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Faults_PerRequestOverHttp_FiresOncePerDistinctRequestAndIsListed()
+    {
+        using var add = await PostAsync("faults", "{\"method\":\"GET\",\"path\":\"/ssl/*/types\",\"kind\":\"htmlErrorPage\",\"status\":502,\"perRequest\":1}");
+        var rule = await Json.ReadAsync(add, HttpStatusCode.Created);
+        Assert.Equal(1, rule["perRequest"]!.GetValue<int>());
+        using (var failed = await _f.Http.GetAsync("ssl/v1/types"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        }
+
+        using (var ok = await _f.Http.GetAsync("ssl/v1/types"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using (var otherQuery = await _f.Http.GetAsync("ssl/v1/types?organizationId=2001"))
+        {
+            Assert.Equal(HttpStatusCode.BadGateway, otherQuery.StatusCode);
+        }
+
+        using var list = await _m.GetAsync("faults");
+        var listed = ((JsonArray)await Json.ReadAsync(list, HttpStatusCode.OK)).Single()!;
+        Assert.Equal(2, listed["hits"]!.GetValue<int>());
+        Assert.Equal(1, listed["perRequest"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Faults_CommitThenFailOverHttp_CountersShowTheOrder()
     {
         using (var add = await PostAsync("faults", "{\"method\":\"POST\",\"path\":\"/ssl/v1/enroll\",\"kind\":\"CommitThenFail\",\"commitFailure\":\"serverError\",\"percent\":100,\"times\":1}"))

@@ -77,6 +77,57 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FirstPerRequest_FailsEachDistinctPathAndQueryOnceThenAnswersNormally()
+    {
+        // The proxy of F54: the first GET of every order's details fails, and the first call of every list page.
+        var first = await _f.EnrollAsync("one.acme.example");
+        var second = await _f.EnrollAsync("two.acme.example");
+        var details = _f.Sim.Faults.Add(ScmFault.On("GET", "/ssl/v1/*").HtmlErrorPage(502).FirstPerRequest());
+        var lists = _f.Sim.Faults.Add(ScmFault.On("GET", "/ssl/v1").TooManyRequests(ScmRetryAfterStyle.Seconds, TimeSpan.FromSeconds(2)).FirstPerRequest());
+
+        async Task<HttpStatusCode> GetAsync(string uri)
+        {
+            using var response = await _f.Http.GetAsync(uri);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.BadGateway, await GetAsync($"ssl/v1/{first}"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync($"ssl/v1/{first}"));
+        Assert.Equal(HttpStatusCode.BadGateway, await GetAsync($"ssl/v1/{second}"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync($"ssl/v1/{second}"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync($"ssl/v1/{first}"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync("ssl/v1?position=0&size=1"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("ssl/v1?position=0&size=1"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GetAsync("ssl/v1?position=1&size=1"));
+        Assert.Equal(HttpStatusCode.OK, await GetAsync("ssl/v1?position=1&size=1"));
+
+        Assert.Equal(2, details.Hits);
+        Assert.Equal(2, lists.Hits);
+        Assert.False(details.IsExhausted);
+        Assert.Equal(1, details.PerRequestLimit);
+        Assert.Contains("first 1 per request", details.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FirstPerRequest_WithTimesAndCount_BothLimitsHold()
+    {
+        var id = await _f.EnrollAsync();
+        var rule = _f.Sim.Faults.Add(ScmFault.On("GET", "/ssl/v1/*").ServerError(503).FirstPerRequest(2).Times(3));
+        var statuses = new List<HttpStatusCode>();
+        foreach (var uri in new[] { $"ssl/v1/{id}", $"ssl/v1/{id}", $"ssl/v1/{id}", "ssl/v1/types", "ssl/v1/types" })
+        {
+            using var response = await _f.Http.GetAsync(uri);
+            statuses.Add(response.StatusCode);
+        }
+
+        // Two for the details (its per-request limit), one for the types (the total of three), then nothing.
+        Assert.Equal([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK], statuses);
+        Assert.Equal(3, rule.Hits);
+        Assert.True(rule.IsExhausted);
+        Assert.Throws<ArgumentOutOfRangeException>(() => rule.FirstPerRequest(0));
+    }
+
+    [Fact]
     public async Task Percent_Fifty_RoughlyHalfAndSameSequenceForSameSeed()
     {
         async Task<string> Run()

@@ -49,8 +49,8 @@ internal static class LifecycleBenchmarkEnvironment
         });
     }
 
-    /// <summary>The engine as a host builds it; in-memory store unless <paramref name="sqlitePath"/> is given.</summary>
-    public static ServiceProvider BuildEngine(ScmSimulator simulator, string? sqlitePath = null)
+    /// <summary>The engine as a host builds it; in-memory store unless <paramref name="sqlitePath"/> is given; <paramref name="configure"/> changes the options.</summary>
+    public static ServiceProvider BuildEngine(ScmSimulator simulator, string? sqlitePath = null, Action<SectigoCertificateManagementOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -62,6 +62,7 @@ internal static class LifecycleBenchmarkEnvironment
             o.Client.CustomerUri = simulator.Credentials.CustomerUri;
             o.Scheduling.Enabled = false;
             o.KeyProtection.Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            configure?.Invoke(o);
         });
         if (sqlitePath is null)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Scm.Lifecycle;
 using Spectre.Console;
 
@@ -90,6 +91,14 @@ internal sealed partial class CommandFactory
                 {
                     task.MaxValue = Math.Max(1, p.Total ?? p.Processed);
                     task.Value = p.Processed;
+                    if (p.PausedFor is { } pause)
+                    {
+                        // Said once per pause, on its own line: the description alone would be overwritten by the next page.
+                        console.MarkupLine($"[yellow]SCM failing: paused {Render.E(Duration(pause))}[/] (its circuit breaker is open); the import resumes by itself.");
+                        task.Description = $"Importing SCM orders: {p.Processed}{(p.Total is { } total ? "/" + total : string.Empty)} looked at, SCM failing: paused {Duration(pause)}";
+                        return;
+                    }
+
                     task.Description = $"Importing SCM orders: {p.Processed}{(p.Total is { } t ? "/" + t : string.Empty)} looked at, {p.Imported} imported";
                 });
                 var imported = await session.Lifecycle.ImportExistingOrdersAsync(request, reporter, cancellationToken);
@@ -102,13 +111,36 @@ internal sealed partial class CommandFactory
         var p = result.Progress;
         console.MarkupLine(
             $"[green]✓ Import done[/]{(result.Resumed ? " (resumed)" : string.Empty)}: {p.Processed} SCM orders looked at, [bold]{p.Imported} imported[/], " +
-            $"{p.AlreadyKnown} already known, {p.Skipped} skipped, {p.Failed} failed{(result.Reconciled > 0 ? $", {result.Reconciled} local orders reconciled" : string.Empty)}.");
+            $"{p.AlreadyKnown} already known, {p.Skipped} skipped{Render.E(SkippedBy(p))}, {p.Failed} failed{(result.Reconciled > 0 ? $", {result.Reconciled} local orders reconciled" : string.Empty)}" +
+            $"{(result.Paused > TimeSpan.Zero ? $"; paused {Render.E(Duration(result.Paused))} in all while SCM was failing" : string.Empty)}.");
+        foreach (var group in result.NeedsReview.GroupBy(r => r.ScmStatus, StringComparer.Ordinal))
+        {
+            var ids = group.Select(r => r.SslId.ToString(CultureInfo.InvariantCulture)).ToArray();
+            console.MarkupLine(
+                $"  [yellow]![/] {ids.Length} in status '{Render.E(group.Key)}', which the SDK does not know: imported as open orders and followed; review them in SCM " +
+                $"(SCM ids {Render.E(string.Join(", ", ids.Take(10)))}{(ids.Length > 10 ? ", …" : string.Empty)}).");
+        }
+
         foreach (var failure in result.Failures)
         {
             console.MarkupLine($"  [red]✗[/] SCM id {failure.SslId}: {Render.E(failure.Reason)}");
         }
 
         return result;
+    }
+
+    /// <summary>Skipped orders by reason, e.g. " (80 expired, 40 revoked)"; empty when none were skipped.</summary>
+    internal static string SkippedBy(ImportProgress p) => p.SkippedBy.Count == 0
+        ? string.Empty
+        : " (" + string.Join(", ", p.SkippedBy.Where(x => x.Value > 0).OrderBy(x => x.Key).Select(x => $"{x.Value} {x.Key.ToString().ToLowerInvariant()}")) + ")";
+
+    /// <summary>A pause, e.g. "30 s" or "2 min 30 s".</summary>
+    internal static string Duration(TimeSpan span)
+    {
+        var seconds = (long)Math.Ceiling(span.TotalSeconds);
+        return seconds < 60
+            ? seconds.ToString(CultureInfo.InvariantCulture) + " s"
+            : (seconds / 60).ToString(CultureInfo.InvariantCulture) + " min" + (seconds % 60 == 0 ? string.Empty : " " + (seconds % 60).ToString(CultureInfo.InvariantCulture) + " s");
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (no synchronization context hop).</summary>

@@ -49,6 +49,17 @@ internal sealed class ScmClientOptionsBinding
     public bool? UseLegacyCollectPath { get; set; }
 
     public ScmApiVersion? ApiVersion { get; set; }
+    public int? MaxConcurrentRequests { get; set; }
+
+    public int? MaxRequestsPerSecond { get; set; }
+
+    public TimeSpan? CircuitBreakerBreakDuration { get; set; }
+
+    public int? CircuitBreakerMinimumThroughput { get; set; }
+
+    public double? CircuitBreakerFailureRatio { get; set; }
+
+    public TimeSpan? CircuitBreakerSamplingDuration { get; set; }
 
     public static void Bind(IConfiguration configuration, ScmClientOptions o)
     {
@@ -79,5 +90,11 @@ internal sealed class ScmClientOptionsBinding
         o.SslApiVersion = b.SslApiVersion ?? o.SslApiVersion;
         o.UseLegacyCollectPath = b.UseLegacyCollectPath ?? o.UseLegacyCollectPath;
         o.ApiVersion = b.ApiVersion ?? o.ApiVersion;
+        o.MaxConcurrentRequests = b.MaxConcurrentRequests ?? o.MaxConcurrentRequests;
+        o.MaxRequestsPerSecond = b.MaxRequestsPerSecond ?? o.MaxRequestsPerSecond;
+        o.CircuitBreakerBreakDuration = b.CircuitBreakerBreakDuration ?? o.CircuitBreakerBreakDuration;
+        o.CircuitBreakerMinimumThroughput = b.CircuitBreakerMinimumThroughput ?? o.CircuitBreakerMinimumThroughput;
+        o.CircuitBreakerFailureRatio = b.CircuitBreakerFailureRatio ?? o.CircuitBreakerFailureRatio;
+        o.CircuitBreakerSamplingDuration = b.CircuitBreakerSamplingDuration ?? o.CircuitBreakerSamplingDuration;
     }
 }

@@ -126,6 +126,36 @@ internal sealed class ScmClientOptionsValidator : IValidateOptions<ScmClientOpti
             f.Add(P + "PageSize must be 1..200; got " + o.PageSize.ToString(CultureInfo.InvariantCulture) + ".");
         }
 
+        if (o.MaxConcurrentRequests is < 1 or > 64)
+        {
+            f.Add(P + "MaxConcurrentRequests must be 1..64; got " + o.MaxConcurrentRequests.ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
+        if (o.MaxRequestsPerSecond is < 0 or > 1000)
+        {
+            f.Add(P + "MaxRequestsPerSecond must be 0 (no rate cap) or 1..1000; got " + o.MaxRequestsPerSecond.ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
+        if (o.CircuitBreakerBreakDuration < TimeSpan.FromSeconds(1) || o.CircuitBreakerBreakDuration > TimeSpan.FromHours(1))
+        {
+            f.Add(P + "CircuitBreakerBreakDuration must be 1 second..1 hour; got " + o.CircuitBreakerBreakDuration.ToString("c", CultureInfo.InvariantCulture) + ".");
+        }
+
+        if (o.CircuitBreakerMinimumThroughput is < 2 or > 10_000)
+        {
+            f.Add(P + "CircuitBreakerMinimumThroughput must be 2..10000; got " + o.CircuitBreakerMinimumThroughput.ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
+        if (!(o.CircuitBreakerFailureRatio > 0 && o.CircuitBreakerFailureRatio <= 1))
+        {
+            f.Add(P + "CircuitBreakerFailureRatio must be more than 0 and at most 1; got " + o.CircuitBreakerFailureRatio.ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
+        if (o.CircuitBreakerSamplingDuration < TimeSpan.FromSeconds(1) || o.CircuitBreakerSamplingDuration > TimeSpan.FromDays(1))
+        {
+            f.Add(P + "CircuitBreakerSamplingDuration must be 1 second..1 day; got " + o.CircuitBreakerSamplingDuration.ToString("c", CultureInfo.InvariantCulture) + ".");
+        }
+
         if (o.SslApiVersion is not ("v1" or "v2"))
         {
             f.Add(P + "SslApiVersion must be 'v1' or 'v2'.");

@@ -32,10 +32,12 @@ internal sealed class ScmTransport
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ScmTelemetry _telemetry;
+    private readonly ScmCircuitState? _circuit;
     private readonly string _base;
 
-    public ScmTransport(HttpClient http, ScmClientOptions options, ScmCredentialStore credentials, TimeProvider time, ILogger logger, ScmTelemetry telemetry)
+    public ScmTransport(HttpClient http, ScmClientOptions options, ScmCredentialStore credentials, TimeProvider time, ILogger logger, ScmTelemetry telemetry, ScmCircuitState? circuit = null)
     {
+        _circuit = circuit;
         _http = http;
         _options = options;
         _credentials = credentials;
@@ -87,11 +89,14 @@ internal sealed class ScmTransport
         var start = _time.GetTimestamp();
         var status = 0;
         var outcome = "error";
+        var sentBox = new ScmSendMark();
         try
         {
             using var request = new HttpRequestMessage(op.Method, uri);
+            request.Options.Set(ScmHttpHandlerFactory.Sent, sentBox);
             request.Content = content;
             request.Options.Set(ScmHttpHandlerFactory.TimedByTransport, ScmHttpHandlerFactory.TimedByTransportMarker);
+            request.Options.Set(ScmHttpHandlerFactory.TransportTimeout, timeoutCts.Token);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             var result = await handler(new ScmResponse(this, op, uri, response), state, token).ConfigureAwait(false);
@@ -115,12 +120,27 @@ internal sealed class ScmTransport
             outcome = "canceled";
             throw;
         }
+        catch (ScmHeldBackException held)
+        {
+            // Never sent: SCM's Retry-After still holds this client's requests for longer than an attempt may wait.
+            outcome = "rate_limited";
+            var wait = held.Remaining > _options.MaxRetryAfter ? _options.MaxRetryAfter : held.Remaining;
+            Log.RateLimited(_logger, op.Name, wait);
+            activity?.SetStatus(ActivityStatusCode.Error, nameof(ScmRateLimitedException));
+            throw new ScmRateLimitedException(wait, null, "Not sent: SCM asked this client to wait (Retry-After) and that wait has not passed", op.Method, uri.AbsolutePath);
+        }
         catch (Exception ex) when (MapTransport(ex, timeoutCts) is { } failure)
         {
-            outcome = failure == ScmTransportFailure.Timeout ? "timeout" : "transport_error";
+            outcome = failure is ScmTransportFailure.Timeout or ScmTransportFailure.QueuedTooLong ? "timeout" : "transport_error";
+            if (failure == ScmTransportFailure.Timeout && !sentBox.Sent)
+            {
+                failure = ScmTransportFailure.QueuedTooLong;
+            }
+
             Log.TransportFailed(_logger, op.Name, op.Method.Method, failure);
             activity?.SetStatus(ActivityStatusCode.Error, failure.ToString());
-            throw new ScmTransportException(failure, op.Method, uri.AbsolutePath, ex);
+            TimeSpan? retryAfter = failure == ScmTransportFailure.CircuitOpen ? _circuit?.RetryAfter(_time.GetUtcNow()) : null;
+            throw new ScmTransportException(failure, op.Method, uri.AbsolutePath, ex, retryAfter);
         }
         finally
         {

@@ -42,6 +42,7 @@ internal static class LifecycleOptionsBinding
         section.GetSection(nameof(options.KeyProtection)).Bind(options.KeyProtection);
         section.GetSection(nameof(options.Leases)).Bind(options.Leases);
         section.GetSection(nameof(options.Credentials)).Bind(options.Credentials);
+        section.GetSection(nameof(options.BulkWork)).Bind(options.BulkWork);
         BindAutoRenewal(section.GetSection(nameof(options.AutoRenewal)), options.AutoRenewal);
         BindClient(section.GetSection(nameof(options.Client)), options.Client);
         if (accounts)
@@ -146,6 +147,12 @@ internal static class LifecycleOptionsBinding
                 ? version
                 : throw new InvalidOperationException($"{PathOf(c, nameof(o.ApiVersion))} '{apiVersion}' is not one of {string.Join(", ", Enum.GetNames<ScmApiVersion>())}.");
         }
+        Int(c, nameof(o.MaxConcurrentRequests), v => o.MaxConcurrentRequests = checked((int)v));
+        Int(c, nameof(o.MaxRequestsPerSecond), v => o.MaxRequestsPerSecond = checked((int)v));
+        Time(c, nameof(o.CircuitBreakerBreakDuration), v => o.CircuitBreakerBreakDuration = v);
+        Int(c, nameof(o.CircuitBreakerMinimumThroughput), v => o.CircuitBreakerMinimumThroughput = checked((int)v));
+        Double(c, nameof(o.CircuitBreakerFailureRatio), v => o.CircuitBreakerFailureRatio = v);
+        Time(c, nameof(o.CircuitBreakerSamplingDuration), v => o.CircuitBreakerSamplingDuration = v);
     }
 
     /// <summary>The configuration path of a key below <paramref name="c"/>, for error messages.</summary>
@@ -186,6 +193,16 @@ internal static class LifecycleOptionsBinding
             set(TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span)
                 ? span
                 : throw new InvalidOperationException($"{PathOf(c, key)} must be a time span such as 00:00:30; got '{value}'."));
+        }
+    }
+
+    private static void Double(IConfiguration c, string key, Action<double> set)
+    {
+        if (c[key] is { } value)
+        {
+            set(double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw new InvalidOperationException($"{PathOf(c, key)} must be a number such as 0.5; got '{value}'."));
         }
     }
 

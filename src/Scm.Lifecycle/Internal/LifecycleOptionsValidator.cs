@@ -177,6 +177,11 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
         }
 
         Positive(e, $"{P}Credentials:ProbeInterval", o.Credentials.ProbeInterval);
+        if (o.BulkWork.MaxPause < TimeSpan.Zero || o.BulkWork.MaxPause > TimeSpan.FromDays(1))
+        {
+            e.Add($"{P}BulkWork:MaxPause must be between 00:00:00 and 1.00:00:00; got {o.BulkWork.MaxPause}.");
+        }
+
 
         if (o.KeyProtection.Key is { } key)
         {

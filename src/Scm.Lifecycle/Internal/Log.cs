@@ -115,10 +115,18 @@ internal static partial class Log
 
     [LoggerMessage(2071, LogLevel.Information, "SCM admin password change ended: {Outcome} (SCM code {ScmErrorCode}).")]
     public static partial void PasswordChangeFinished(ILogger logger, ScmPasswordChangeOutcome outcome, int? scmErrorCode);
+    [LoggerMessage(2080, LogLevel.Warning, "SCM is failing (its circuit breaker is open): the {Operation} pauses for {Pause} and then resumes by itself.")]
+    public static partial void BulkWorkPaused(ILogger logger, string operation, TimeSpan pause);
 
-    [LoggerMessage(2080, LogLevel.Information, "SCM account {Account}: {Change}.")]
+    [LoggerMessage(2081, LogLevel.Warning, "SCM is still failing after the {Operation} paused {Paused} in all (Sectigo:BulkWork:MaxPause); it stops.")]
+    public static partial void BulkWorkGaveUp(ILogger logger, string operation, TimeSpan paused);
+
+    [LoggerMessage(2082, LogLevel.Warning, "Imported SCM order sslId {SslId} in status '{ScmStatus}', which the SDK does not know: it is followed as an open order and listed for review.")]
+    public static partial void ImportUnknownStatus(ILogger logger, long sslId, string scmStatus);
+
+    [LoggerMessage(2090, LogLevel.Information, "SCM account {Account}: {Change}.")]
     public static partial void AccountChanged(ILogger logger, string account, string change);
 
-    [LoggerMessage(2081, LogLevel.Warning, "SCM account {Account}: the reloaded settings were not applied ({Problems}); the account keeps its settings.")]
+    [LoggerMessage(2091, LogLevel.Warning, "SCM account {Account}: the reloaded settings were not applied ({Problems}); the account keeps its settings.")]
     public static partial void AccountReloadRefused(ILogger logger, string account, string problems);
 }

@@ -33,5 +33,11 @@ internal static class ScmClientOptionsCopy
         target.SslApiVersion = source.SslApiVersion;
         target.UseLegacyCollectPath = source.UseLegacyCollectPath;
         target.ApiVersion = source.ApiVersion;
+        target.MaxConcurrentRequests = source.MaxConcurrentRequests;
+        target.MaxRequestsPerSecond = source.MaxRequestsPerSecond;
+        target.CircuitBreakerBreakDuration = source.CircuitBreakerBreakDuration;
+        target.CircuitBreakerMinimumThroughput = source.CircuitBreakerMinimumThroughput;
+        target.CircuitBreakerFailureRatio = source.CircuitBreakerFailureRatio;
+        target.CircuitBreakerSamplingDuration = source.CircuitBreakerSamplingDuration;
     }
 }

@@ -12,7 +12,7 @@ internal sealed class FaultEngine
         _random = random;
     }
 
-    public (TimeSpan Latency, ScmFaultRule? Rule) Evaluate(string method, string path)
+    public (TimeSpan Latency, ScmFaultRule? Rule) Evaluate(string method, string path, string? query = null)
     {
         var rules = _rules.Snapshot;
         if (rules.Length == 0)
@@ -43,7 +43,7 @@ internal sealed class FaultEngine
                 continue;
             }
 
-            if (!rule.TryConsume())
+            if (!(rule.PerRequestLimit is null ? rule.TryConsume() : rule.TryConsume(method.ToUpperInvariant() + " " + path + query)))
             {
                 continue;
             }

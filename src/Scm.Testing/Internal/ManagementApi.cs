@@ -285,6 +285,11 @@ internal sealed class ManagementApi
             rule = rule.Percent(percent);
         }
 
+        if (N("perRequest") is { } perRequest)
+        {
+            rule = rule.FirstPerRequest((int)perRequest);
+        }
+
         return rule;
     }
 
@@ -440,6 +445,11 @@ internal sealed class ManagementApi
         if (r.TimesLimit is { } times)
         {
             w.WriteNumber("times", times);
+        }
+
+        if (r.PerRequestLimit is { } perRequest)
+        {
+            w.WriteNumber("perRequest", perRequest);
         }
 
         w.WriteNumber("hits", r.Hits);

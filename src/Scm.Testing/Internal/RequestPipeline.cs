@@ -100,7 +100,7 @@ internal sealed partial class RequestPipeline
                 CountPost(apiPath, body);
             }
 
-            var (latency, rule) = _faults.Evaluate(method, apiPath ?? path);
+            var (latency, rule) = _faults.Evaluate(method, apiPath ?? path, context.Request.QueryString.Value);
             if (latency > TimeSpan.Zero)
             {
                 applied = ScmFaultKind.Latency;

@@ -483,6 +483,120 @@ public sealed class InventoryAndImportTests
         Assert.Equal(ids.Order(), (await h.Lifecycle.ListOrdersAsync().ToListAsync()).Select(o => o.SslId!.Value).Order());
     }
 
+    [Fact]
+    public async Task Import_StatusesSkippedByReason_UnknownStatusImportedFollowedAndListedForReview()
+    {
+        // F55: SCM reports statuses beyond its documented list (here through a rewriting hop, as a newer SCM would). They
+        // are never dropped: imported as open orders, followed, SCM's status kept verbatim, listed for review. Skipped
+        // orders are counted by reason.
+        var rewrite = new StatusRewriter();
+        await using var h = await EngineHarness.StartAsync(simulator: o => o.IssueDelay = TimeSpan.FromHours(1), engine: o => o.Client.PageSize = 4,
+            builder: b => b.Services.AddHttpClient(ScmServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => rewrite));
+        var ids = await SeedScmAsync(h, issued: 6, pending: 4);
+        using (var other = h.NewOtherToolClient())
+        {
+            await other.Ssl.RevokeAsync(ids[0], RevocationReason.Superseded, "replaced by hand");
+            await other.Ssl.RevokeAsync(ids[1], RevocationReason.Superseded, "replaced by hand");
+            using var key = RSA.Create(2048); // the approval profile takes RSA
+            var declined = await other.Ssl.EnrollAsync(new SslEnrollRequest
+            {
+                OrganizationId = EngineHarness.Org,
+                ProfileId = EngineHarness.ApprovalProfile,
+                Term = 365,
+                Csr = new CertificateRequest("CN=declined.acme.example", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1).CreateSigningRequestPem(),
+                CustomFields = [new Scm.Client.CustomFieldValue(EngineHarness.CostCenter, "1")],
+            });
+            h.Simulator.Decline(declined.SslId);
+        }
+
+        h.Simulator.Reject(ids[6]);
+        h.Simulator.Invalidate(ids[7]);
+        rewrite.Statuses[ids[2]] = "Expired";
+        rewrite.Statuses[ids[4]] = "Replaced";
+        rewrite.Statuses[ids[8]] = "Pending Validation";
+        rewrite.Statuses[ids[9]] = "AWAITING_DCV";
+
+        var result = await h.Lifecycle.ImportExistingOrdersAsync();
+
+        var p = result.Progress;
+        Assert.Equal(11, p.Processed);
+        Assert.Equal(4, p.Imported);
+        Assert.Equal(2, p.NeedsReview);
+        Assert.Equal(7, p.Skipped);
+        Assert.Equal(0, p.Failed);
+        Assert.Equal(
+            new Dictionary<ImportSkipReason, int>
+            {
+                [ImportSkipReason.Revoked] = 2, [ImportSkipReason.Expired] = 1, [ImportSkipReason.Replaced] = 1,
+                [ImportSkipReason.Rejected] = 1, [ImportSkipReason.Invalid] = 1, [ImportSkipReason.Declined] = 1,
+            }.OrderBy(x => x.Key),
+            p.SkippedBy.OrderBy(x => x.Key));
+        Assert.Equal([(ids[8], "Pending Validation"), (ids[9], "AWAITING_DCV")], result.NeedsReview.Select(r => (r.SslId, r.ScmStatus)));
+
+        // Imported as open orders, SCM's status verbatim, with an audit entry that asks for a review.
+        var audit = await h.Lifecycle.QueryAuditAsync(new AuditQuery());
+        foreach (var review in result.NeedsReview)
+        {
+            var order = (await h.Lifecycle.GetOrderAsync(review.OrderId))!;
+            Assert.Equal(review.SslId, order.SslId);
+            Assert.Equal(OrderKind.Import, order.Kind);
+            Assert.Equal(OrderState.Submitted, order.State);
+            Assert.Equal(review.ScmStatus, order.ScmStatus);
+            var entry = Assert.Single(audit, a => a.OrderId == order.Id);
+            Assert.Equal("NeedsAttention", entry.Outcome);
+            Assert.Contains($"'{review.ScmStatus}'", entry.Reason, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(h.Logs, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("status 'Pending Validation', which the SDK does not know", StringComparison.Ordinal));
+        var summary = Assert.Single(audit, a => a.Action == "Import" && a.OrderId is null);
+        Assert.Contains("7 skipped (1 expired, 2 revoked, 1 declined, 1 rejected, 1 invalid, 1 replaced)", summary.Reason, StringComparison.Ordinal);
+        Assert.Contains("2 in a status the SDK does not know ('Pending Validation', 'AWAITING_DCV') imported for review", summary.Reason, StringComparison.Ordinal);
+
+        // Followed: a scan keeps them open while SCM says the same; once SCM issues them they are collected.
+        var scan = await h.Lifecycle.CheckPendingOrdersAsync();
+        Assert.All(result.NeedsReview, r => Assert.True(scan.Results.Single(x => x.Order.Id == r.OrderId).Order.IsOpen));
+        rewrite.Statuses.Clear();
+        h.Simulator.IssueNow(ids[8]);
+        h.Simulator.IssueNow(ids[9]);
+        await h.Lifecycle.CheckPendingOrdersAsync();
+        foreach (var review in result.NeedsReview)
+        {
+            var order = (await h.Lifecycle.GetOrderAsync(review.OrderId))!;
+            Assert.Equal(OrderState.Completed, order.State);
+            Assert.True((await h.Lifecycle.GetCertificateAsync(order.CertificateId))!.IsObserveOnly);
+        }
+
+        // Nothing twice; the two SCM now reports as Issued (no longer rewritten) are imported, the rest skipped again.
+        var again = await h.Lifecycle.ImportExistingOrdersAsync();
+        Assert.Equal(4, again.Progress.AlreadyKnown);
+        Assert.Equal(2, again.Progress.Imported);
+        Assert.Equal(5, again.Progress.Skipped);
+        Assert.Empty(again.NeedsReview);
+    }
+
+    /// <summary>Rewrites the status SCM reports for chosen sslIds in details and list answers (a newer SCM's statuses).</summary>
+    private sealed class StatusRewriter : DelegatingHandler
+    {
+        public System.Collections.Concurrent.ConcurrentDictionary<long, string> Statuses { get; } = new();
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method != HttpMethod.Get || !response.IsSuccessStatusCode
+                || System.Text.RegularExpressions.Regex.Match(request.RequestUri!.AbsolutePath, "/ssl/v1/([0-9]+)$") is not { Success: true } match
+                || !Statuses.TryGetValue(long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), out var status))
+            {
+                return response;
+            }
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            body = System.Text.RegularExpressions.Regex.Replace(body, "\"status\"\\s*:\\s*\"[^\"]*\"", "\"status\":\"" + status + "\"");
+            var rewritten = new HttpResponseMessage(response.StatusCode) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"), RequestMessage = request };
+            response.Dispose();
+            return rewritten;
+        }
+    }
+
     private static int ListRequests(EngineHarness h) =>
         h.Simulator.GetRequestLog().Count(r => r.Method == "GET" && r.Path.TrimEnd('/').EndsWith("/ssl/v1", StringComparison.Ordinal));
 

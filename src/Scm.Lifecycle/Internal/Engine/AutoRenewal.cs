@@ -103,6 +103,8 @@ internal sealed class AutoRenewalScanner
             return new AutoRenewalRunResult(policy, [], 0);
         }
 
+        // Bulk work: while SCM's circuit breaker is open, reads pause and resume (Sectigo:BulkWork:MaxPause).
+        using var bulk = BulkWorkScope.Begin(_ctx, "auto-renewal");
         var now = _ctx.Now;
         var horizon = now + policy.RenewBefore + _ctx.Options.AutoRenewal.MaxJitter;
         var decisions = new List<AutoRenewalDecision>();

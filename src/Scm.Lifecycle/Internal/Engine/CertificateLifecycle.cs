@@ -297,6 +297,8 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     internal async Task<StatusScanResult> ScanAsync(bool dueOnly, string actor, CancellationToken cancellationToken)
     {
+        // Bulk work: while SCM's circuit breaker is open, the orders' reads pause and resume (Sectigo:BulkWork:MaxPause).
+        using var bulk = BulkWorkScope.Begin(_ctx, dueOnly ? "follow-up scan" : "status scan");
         var results = new List<StatusCheckResult>();
         var orders = new List<CertificateOrder>();
         if (dueOnly)

@@ -24,7 +24,7 @@ internal sealed class EngineContext
         Options = options;
         AuthCircuit = new AuthCircuit();
         RawGateway = gateway;
-        Gateway = new CircuitGateway(gateway, AuthCircuit, time);
+        Gateway = new CircuitGateway(new PausingGateway(gateway), AuthCircuit, time);
         Store = store;
         Protector = protector;
         Time = time;
@@ -42,7 +42,7 @@ internal sealed class EngineContext
 
     public SectigoCertificateManagementOptions Options { get; }
 
-    /// <summary>SCM behind the credential circuit: what every operation uses.</summary>
+    /// <summary>SCM behind the credential circuit (and, in bulk work, pausing reads while SCM's circuit breaker is open): what every operation uses.</summary>
     public IScmGateway Gateway { get; }
 
     /// <summary>SCM without the circuit: only for probes and the account check.</summary>

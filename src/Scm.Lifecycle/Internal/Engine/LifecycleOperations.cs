@@ -371,6 +371,7 @@ internal sealed class LifecycleOperations
     /// <summary>Cancelled orders SCM may still issue: check them; report (once) any that issued anyway.</summary>
     public async Task<int> WatchCancelledAsync(string actor, CancellationToken cancellationToken)
     {
+        using var bulk = BulkWorkScope.Begin(_ctx, "status scan");
         var reported = 0;
         string? token = null;
         do

@@ -285,7 +285,7 @@ internal sealed class ScmClientGateway : IScmGateway
     /// <summary>
     /// What a failure means for an order: 4xx with an SCM code = refused, nothing created (with -140, -195 or -3114, SCM's
     /// "try again later" codes, refused for now only); 401 = credentials refused;
-    /// a connection that could not be opened or an open circuit = never sent; 429 = reconcile first; anything else
+    /// a connection that could not be opened, an open circuit or a request that timed out before its turn = never sent; 429 = reconcile first; anything else
     /// (timeout, 5xx, dropped connection, malformed body) = the server may have acted.
     /// </summary>
     internal static ScmCallException Classify(ScmRequestException ex)
@@ -294,7 +294,7 @@ internal sealed class ScmClientGateway : IScmGateway
         {
             ScmRateLimitedException => SubmitFailureKind.RateLimited,
             ScmProtocolException => SubmitFailureKind.Ambiguous,
-            ScmTransportException { Failure: ScmTransportFailure.CircuitOpen } => SubmitFailureKind.NotSent,
+            ScmTransportException { RequestNotSent: true } => SubmitFailureKind.NotSent,
             ScmTransportException t when t.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } => SubmitFailureKind.NotSent,
             ScmTransportException => SubmitFailureKind.Ambiguous,
             { Status: 401 } => SubmitFailureKind.Unauthorized,
