@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ namespace Scm.Lifecycle.Internal;
 internal sealed class LifecycleScheduler : BackgroundService
 {
     private readonly AccountEngines _engines;
+    private readonly IServiceProvider _services;
     private readonly SectigoCertificateManagementOptions _host;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
@@ -24,9 +26,10 @@ internal sealed class LifecycleScheduler : BackgroundService
     private readonly TaskCompletionSource _fatal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationToken _stopping;
 
-    public LifecycleScheduler(AccountEngines engines, IOptions<SectigoCertificateManagementOptions> options, TimeProvider time, ILogger<LifecycleScheduler> logger)
+    public LifecycleScheduler(AccountEngines engines, IServiceProvider services, IOptions<SectigoCertificateManagementOptions> options, TimeProvider time, ILogger<LifecycleScheduler> logger)
     {
         _engines = engines;
+        _services = services;
         _host = options.Value;
         _time = time;
         _ = logger; // each account's loop logs through its engine's logger (which carries the account)
@@ -125,7 +128,8 @@ internal sealed class LifecycleScheduler : BackgroundService
     {
         var scheduling = engine.Options.Scheduling;
         var failures = new Dictionary<LifecycleJob, (int Failures, DateTimeOffset NotBefore)>();
-        var runner = engine.Runner;
+        // A single-account host runs through the registered ILifecycleJobRunner (a host may register its own).
+        var runner = engine.IsLegacy ? _services.GetRequiredService<ILifecycleJobRunner>() : engine.Runner;
         while (!stoppingToken.IsCancellationRequested)
         {
             try

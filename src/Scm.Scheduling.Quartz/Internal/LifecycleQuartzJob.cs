@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using Scm.Lifecycle;
@@ -17,11 +18,16 @@ namespace Scm.Scheduling.Quartz.Internal;
 internal sealed class LifecycleQuartzJob : IJob
 {
     private readonly ICertificateLifecycleProvider _accounts;
+    private readonly IServiceProvider _services;
     private readonly ILogger _logger;
 
-    public LifecycleQuartzJob(ICertificateLifecycleProvider accounts, ILogger<LifecycleQuartzJob> logger)
+    /// <param name="accounts">The accounts the host serves.</param>
+    /// <param name="services">The host's services: a host with one account runs through its registered <see cref="ILifecycleJobRunner"/> (a host may register its own).</param>
+    /// <param name="logger">The logger.</param>
+    public LifecycleQuartzJob(ICertificateLifecycleProvider accounts, IServiceProvider services, ILogger<LifecycleQuartzJob> logger)
     {
         _accounts = accounts;
+        _services = services;
         _logger = logger;
     }
 
@@ -42,7 +48,8 @@ internal sealed class LifecycleQuartzJob : IJob
         {
             try
             {
-                var run = await _accounts.GetJobRunner(account).RunAsync(job, ct).ConfigureAwait(false);
+                var runner = accounts.Count == 1 ? _services.GetRequiredService<ILifecycleJobRunner>() : _accounts.GetJobRunner(account);
+                var run = await runner.RunAsync(job, ct).ConfigureAwait(false);
                 lock (results)
                 {
                     results.Add(accounts.Count == 1 ? run : run with { Summary = $"[{account}] {run.Summary}" });
@@ -67,7 +74,8 @@ internal sealed class LifecycleQuartzJob : IJob
                 failures.Count == 1 ? failures[0].Error : new AggregateException(failures.Select(f => f.Error)));
         }
 
-        var result = results.Count == 1 ? results[0]
+        var result = accounts.Count == 0 ? new JobRunResult(job, false, "No SCM account is served.")
+            : results.Count == 1 ? results[0]
             : new JobRunResult(job, results.All(r => r.Ran), string.Join(" ", results.Select(r => r.Summary)));
         context.Result = result;
         if (!result.Ran && again)

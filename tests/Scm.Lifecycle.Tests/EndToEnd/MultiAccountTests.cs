@@ -301,6 +301,24 @@ public sealed class MultiAccountTests : IAsyncLifetime
     }
 
     [Fact]
+    public void InvalidAccountsInConfiguration_RefusedAtStartNamingTheAccountAndTheOption()
+    {
+        var config = Configuration(Account("acme", _acme));
+        config["Sectigo:Accounts:acme:Import:MaxConcurrency"] = "0";
+        config["Sectigo:Accounts:globex:Client:BaseAddress"] = _globex.BaseAddress.ToString();
+        config["Sectigo:Accounts:globex:Client:Login"] = "someone";
+        config["Sectigo:Accounts:globex:Client:CustomerUri"] = "globex";
+        config["Sectigo:Accounts:globex:Inventory:MaxManagedCertificates"] = "-1";
+
+        // The host does not start.
+        var ex = Assert.Throws<OptionsValidationException>(() => Build(config));
+        Assert.Contains("Sectigo:Accounts:acme:Import:MaxConcurrency", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Sectigo:Accounts:globex:Client: ScmClientOptions.Password is required", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Sectigo:Accounts:globex:Inventory:MaxManagedCertificates", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_acme.Credentials.Password, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Measurements_CarryTheAccount()
     {
         var services = Build(Configuration(Account("acme", _acme), Account("globex", _globex)));

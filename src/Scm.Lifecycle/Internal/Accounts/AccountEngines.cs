@@ -241,6 +241,7 @@ internal sealed class AccountEngines : ICertificateLifecycleProvider, IScmAccoun
             {
                 foreach (var (name, account) in options.Accounts)
                 {
+                    account.AccountId = name;
                     engines[name] = Build(name, WithHostSettings(account, options), ConfiguredSection(name));
                     _configured.Add(name);
                 }
