@@ -51,7 +51,7 @@ public static class CertificateLifecycleFactory
                 timeProvider,
                 loggerFactory.CreateLogger("Scm.Lifecycle"),
                 new LifecycleTelemetry(null, options.AccountId),
-                new EventDispatcher(eventHandlers ?? [], loggerFactory.CreateLogger("Scm.Lifecycle.Events")),
+                new EventDispatcher(eventHandlers ?? [], loggerFactory.CreateLogger("Scm.Lifecycle.Events"), options.AccountId),
                 new LicenceCapQuota(),
                 (deploymentTargets ?? []).ToArray(),
                 options.Client.PostTimeout);

@@ -319,7 +319,7 @@ public sealed class MultiAccountTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Measurements_CarryTheAccount()
+    public async Task MeasurementsAndEvents_CarryTheAccount()
     {
         var services = Build(Configuration(Account("acme", _acme), Account("globex", _globex)));
         var accounts = services.GetRequiredService<ICertificateLifecycleProvider>();
@@ -341,7 +341,23 @@ public sealed class MultiAccountTests : IAsyncLifetime
         });
         listener.Start();
 
-        await accounts.Get("globex").OrderAsync(EngineHarness.Request());
+        var events = new List<LifecycleEvent>();
+        accounts.Get("globex").EventRaised += (_, e) =>
+        {
+            lock (events)
+            {
+                events.Add(e);
+            }
+        };
+        var ordered = await accounts.Get("globex").OrderAsync(EngineHarness.Request());
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await accounts.Get("globex").CheckStatusAsync(ordered.OrderId);
+
+        lock (events)
+        {
+            Assert.Contains(events, e => e is CertificateIssuedEvent);
+            Assert.All(events, e => Assert.Equal("globex", e.AccountId));
+        }
 
         lock (seen)
         {

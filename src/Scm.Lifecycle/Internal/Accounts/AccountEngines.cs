@@ -415,7 +415,7 @@ internal sealed class AccountEngines : ICertificateLifecycleProvider, IScmAccoun
             _services.GetRequiredService<TimeProvider>(),
             Logger("Scm.Lifecycle"),
             new LifecycleTelemetry(_services.GetService<IMeterFactory>(), options.AccountId),
-            new EventDispatcher(_services.GetServices<ILifecycleEventHandler>(), Logger("Scm.Lifecycle.Events")),
+            new EventDispatcher(_services.GetServices<ILifecycleEventHandler>(), Logger("Scm.Lifecycle.Events"), options.AccountId),
             _services.GetRequiredService<IInventoryQuota>(),
             _services.GetServices<ICertificateDeploymentTarget>().ToArray(),
             options.Client.PostTimeout)
