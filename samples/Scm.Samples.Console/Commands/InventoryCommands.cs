@@ -242,7 +242,7 @@ internal sealed partial class CommandFactory
 
             if (certificates.Count == 0 && orders.Count == 0)
             {
-                context.Out.MarkupLine("The inventory is empty: `scm order ...` or `scm import` fills it.");
+                context.Out.MarkupLine($"The inventory{Render.E(session.InAccount)} is empty: `scm order ...` or `scm import` fills it.");
                 return ExitCodes.Ok;
             }
 
