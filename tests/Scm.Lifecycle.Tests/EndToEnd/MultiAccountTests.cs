@@ -319,6 +319,24 @@ public sealed class MultiAccountTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PasswordChange_ForAnAccount_NamesThatAccountsConfigurationKey()
+    {
+        var services = Build(Configuration(Account("acme", _acme), Account("globex", _globex)));
+        var accounts = services.GetRequiredService<ICertificateLifecycleProvider>();
+        var store = new RecordingPasswordStore();
+
+        var result = await accounts.Get("globex").ChangeScmPasswordAsync(store);
+
+        Assert.Equal(ScmPasswordChangeOutcome.Changed, result.Outcome);
+        var change = Assert.Single(store.Committed);
+        Assert.Equal("Sectigo:Accounts:globex:Client:Password", change.ConfigurationKey);
+        Assert.Equal("globex", change.AccountId);
+        Assert.DoesNotContain(change.NewPassword, change.ToString(), StringComparison.Ordinal);
+        Assert.True((await accounts.Get("globex").CheckAccountAsync()).IsReady); // the engine uses the new password
+        Assert.True((await accounts.Get("acme").CheckAccountAsync()).IsReady);   // acme's untouched
+    }
+
+    [Fact]
     public async Task MeasurementsAndEvents_CarryTheAccount()
     {
         var services = Build(Configuration(Account("acme", _acme), Account("globex", _globex)));
@@ -462,6 +480,21 @@ public sealed class MultiAccountTests : IAsyncLifetime
         }
 
         return _provider;
+    }
+
+    private sealed class RecordingPasswordStore : IScmPasswordStore
+    {
+        public List<ScmPasswordChange> Committed { get; } = [];
+
+        public Task SavePendingAsync(ScmPasswordChange change, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task CommitAsync(ScmPasswordChange change, CancellationToken cancellationToken)
+        {
+            Committed.Add(change);
+            return Task.CompletedTask;
+        }
+
+        public Task DiscardAsync(ScmPasswordChange change, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>A configuration source whose whole content can be replaced, raising a reload (what a watched file does).</summary>

@@ -421,6 +421,9 @@ internal sealed class AccountEngines : ICertificateLifecycleProvider, IScmAccoun
             options.Client.PostTimeout)
         {
             CredentialReloader = reloader,
+            PasswordConfigurationKey = account is null
+                ? ScmPasswordChange.DefaultConfigurationKey
+                : $"{SectigoCertificateManagementOptions.SectionName}:{nameof(SectigoCertificateManagementOptions.Accounts)}:{account}:Client:Password",
         };
     }
 

@@ -54,6 +54,9 @@ internal sealed class EngineContext
     /// <summary>Re-reads the credentials from configuration (engines set up from IConfiguration), or null.</summary>
     public CredentialReloader? CredentialReloader { get; init; }
 
+    /// <summary>The configuration key of this account's SCM password (a password change tells the host where it belongs).</summary>
+    public string PasswordConfigurationKey { get; init; } = ScmPasswordChange.DefaultConfigurationKey;
+
     public IScmStore Store { get; }
 
     public IPrivateKeyProtector Protector { get; }
