@@ -34,6 +34,8 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> Account { get; } = CreateAccount();
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Show the engine's log lines, and stack traces of errors",
@@ -46,7 +48,26 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
-    public IEnumerable<Option> All => [Store, DeployDirectory, Simulator, SimulatorUrl, Verbose, ShowSecrets];
+    public IEnumerable<Option> All => [Account, Store, DeployDirectory, Simulator, SimulatorUrl, Verbose, ShowSecrets];
+
+    private static Option<string?> CreateAccount()
+    {
+        var option = new Option<string?>("--account")
+        {
+            Description = "The SCM account to work with: a name under Sectigo:Accounts (default: 'default', or the only account configured)",
+            HelpName = "name",
+            Recursive = true,
+        };
+        option.Validators.Add(r =>
+        {
+            // The engine's rule for account names: an invalid one cannot name a configured account.
+            if (r.GetValueOrDefault<string?>() is { } name && !(name.Length is >= 1 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+            {
+                r.AddError($"--account '{name}': an account name is 1-64 letters, digits, '.', '_' or '-'.");
+            }
+        });
+        return option;
+    }
 }
 
 /// <summary>What a command handler gets: the parsed command line, the consoles and the environment.</summary>
@@ -77,6 +98,9 @@ internal sealed class CommandContext
 
     public bool UsesFreshSimulator => ParseResult.GetValue(Global.Simulator);
 
+    /// <summary>The account --account names, if it was given.</summary>
+    public string? Account => ParseResult.GetValue(Global.Account);
+
     public T Get<T>(Option<T> option) => ParseResult.GetValue(option)!;
 
     public T Get<T>(Argument<T> argument) => ParseResult.GetValue(argument)!;
@@ -91,13 +115,19 @@ internal sealed class CommandContext
         DeployDirectory = ParseResult.GetValue(Global.DeployDirectory),
         Simulator = ParseResult.GetValue(Global.Simulator),
         SimulatorUrl = ParseResult.GetValue(Global.SimulatorUrl),
+        Account = Account,
         Verbose = Verbose,
     };
 
     /// <summary>Starts the engine (and a simulator with --simulator), printing where it runs.</summary>
-    public async Task<EngineSession> StartEngineAsync(CancellationToken cancellationToken)
+    /// <param name="selectAccount">
+    /// Whether the command works with one account (--account, else the default one); <see langword="false"/> for commands about
+    /// every account (they get the one --account names, if given).
+    /// </param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    public async Task<EngineSession> StartEngineAsync(bool selectAccount, CancellationToken cancellationToken)
     {
-        var options = SessionOptions();
+        var options = SessionOptions() with { SelectAccount = selectAccount };
         if (options.Simulator && options.SimulatorUrl is not null)
         {
             throw CliException.Usage("--simulator and --simulator-url cannot be used together.");
@@ -174,6 +204,7 @@ internal static class Cli
         var factory = new CommandFactory(global, console, error, environment);
         Register(factory.Demo());
         Register(factory.Account());
+        Register(factory.Accounts());
         Register(factory.Sync());
         Register(factory.Import());
         Register(factory.Order());

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scm.Client;
 using Scm.Lifecycle;
+using Scm.Lifecycle.KeyProtection;
 using Scm.Testing;
 using Spectre.Console;
 
@@ -33,6 +35,15 @@ internal sealed record SessionOptions
     /// <summary>Show the engine's log lines.</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>The SCM account to work with (--account); <see langword="null"/> for the default one.</summary>
+    public string? Account { get; init; }
+
+    /// <summary>
+    /// Whether the session works with one account (<see cref="Account"/>, else the default one); <see langword="false"/>
+    /// for commands about every account, which get an account only when <see cref="Account"/> names one.
+    /// </summary>
+    public bool SelectAccount { get; init; } = true;
+
     /// <summary>Options of the in-process simulator (defaults: short stage delays).</summary>
     public ScmSimulatorOptions? SimulatorOptions { get; init; }
 
@@ -49,7 +60,9 @@ internal sealed record SessionOptions
 /// <summary>
 /// The engine for one command: configuration (appsettings.json, user secrets, <c>Sectigo__</c> environment variables),
 /// the lifecycle engine built by <c>AddSectigoCertificateManagement</c> on a generic host with SQLite storage and
-/// file-system deployment, and optionally an in-process SCM simulator.
+/// file-system deployment, and optionally an in-process SCM simulator. A configuration may serve several SCM accounts
+/// (<c>Sectigo:Accounts:{name}:*</c>); the session works with one of them (<c>--account</c>, else <c>default</c> or the
+/// only one): its engine, its store partition, its key protection service.
 /// </summary>
 internal sealed class EngineSession : IAsyncDisposable
 {
@@ -59,7 +72,9 @@ internal sealed class EngineSession : IAsyncDisposable
     private readonly bool _deleteTempRoot;
     private readonly ConcurrentDictionary<Guid, string> _deployments = new();
 
-    private EngineSession(IHost host, ScmSimulator? simulator, string? tempRoot, bool deleteTempRoot, string storePath, string deployDirectory, string scmDescription)
+    private readonly ICertificateLifecycle? _lifecycle;
+
+    private EngineSession(IHost host, ScmSimulator? simulator, string? tempRoot, bool deleteTempRoot, string storePath, string deployDirectory, string scmDescription, SelectedAccount? account)
     {
         _host = host;
         _simulator = simulator;
@@ -68,14 +83,37 @@ internal sealed class EngineSession : IAsyncDisposable
         StorePath = storePath;
         DeployDirectory = deployDirectory;
         ScmDescription = scmDescription;
-        Lifecycle = host.Services.GetRequiredService<ICertificateLifecycle>();
-        Lifecycle.EventRaised += OnEvent;
+        Accounts = host.Services.GetRequiredService<ICertificateLifecycleProvider>();
+        if (account is not null)
+        {
+            Account = account.Name;
+            AccountSection = account.Section;
+            IsNamedAccount = account.Configured;
+            _lifecycle = account.Lifecycle;
+            _lifecycle.EventRaised += OnEvent;
+        }
     }
 
-    public ICertificateLifecycle Lifecycle { get; }
+    /// <summary>The engine of the session's account (everything a command does goes through it).</summary>
+    public ICertificateLifecycle Lifecycle => _lifecycle ?? throw new InvalidOperationException("This command works with no single SCM account.");
 
-    /// <summary>The host's services (for the key protection service and other engine services).</summary>
-    public IServiceProvider Services => _host.Services;
+    /// <summary>The session's account: --account, else <c>default</c> or the only one; <see langword="null"/> for commands about every account.</summary>
+    public string? Account { get; }
+
+    /// <summary>Whether the account is one of <c>Sectigo:Accounts</c> (not the single account of <c>Sectigo:Client</c>).</summary>
+    public bool IsNamedAccount { get; }
+
+    /// <summary>The configuration section of the session's account: <c>Sectigo</c>, or <c>Sectigo:Accounts:{name}</c>.</summary>
+    public string AccountSection { get; } = SectigoCertificateManagementOptions.SectionName;
+
+    /// <summary>The accounts this configuration serves.</summary>
+    public ICertificateLifecycleProvider Accounts { get; }
+
+    /// <summary>The key ring service of the session's account (status and rotation of the key-encryption keys its records use).</summary>
+    public IKeyProtectionService KeyProtection => _host.Services.GetRequiredKeyedService<IKeyProtectionService>(Account ?? throw new InvalidOperationException("This command works with no single SCM account."));
+
+    /// <summary>" in account 'acme'" when the configuration names its accounts, else empty (for messages).</summary>
+    public string InAccount => IsNamedAccount ? $" in account '{Account}'" : string.Empty;
 
     /// <summary>The in-process simulator, when this session started one.</summary>
     public ScmSimulator? Simulator => _simulator;
@@ -144,9 +182,13 @@ internal sealed class EngineSession : IAsyncDisposable
                 scmDescription = $"SCM at {NonEmpty(section["BaseAddress"]) ?? "the default address"} ({NonEmpty(section["AuthenticationMode"]) ?? "Password"} authentication)";
             }
 
+            var simulatorMode = clientOverride is not null;
+
             storePath = Path.GetFullPath(storePath);
             deployDirectory = Path.GetFullPath(deployDirectory);
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            // The tool's clock is the engine's too (tests pass a fake one).
+            builder.Services.AddSingleton(environment.Time);
             builder.Logging.ClearProviders();
             if (options.Verbose)
             {
@@ -164,12 +206,19 @@ internal sealed class EngineSession : IAsyncDisposable
             {
                 if (clientOverride is not null)
                 {
+                    // A simulator is one SCM account: the session serves it alone, as the single account.
                     o.Client = clientOverride;
+                    o.Accounts.Clear();
+                    o.DefaultAccount = true;
                 }
 
                 if (trustedAuthorities is not null)
                 {
                     o.Client.TrustedServerCertificateAuthorities = trustedAuthorities;
+                    foreach (var account in o.Accounts.Values)
+                    {
+                        account.Client.TrustedServerCertificateAuthorities = trustedAuthorities;
+                    }
                 }
 
                 if (keyFile is not null && o.KeyProtection.Key is null)
@@ -185,8 +234,20 @@ internal sealed class EngineSession : IAsyncDisposable
             .AddFileSystemDeployment(o => o.Directory = deployDirectory);
 
             var host = builder.Build();
+            SelectedAccount? selected;
             try
             {
+                // The account first: an unknown --account is refused before anything starts or is sent to SCM.
+                var engineOptions = host.Services.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value;
+                var accounts = host.Services.GetRequiredService<ICertificateLifecycleProvider>();
+                selected = options.SelectAccount || options.Account is not null ? Select(accounts, engineOptions, options.Account, simulatorMode) : null;
+                if (!simulatorMode && engineOptions.Accounts.Count > 0)
+                {
+                    scmDescription = selected is null
+                        ? $"SCM accounts {string.Join(", ", accounts.Accounts)}"
+                        : $"SCM account '{selected.Name}' at {Render.Address(engineOptions.Accounts[selected.Name].Client.BaseAddress)} ({engineOptions.Accounts[selected.Name].Client.AuthenticationMode} authentication)";
+                }
+
                 await host.StartAsync(cancellationToken);
             }
             catch
@@ -195,7 +256,7 @@ internal sealed class EngineSession : IAsyncDisposable
                 throw;
             }
 
-            return new EngineSession(host, simulator, tempRoot, ownsTemp && !options.KeepTempRoot, storePath, deployDirectory, scmDescription);
+            return new EngineSession(host, simulator, tempRoot, ownsTemp && !options.KeepTempRoot, storePath, deployDirectory, scmDescription, selected);
         }
         catch
         {
@@ -239,9 +300,36 @@ internal sealed class EngineSession : IAsyncDisposable
         return builder.Build();
     }
 
+    /// <summary>
+    /// The account a command works with: the one --account names, else <c>default</c>, else the only one. An unknown name
+    /// is bad usage, refused with the accounts there are.
+    /// </summary>
+    private static SelectedAccount Select(ICertificateLifecycleProvider accounts, SectigoCertificateManagementOptions engineOptions, string? requested, bool simulatorMode)
+    {
+        var served = accounts.Accounts;
+        var names = served.Count == 0 ? "none" : string.Join(", ", served);
+        var simulatorNote = simulatorMode ? " (--simulator and --simulator-url serve one account; Sectigo:Accounts is not used with them)" : string.Empty;
+        var name = requested
+            ?? DefaultAccountOf(served)
+            ?? throw CliException.Usage(served.Count == 0
+                ? "no SCM account is configured: set Sectigo:Client:* for one account, or Sectigo:Accounts:<name>:Client:* for several."
+                : $"this configuration serves {served.Count} SCM accounts ({names}) and none is named '{DefaultAccountName}': choose one with --account <name>.");
+        if (!accounts.TryGet(name, out var lifecycle))
+        {
+            throw CliException.Usage($"--account '{name}': no such SCM account; the accounts configured are: {names}{simulatorNote}.");
+        }
+
+        var configured = engineOptions.Accounts.ContainsKey(name);
+        return new SelectedAccount(name, lifecycle, configured, configured ? $"{SectigoCertificateManagementOptions.SectionName}:Accounts:{name}" : SectigoCertificateManagementOptions.SectionName);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        Lifecycle.EventRaised -= OnEvent;
+        if (_lifecycle is not null)
+        {
+            _lifecycle.EventRaised -= OnEvent;
+        }
+
         try
         {
             await _host.StopAsync(CancellationToken.None);
@@ -344,6 +432,15 @@ internal sealed class EngineSession : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>The account commands use when --account is not given (and more than one is configured).</summary>
+    public const string DefaultAccountName = "default";
+
+    /// <summary>The account a command uses without --account: <c>default</c>, else the only one; <see langword="null"/> when that is ambiguous.</summary>
+    public static string? DefaultAccountOf(IReadOnlyCollection<string> accounts) =>
+        accounts.Contains(DefaultAccountName) ? DefaultAccountName : accounts.Count == 1 ? accounts.First() : null;
+
+    private sealed record SelectedAccount(string Name, ICertificateLifecycle Lifecycle, bool Configured, string Section);
 
     private sealed record SimulatorInfo(Uri BaseAddress, string Login, string Password, string CustomerUri);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Scm.Lifecycle;
 using Scm.Storage;
 
 namespace Scm.Samples.Console;
@@ -7,18 +6,20 @@ namespace Scm.Samples.Console;
 /// <summary>
 /// Finds the certificate or order a command names: a full id, the 8-character short id the tables show (the id's last 8
 /// hex digits), any unique prefix or suffix of 4 or more hex digits of the id, SCM's numeric sslId, or the common name
-/// (the active certificate, the open order).
+/// (the active certificate, the open order). Only among the records of the session's account: another account's id
+/// matches nothing.
 /// </summary>
 internal static class IdResolver
 {
-    public static async Task<ManagedCertificate> CertificateAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    public static async Task<ManagedCertificate> CertificateAsync(EngineSession session, string text, CancellationToken cancellationToken)
     {
-        return await FindCertificateAsync(lifecycle, text, cancellationToken)
-            ?? throw new CliException($"No certificate matches '{text}' (use the id or SCM id that `scm list` shows).");
+        return await FindCertificateAsync(session, text, cancellationToken)
+            ?? throw new CliException($"No certificate matches '{text}'{session.InAccount} (use the id or SCM id that `scm {ListCommand(session)}` shows).");
     }
 
-    public static async Task<ManagedCertificate?> FindCertificateAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    public static async Task<ManagedCertificate?> FindCertificateAsync(EngineSession session, string text, CancellationToken cancellationToken)
     {
+        var lifecycle = session.Lifecycle;
         text = text.Trim();
         if (Guid.TryParse(text, out var id))
         {
@@ -48,15 +49,16 @@ internal static class IdResolver
         return Single(all.Where(c => Matches(c.Id, text)).ToList(), text, "certificates");
     }
 
-    public static async Task<CertificateOrder> OrderAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    public static async Task<CertificateOrder> OrderAsync(EngineSession session, string text, CancellationToken cancellationToken)
     {
-        return await FindOrderAsync(lifecycle, text, cancellationToken)
-            ?? throw new CliException($"No order matches '{text}' (use the order id, certificate id or SCM id that `scm list` shows).");
+        return await FindOrderAsync(session, text, cancellationToken)
+            ?? throw new CliException($"No order matches '{text}'{session.InAccount} (use the order id, certificate id or SCM id that `scm {ListCommand(session)}` shows).");
     }
 
     /// <summary>An order by its id, or the open (else latest) order of a certificate or sslId.</summary>
-    public static async Task<CertificateOrder?> FindOrderAsync(ICertificateLifecycle lifecycle, string text, CancellationToken cancellationToken)
+    public static async Task<CertificateOrder?> FindOrderAsync(EngineSession session, string text, CancellationToken cancellationToken)
     {
+        var lifecycle = session.Lifecycle;
         text = text.Trim();
         var orders = await lifecycle.ListOrdersAsync(cancellationToken: cancellationToken).ToListAsync(cancellationToken);
         if (Guid.TryParse(text, out var id))
@@ -92,6 +94,9 @@ internal static class IdResolver
             _ => throw CliException.Usage($"'{text}' matches several certificates; give the id's last 8 digits, as the tables show them, or the whole id."),
         };
     }
+
+    /// <summary>The list command for the session's account, as a user would type it.</summary>
+    private static string ListCommand(EngineSession session) => session.IsNamedAccount ? $"--account {session.Account} list" : "list";
 
     private static CertificateOrder? Latest(IEnumerable<CertificateOrder> orders) =>
         orders.OrderBy(o => o.IsOpen ? 0 : 1).ThenByDescending(o => o.CreatedAt).FirstOrDefault();

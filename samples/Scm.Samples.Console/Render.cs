@@ -161,6 +161,29 @@ internal static class Render
         return table;
     }
 
+    /// <summary>An SCM address without user info, query or fragment (nothing that could carry a secret).</summary>
+    public static string Address(Uri address) =>
+        address.IsAbsoluteUri ? address.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : address.ToString();
+
+    /// <summary>The accounts a configuration serves, from the store (<see cref="ICertificateLifecycleProvider.GetSummaryAsync"/>).</summary>
+    public static Table Accounts(IEnumerable<ScmAccountSummary> accounts, string? defaultAccount, DateTimeOffset now)
+    {
+        var table = new Table().Title("SCM accounts").AddColumns("Account", "SCM", "Credentials", "Last catalog sync", "Active", "Certificates", "Open orders");
+        foreach (var a in accounts)
+        {
+            table.AddRow(
+                E(a.Account) + (a.Account == defaultAccount ? " [grey](default)[/]" : string.Empty),
+                E(Address(a.BaseAddress)),
+                a.CredentialsAccepted ? "[green]ok[/]" : "[red]refused[/]",
+                a.LastCatalogSync is { } synced ? $"{Time(synced)} [grey]({Duration(now - synced)} ago)[/]" : "[yellow]never[/]",
+                a.ActiveCertificates.ToString(CultureInfo.InvariantCulture),
+                a.Certificates.ToString(CultureInfo.InvariantCulture),
+                a.OpenOrders.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return table;
+    }
+
     public static Table Orders(IEnumerable<CertificateOrder> orders, string title = "Orders")
     {
         var table = new Table().Title(title).AddColumns("Order", "Certificate", "Kind", "Common name", "SCM id", "State", "Last error");

@@ -20,17 +20,17 @@ public sealed class DesiredCertificates : BackgroundService
 {
     private static readonly OrderState[] s_openStates = Enum.GetValues<OrderState>().Where(OrderStates.IsOpen).ToArray();
 
-    private readonly ICertificateLifecycle _lifecycle;
+    private readonly ICertificateLifecycleProvider _accounts;
     private readonly WorkerSettings _settings;
     private readonly ILogger<DesiredCertificates> _logger;
 
     /// <summary>Creates the service.</summary>
-    /// <param name="lifecycle">The engine.</param>
+    /// <param name="accounts">The engine of each SCM account the worker serves.</param>
     /// <param name="settings">The worker's settings.</param>
     /// <param name="logger">The log.</param>
-    public DesiredCertificates(ICertificateLifecycle lifecycle, WorkerSettings settings, ILogger<DesiredCertificates> logger)
+    public DesiredCertificates(ICertificateLifecycleProvider accounts, WorkerSettings settings, ILogger<DesiredCertificates> logger)
     {
-        _lifecycle = lifecycle;
+        _accounts = accounts;
         _settings = settings;
         _logger = logger;
     }
@@ -44,48 +44,82 @@ public sealed class DesiredCertificates : BackgroundService
         }
 
         await Task.Yield();
-        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var certificate in _lifecycle.ListCertificatesAsync(CertificateStatus.Active, stoppingToken))
-        {
-            present.Add(certificate.CommonName);
-        }
-
-        await foreach (var order in _lifecycle.ListOrdersAsync(s_openStates, stoppingToken))
-        {
-            present.Add(order.Request.CommonName);
-        }
-
         int ordered = 0, already = 0, failed = 0;
-        foreach (var wanted in _settings.Certificates)
+        foreach (var group in _settings.Certificates.GroupBy(c => string.IsNullOrWhiteSpace(c.Account) ? null : c.Account, StringComparer.Ordinal))
         {
-            if (present.Contains(wanted.CommonName))
+            // Each certificate is ordered in its account (Worker:Certificates:N:Account), checked against that account's records only.
+            if (!TryResolve(group.Key, out var account, out var lifecycle, out var problem))
             {
-                WorkerLog.AlreadyPresent(_logger, wanted.CommonName);
-                already++;
+                foreach (var wanted in group)
+                {
+                    WorkerLog.NotOrdered(_logger, wanted.CommonName, problem);
+                    failed++;
+                }
+
                 continue;
             }
 
-            try
+            var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            await foreach (var certificate in lifecycle.ListCertificatesAsync(CertificateStatus.Active, stoppingToken))
             {
-                // The engine generates the keystore password and returns it only here; it is never logged. Consumers get it
-                // from keystore.password (Worker:Deployment:WriteKeystorePassword) or ICertificateLifecycle.GetKeystoreAsync.
-                var result = await _lifecycle.OrderAsync(wanted.ToRequest(), stoppingToken);
-                WorkerLog.Ordered(_logger, wanted.CommonName, result.OrderId, result.State, result.SslId);
-                present.Add(wanted.CommonName);
-                ordered++;
+                present.Add(certificate.CommonName);
             }
-            catch (CertificateRequestValidationException ex)
+
+            await foreach (var order in lifecycle.ListOrdersAsync(s_openStates, stoppingToken))
             {
-                WorkerLog.NotOrdered(_logger, wanted.CommonName, ex.Message);
-                failed++;
+                present.Add(order.Request.CommonName);
             }
-            catch (Exception ex) when (ex is ScmRequestException or ScmStoreException or InvalidOperationException)
+
+            foreach (var wanted in group)
             {
-                WorkerLog.NotOrdered(_logger, wanted.CommonName, ex.Message);
-                failed++;
+                if (present.Contains(wanted.CommonName))
+                {
+                    WorkerLog.AlreadyPresent(_logger, wanted.CommonName, account);
+                    already++;
+                    continue;
+                }
+
+                try
+                {
+                    // The engine generates the keystore password and returns it only here; it is never logged. Consumers get it
+                    // from keystore.password (Worker:Deployment:WriteKeystorePassword) or ICertificateLifecycle.GetKeystoreAsync.
+                    var result = await lifecycle.OrderAsync(wanted.ToRequest(), stoppingToken);
+                    WorkerLog.Ordered(_logger, wanted.CommonName, account, result.OrderId, result.State, result.SslId);
+                    present.Add(wanted.CommonName);
+                    ordered++;
+                }
+                catch (CertificateRequestValidationException ex)
+                {
+                    WorkerLog.NotOrdered(_logger, wanted.CommonName, ex.Message);
+                    failed++;
+                }
+                catch (Exception ex) when (ex is ScmRequestException or ScmStoreException or InvalidOperationException)
+                {
+                    WorkerLog.NotOrdered(_logger, wanted.CommonName, ex.Message);
+                    failed++;
+                }
             }
         }
 
         WorkerLog.DesiredChecked(_logger, ordered, already, failed);
+    }
+
+    /// <summary>The account a certificate names, or the host's only account, or the account named <c>default</c>.</summary>
+    private bool TryResolve(string? name, out string account, out ICertificateLifecycle lifecycle, out string problem)
+    {
+        var served = _accounts.Accounts;
+        account = name ?? (served.Count == 1 ? served.First() : "default");
+        problem = string.Empty;
+        if (_accounts.TryGet(account, out var found))
+        {
+            lifecycle = found;
+            return true;
+        }
+
+        lifecycle = null!;
+        problem = name is null
+            ? $"Worker:Certificates: the worker serves several SCM accounts ({string.Join(", ", served)}); set the certificate's Account."
+            : $"Worker:Certificates: the SCM account '{name}' is not configured; the worker serves: {string.Join(", ", served)}.";
+        return false;
     }
 }

@@ -36,6 +36,13 @@ public static class SampleWorker
             builder.Configuration.AddInMemoryCollection(client);
         }
 
+        foreach (var (account, url) in settings.Simulators)
+        {
+            // One simulator per account: Sectigo:Accounts:{account}:Client from its management API.
+            var client = await SimulatorConnection.ReadClientSettingsAsync(url, $"Sectigo:Accounts:{account}:Client", TimeProvider.System, cancellationToken);
+            builder.Configuration.AddInMemoryCollection(client);
+        }
+
         AddSampleWorker(builder.Services, builder.Configuration, settings);
         return builder.Build();
     }
@@ -49,7 +56,7 @@ public static class SampleWorker
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(settings);
-        var simulatorMode = !string.IsNullOrWhiteSpace(settings.Simulator);
+        var simulatorMode = !string.IsNullOrWhiteSpace(settings.Simulator) || settings.Simulators.Count > 0;
         var data = DataDirectory(settings, simulatorMode);
         var deploy = string.IsNullOrWhiteSpace(settings.Deployment.Directory) ? Path.Combine(data, "certificates") : Path.GetFullPath(settings.Deployment.Directory);
         var store = Path.Combine(data, "scm.db");
@@ -107,7 +114,7 @@ public static class SampleWorker
             sp.GetRequiredService<ILogger<StartupBanner>>(),
             sp.GetRequiredService<IScmStore>() is PostgreSqlScmStore postgres ? "PostgreSQL " + postgres.Location : store,
             deploy,
-            configuration["Sectigo:Client:BaseAddress"] ?? "the default SCM address",
+            Describe(configuration),
             settings.Scheduling == WorkerScheduling.Quartz ? "Quartz (clustered)" : "hosted"));
 
         var otel = services.AddOpenTelemetry()
@@ -117,6 +124,19 @@ public static class SampleWorker
         {
             otel.WithMetrics(metrics => metrics.AddConsoleExporter()).WithTracing(tracing => tracing.AddConsoleExporter());
         }
+    }
+
+    /// <summary>Which SCM (or, with several accounts, which account at which address) the worker serves; never a secret.</summary>
+    private static string Describe(IConfiguration configuration)
+    {
+        var accounts = configuration.GetSection("Sectigo:Accounts").GetChildren().ToList();
+        if (accounts.Count == 0)
+        {
+            return configuration["Sectigo:Client:BaseAddress"] ?? "the default SCM address";
+        }
+
+        var fallback = configuration["Sectigo:Client:BaseAddress"] ?? "the default SCM address";
+        return string.Join(", ", accounts.Select(a => $"{a.Key} at {a["Client:BaseAddress"] ?? fallback}"));
     }
 
     private static string DataDirectory(WorkerSettings settings, bool simulatorMode)

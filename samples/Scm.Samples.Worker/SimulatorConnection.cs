@@ -15,8 +15,19 @@ public static class SimulatorConnection
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>Configuration keys and values for the <c>Sectigo:Client</c> section.</returns>
     /// <exception cref="WorkerConfigurationException">The address is not a loopback http(s) address, or no simulator answers there.</exception>
-    public static async Task<IReadOnlyDictionary<string, string?>> ReadClientSettingsAsync(string simulatorUrl, TimeProvider time, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyDictionary<string, string?>> ReadClientSettingsAsync(string simulatorUrl, TimeProvider time, CancellationToken cancellationToken = default) =>
+        ReadClientSettingsAsync(simulatorUrl, "Sectigo:Client", time, cancellationToken);
+
+    /// <summary>Reads the simulator's connection settings for one of several accounts.</summary>
+    /// <param name="simulatorUrl">The simulator's root address, for example <c>http://127.0.0.1:5080</c>.</param>
+    /// <param name="clientSection">The section the settings go to, for example <c>Sectigo:Accounts:acme:Client</c>.</param>
+    /// <param name="time">The clock for the request timeout.</param>
+    /// <param name="cancellationToken">Cancellation.</param>
+    /// <returns>Configuration keys and values for that section.</returns>
+    /// <exception cref="WorkerConfigurationException">The address is not a loopback http(s) address, or no simulator answers there.</exception>
+    public static async Task<IReadOnlyDictionary<string, string?>> ReadClientSettingsAsync(string simulatorUrl, string clientSection, TimeProvider time, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(clientSection);
         ArgumentNullException.ThrowIfNull(time);
         if (!Uri.TryCreate(simulatorUrl, UriKind.Absolute, out var root) || root.Scheme is not ("http" or "https") || !root.IsLoopback)
         {
@@ -41,11 +52,11 @@ public static class SimulatorConnection
         var credentials = body.GetProperty("credentials");
         return new Dictionary<string, string?>
         {
-            ["Sectigo:Client:AuthenticationMode"] = "Password",
-            ["Sectigo:Client:BaseAddress"] = body.GetProperty("baseAddress").GetString(),
-            ["Sectigo:Client:Login"] = credentials.GetProperty("login").GetString(),
-            ["Sectigo:Client:Password"] = credentials.GetProperty("password").GetString(),
-            ["Sectigo:Client:CustomerUri"] = credentials.GetProperty("customerUri").GetString(),
+            [clientSection + ":AuthenticationMode"] = "Password",
+            [clientSection + ":BaseAddress"] = body.GetProperty("baseAddress").GetString(),
+            [clientSection + ":Login"] = credentials.GetProperty("login").GetString(),
+            [clientSection + ":Password"] = credentials.GetProperty("password").GetString(),
+            [clientSection + ":CustomerUri"] = credentials.GetProperty("customerUri").GetString(),
         };
     }
 }

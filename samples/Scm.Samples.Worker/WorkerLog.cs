@@ -39,11 +39,11 @@ internal static partial class WorkerLog
     [LoggerMessage(4010, LogLevel.Warning, "SCM issued sslId {SslId} for {CommonName} after its order was cancelled; it was not installed. Revoke it in SCM if it is not wanted.")]
     public static partial void CancelledOrderIssued(ILogger logger, long? sslId, string? commonName);
 
-    [LoggerMessage(4020, LogLevel.Information, "Configured certificate {CommonName} is already in the store; nothing ordered.")]
-    public static partial void AlreadyPresent(ILogger logger, string commonName);
+    [LoggerMessage(4020, LogLevel.Information, "Configured certificate {CommonName} (account {Account}) is already in the store; nothing ordered.")]
+    public static partial void AlreadyPresent(ILogger logger, string commonName, string account);
 
-    [LoggerMessage(4021, LogLevel.Information, "Ordered configured certificate {CommonName}: order {OrderId}, {State}, sslId {SslId}.")]
-    public static partial void Ordered(ILogger logger, string commonName, Guid orderId, OrderState state, long? sslId);
+    [LoggerMessage(4021, LogLevel.Information, "Ordered configured certificate {CommonName} in account {Account}: order {OrderId}, {State}, sslId {SslId}.")]
+    public static partial void Ordered(ILogger logger, string commonName, string account, Guid orderId, OrderState state, long? sslId);
 
     [LoggerMessage(4022, LogLevel.Error, "Configured certificate {CommonName} was not ordered: {Reason}")]
     public static partial void NotOrdered(ILogger logger, string commonName, string reason);

@@ -24,6 +24,14 @@ public sealed class WorkerSettings
     public string? Simulator { get; set; }
 
     /// <summary>
+    /// Several SCM accounts against standalone simulators (<c>Worker:Simulators:{account}</c> = the simulator's root
+    /// address, one simulator per account): each account's <c>Sectigo:Accounts:{account}:Client</c> address and
+    /// credentials are read from its simulator. Empty: the accounts of <c>Sectigo:Accounts</c> (or the single
+    /// <c>Sectigo</c> account) are used as configured.
+    /// </summary>
+    public Dictionary<string, string> Simulators { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Where the engine keeps its state: <see cref="WorkerStorage.Sqlite"/> (default: <c>scm.db</c> under
     /// <see cref="DataDirectory"/>) or <see cref="WorkerStorage.PostgreSql"/> (<see cref="PostgreSql"/>; shared by several workers).
     /// </summary>
@@ -118,6 +126,12 @@ public sealed class TelemetrySettings
 /// <summary>One certificate from <c>Worker:Certificates</c>; the fields mirror <see cref="OrderCertificateRequest"/>.</summary>
 public sealed class DesiredCertificate
 {
+    /// <summary>
+    /// The SCM account to order it in (a name of <c>Sectigo:Accounts</c>); empty for the host's only account or the
+    /// account named <c>default</c>.
+    /// </summary>
+    public string? Account { get; set; }
+
     /// <summary>The common name.</summary>
     public string CommonName { get; set; } = string.Empty;
 

@@ -168,6 +168,13 @@ public sealed class ScmClientOptions
 
     internal ScmClientOptions Clone() => (ScmClientOptions)MemberwiseClone();
 
+    /// <summary>
+    /// The problems with these options, each naming the option and the rule (the checks the host runs at start and the
+    /// non-DI constructor runs before anything is sent); empty when the options are valid. Never contains a secret.
+    /// </summary>
+    /// <returns>The problems, or an empty list.</returns>
+    public IReadOnlyList<string> Validate() => Internal.ScmClientOptionsValidator.Collect(this);
+
     /// <summary>Describes the options without any secret: passwords and the client secret show as <c>***</c> when set.</summary>
     public override string ToString()
     {

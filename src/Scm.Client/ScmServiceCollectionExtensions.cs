@@ -24,11 +24,28 @@ public static class ScmServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>The HttpClient builder, for further handlers (added inside the authentication handler).</returns>
-    public static IHttpClientBuilder AddScmClient(this IServiceCollection services, Action<ScmClientOptions> configure)
+    public static IHttpClientBuilder AddScmClient(this IServiceCollection services, Action<ScmClientOptions> configure) =>
+        AddScmClient(services, configure, validateOnStart: true);
+
+    /// <summary>
+    /// Registers <see cref="ScmClient"/> (see <see cref="AddScmClient(IServiceCollection, Action{ScmClientOptions})"/>);
+    /// with <paramref name="validateOnStart"/> false the options are validated when the client is first resolved instead
+    /// of when the host starts, for hosts that validate them themselves (or may not use this client at all).
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <param name="validateOnStart">Whether the host validates the options when it starts.</param>
+    /// <returns>The HttpClient builder.</returns>
+    public static IHttpClientBuilder AddScmClient(this IServiceCollection services, Action<ScmClientOptions> configure, bool validateOnStart)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<ScmClientOptions>().Configure(configure).ValidateOnStart();
+        var options = services.AddOptions<ScmClientOptions>().Configure(configure);
+        if (validateOnStart)
+        {
+            options.ValidateOnStart();
+        }
+
         return AddScmClientCore(services);
     }
 

@@ -50,8 +50,8 @@ public static class CertificateLifecycleFactory
                 keyProtector ?? Microsoft.Extensions.DependencyInjection.SectigoServiceCollectionExtensions.DefaultProtector(options, ephemeral: store is Storage.InMemoryScmStore),
                 timeProvider,
                 loggerFactory.CreateLogger("Scm.Lifecycle"),
-                new LifecycleTelemetry(),
-                new EventDispatcher(eventHandlers ?? [], loggerFactory.CreateLogger("Scm.Lifecycle.Events")),
+                new LifecycleTelemetry(null, options.AccountId),
+                new EventDispatcher(eventHandlers ?? [], loggerFactory.CreateLogger("Scm.Lifecycle.Events"), options.AccountId),
                 new LicenceCapQuota(),
                 (deploymentTargets ?? []).ToArray(),
                 options.Client.PostTimeout);
@@ -71,7 +71,9 @@ public static class CertificateLifecycleFactory
     public static IKeyProtectionService GetKeyProtection(ICertificateLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
-        return lifecycle is CertificateLifecycle engine
+        return lifecycle is Internal.Accounts.AccountLifecycleProxy proxy
+            ? new KeyProtectionService(() => proxy.Current)
+            : lifecycle is CertificateLifecycle engine
             ? new KeyProtectionService(engine)
             : throw new ArgumentException("The engine was not made by CertificateLifecycleFactory or AddSectigoCertificateManagement.", nameof(lifecycle));
     }

@@ -8,6 +8,9 @@ public abstract record LifecycleEvent
     /// <summary>When it happened.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>The SCM account whose engine raised the event (its name; <c>default</c> in a single-account host).</summary>
+    public string? AccountId { get; init; }
+
     /// <summary>The order concerned, if any.</summary>
     public Guid? OrderId { get; init; }
 

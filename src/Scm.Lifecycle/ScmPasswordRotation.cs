@@ -50,11 +50,13 @@ public sealed class ScmPasswordChange
     /// <param name="newPassword">The new password.</param>
     /// <param name="generated">Whether the engine generated it.</param>
     /// <param name="requestedAt">When the change was started.</param>
-    public ScmPasswordChange(string accountId, string newPassword, bool generated, DateTimeOffset requestedAt)
+    /// <param name="configurationKey">The configuration key of the account's password (default <see cref="DefaultConfigurationKey"/>; <c>Sectigo:Accounts:{name}:Client:Password</c> for an account of <c>Sectigo:Accounts</c>).</param>
+    public ScmPasswordChange(string accountId, string newPassword, bool generated, DateTimeOffset requestedAt, string? configurationKey = null)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         ArgumentException.ThrowIfNullOrEmpty(newPassword);
         AccountId = accountId;
+        ConfigurationKey = string.IsNullOrWhiteSpace(configurationKey) ? DefaultConfigurationKey : configurationKey;
         NewPassword = newPassword;
         Generated = generated;
         RequestedAt = requestedAt;
@@ -72,8 +74,12 @@ public sealed class ScmPasswordChange
     /// <summary>When the change was started.</summary>
     public DateTimeOffset RequestedAt { get; }
 
-    /// <summary>The configuration key the new password belongs under (<see cref="DefaultConfigurationKey"/>; environment variable <c>Sectigo__Client__Password</c>).</summary>
-    public string ConfigurationKey => DefaultConfigurationKey;
+    /// <summary>
+    /// The configuration key the new password belongs under: <see cref="DefaultConfigurationKey"/> (environment variable
+    /// <c>Sectigo__Client__Password</c>) for a single-account host, <c>Sectigo:Accounts:{name}:Client:Password</c> for an
+    /// account of <c>Sectigo:Accounts</c>.
+    /// </summary>
+    public string ConfigurationKey { get; }
 
     /// <summary>Describes the change without the password.</summary>
     /// <returns>For example <c>ScmPasswordChange { AccountId = default, ConfigurationKey = Sectigo:Client:Password, NewPassword = *** }</c>.</returns>

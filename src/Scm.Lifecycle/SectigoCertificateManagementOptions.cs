@@ -19,6 +19,24 @@ public sealed class SectigoCertificateManagementOptions
     public string AccountId { get; set; } = "default";
 
     /// <summary>
+    /// Several SCM accounts served by this host (configuration <c>Sectigo:Accounts:{name}:*</c>, each with the shape of this
+    /// section). Each account starts from this section's values and overrides what it sets, so shared settings live here
+    /// once; its <see cref="AccountId"/> is its name. Key protection and the instance name are host-wide: they come from
+    /// this section only. Empty (default): this section is the single account (see <see cref="DefaultAccount"/>). Accounts
+    /// can also be added, changed and removed while the host runs, through configuration reload or
+    /// <see cref="IScmAccountRegistry"/>. Names: 1-64 letters, digits, '.', '_' or '-'.
+    /// </summary>
+    public IDictionary<string, SectigoCertificateManagementOptions> Accounts { get; } = new Dictionary<string, SectigoCertificateManagementOptions>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether this section is itself the account named <see cref="AccountId"/> when <see cref="Accounts"/> is empty
+    /// (default <see langword="true"/>: the single-account host). Set <see langword="false"/> for a host whose accounts
+    /// all come from <see cref="IScmAccountRegistry"/> at run time (a product keeping its tenants in its own database):
+    /// the host then starts with no account and no SCM credentials.
+    /// </summary>
+    public bool DefaultAccount { get; set; } = true;
+
+    /// <summary>
     /// A name for this engine instance, used as lease owner and in audit entries (default: machine name and process id).
     /// Two instances sharing a store must have different names.
     /// </summary>

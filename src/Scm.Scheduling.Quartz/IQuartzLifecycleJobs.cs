@@ -11,7 +11,10 @@ namespace Scm.Scheduling.Quartz;
 /// </summary>
 public interface IQuartzLifecycleJobs
 {
-    /// <summary>Runs a job once, now, somewhere in the cluster (after a run of it that is under way has finished).</summary>
+    /// <summary>
+    /// Runs a job once, now, somewhere in the cluster (after a run of it that is under way has finished), for every SCM
+    /// account the host serves.
+    /// </summary>
     /// <param name="job">The job.</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>A task completed once the run is stored.</returns>
@@ -23,9 +26,11 @@ public interface IQuartzLifecycleJobs
     /// when <see cref="ImportRequest.Resume"/> is set.
     /// </summary>
     /// <param name="request">What to import (default: every status that can be managed, resuming an interrupted import).</param>
+    /// <param name="account">The SCM account to import (default: the host's only or <c>default</c> account).</param>
     /// <param name="cancellationToken">Cancellation.</param>
     /// <returns>A task completed once the run is stored.</returns>
-    Task TriggerImportAsync(ImportRequest? request = null, CancellationToken cancellationToken = default);
+    /// <exception cref="KeyNotFoundException">The host serves no account of that name.</exception>
+    Task TriggerImportAsync(ImportRequest? request = null, string? account = null, CancellationToken cancellationToken = default);
 
     /// <summary>When a job's cron trigger fires next, or <see langword="null"/> when it is not scheduled.</summary>
     /// <param name="job">The job.</param>

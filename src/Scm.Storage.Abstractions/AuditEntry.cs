@@ -37,6 +37,9 @@ public sealed record AuditEntry
 
     /// <summary>The common name concerned, if any.</summary>
     public string? CommonName { get; init; }
+
+    /// <summary>The SCM account the entry belongs to (the engine's account; entries written before accounts existed have none).</summary>
+    public string? AccountId { get; init; }
 }
 
 /// <summary>A query over the audit log. Results come in <see cref="AuditEntry.Sequence"/> order.</summary>

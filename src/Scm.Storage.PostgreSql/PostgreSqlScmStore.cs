@@ -17,7 +17,7 @@ namespace Scm.Storage.PostgreSql;
 /// row belongs to an account: this instance reads and writes <see cref="Account"/>, and <see cref="ForAccount"/> opens
 /// the same database for another one.
 /// </summary>
-public sealed partial class PostgreSqlScmStore : DelegatingScmStore, IAsyncDisposable
+public sealed partial class PostgreSqlScmStore : DelegatingScmStore, IPartitionedScmStore, IAsyncDisposable
 {
     private readonly Shared _shared;
     private readonly bool _isView;
@@ -54,6 +54,9 @@ public sealed partial class PostgreSqlScmStore : DelegatingScmStore, IAsyncDispo
     /// <returns>The store of that account.</returns>
     /// <exception cref="ArgumentException">The account is empty or longer than 200 characters.</exception>
     public PostgreSqlScmStore ForAccount(string account) => new(_shared, account, isView: true);
+
+    /// <inheritdoc />
+    IScmStore IPartitionedScmStore.ForAccount(string account) => ForAccount(account);
 
     /// <inheritdoc />
     /// <remarks>

@@ -17,7 +17,7 @@ namespace Scm.Storage.Sqlite;
 /// an account: this instance reads and writes <see cref="Account"/>, and <see cref="ForAccount"/> opens the same file for
 /// another one.
 /// </summary>
-public sealed class SqliteScmStore : DelegatingScmStore, IAsyncDisposable
+public sealed class SqliteScmStore : DelegatingScmStore, IPartitionedScmStore, IAsyncDisposable
 {
     private static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
 
@@ -56,6 +56,9 @@ public sealed class SqliteScmStore : DelegatingScmStore, IAsyncDisposable
     /// <returns>The store of that account.</returns>
     /// <exception cref="ArgumentException">The account is empty or longer than 200 characters.</exception>
     public SqliteScmStore ForAccount(string account) => new(_shared, account, isView: true);
+
+    /// <inheritdoc />
+    IScmStore IPartitionedScmStore.ForAccount(string account) => ForAccount(account);
 
     /// <inheritdoc />
     /// <remarks>

@@ -75,7 +75,7 @@ public sealed class OptionsCoverageTests
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var options = new SectigoCertificateManagementOptions();
-        s_binding.GetMethod("Bind")!.Invoke(null, [configuration.GetSection("Sectigo"), options]);
+        s_binding.GetMethod("Bind", [typeof(IConfiguration), typeof(SectigoCertificateManagementOptions)])!.Invoke(null, [configuration.GetSection("Sectigo"), options]);
         foreach (var (name, value) in expected)
         {
             Assert.True(Equals(value, typeof(ScmClientOptions).GetProperty(name)!.GetValue(options.Client)), $"Sectigo:Client:{name} is not bound by the engine.");

@@ -21,7 +21,10 @@ public sealed class TelemetryNamesTests
         var seen = new List<string>();
         using var listener = new MeterListener { InstrumentPublished = (i, _) => { lock (seen) { seen.Add(i.Meter.Name); } } };
         listener.Start();
-        var instance = Activator.CreateInstance(type, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, null, [null], null);
+        // The constructor taking the meter factory first (null: a meter of its own); other parameters at their defaults.
+        var constructor = type.GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
+            .First(c => c.GetParameters() is [{ ParameterType.Name: "IMeterFactory" }, ..]);
+        var instance = constructor.Invoke([.. constructor.GetParameters().Select(p => p.HasDefaultValue ? p.DefaultValue : null)]);
         (instance as IDisposable)?.Dispose();
         Assert.Contains(assembly, seen);
     }

@@ -20,6 +20,8 @@ public sealed class UsageTests
     [InlineData("simulator --port 70000", "--port")]
     [InlineData("demo --lifetime 5", "--lifetime")]
     [InlineData("status --timeout 0 --wait", "--timeout")]
+    [InlineData("list --account", "--account")]
+    [InlineData("--account a/b list", "--account 'a/b'")]
     public async Task BadUsage_ExitsTwo_OneLineNamingTheProblem(string commandLine, string named)
     {
         var result = await CliRun.RunAsync(commandLine.Split(' '));
@@ -59,13 +61,14 @@ public sealed class UsageTests
     {
         var result = await CliRun.RunAsync("--help");
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "demo", "account", "sync", "import", "order", "status", "renew", "auto-renew", "audit", "reissue", "revoke", "cancel", "delete", "list", "simulator" })
+        foreach (var command in new[] { "demo", "account", "accounts", "sync", "import", "order", "status", "renew", "auto-renew", "audit", "reissue", "revoke", "cancel", "delete", "list", "simulator" })
         {
             Assert.Contains("  " + command, result.Output, StringComparison.Ordinal);
         }
 
         Assert.Contains("--simulator", result.Output, StringComparison.Ordinal);
         Assert.Contains("--store", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--account <name>", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

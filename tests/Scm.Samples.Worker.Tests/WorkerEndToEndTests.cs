@@ -218,17 +218,80 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         Assert.Equal("Worker:Scheduling = Quartz needs Worker:Storage = PostgreSql (the hosts of a Quartz cluster share one PostgreSQL store).", ex.Message);
     }
 
-    private async Task<IHost> StartWorkerAsync(params string[] extra)
+    [Fact]
+    public async Task Worker_TwoAccountsByConfiguration_EachOrdersItsOwnCertificatesInItsOwnScm()
+    {
+        // appsettings.TwoAccounts.json: accounts acme and globex, one simulator each; www.acme.example is wanted in both
+        // accounts (two records, two SCM orders), mail.acme.example in globex only.
+        await using var globexSimulator = await ScmSimulator.StartAsync(new ScmSimulatorOptions
+        {
+            Seed = 20261128,
+            ApplyDelay = TimeSpan.FromMilliseconds(200),
+            IssueDelay = TimeSpan.FromMilliseconds(300),
+            Log = null,
+        });
+        string[] args =
+        [
+            "--Worker:Simulators:acme=" + new Uri(_simulator.BaseAddress, "/").ToString().TrimEnd('/'),
+            "--Worker:Simulators:globex=" + new Uri(globexSimulator.BaseAddress, "/").ToString().TrimEnd('/'),
+        ];
+
+        using (var host = await StartWorkerAsync("TwoAccounts", args))
+        {
+            var accounts = host.Services.GetRequiredService<ICertificateLifecycleProvider>();
+            Assert.Equal(["acme", "globex"], accounts.Accounts);
+            var acme = accounts.Get("acme");
+            var globex = host.Services.GetRequiredKeyedService<ICertificateLifecycle>("globex");
+            await WaitForAsync(async () =>
+                (await ToListAsync(acme.ListCertificatesAsync(CertificateStatus.Active))).Count == 1
+                && (await ToListAsync(globex.ListCertificatesAsync(CertificateStatus.Active))).Count == 2 ? (object)true : null);
+
+            var acmeCertificates = await ToListAsync(acme.ListCertificatesAsync(CertificateStatus.Active));
+            var globexCertificates = await ToListAsync(globex.ListCertificatesAsync(CertificateStatus.Active));
+            Assert.Equal(["www.acme.example"], acmeCertificates.Select(c => c.CommonName));
+            Assert.Equal(["mail.acme.example", "www.acme.example"], globexCertificates.Select(c => c.CommonName).Order());
+            Assert.All(acmeCertificates, c => Assert.Equal("Issued", _simulator.GetOrder(c.SslId!.Value)!.Status));
+            Assert.All(globexCertificates, c => Assert.Equal("Issued", globexSimulator.GetOrder(c.SslId!.Value)!.Status));
+            Assert.Equal(1, _simulator.Counters.BillableOrders);
+            Assert.Equal(2, globexSimulator.Counters.BillableOrders);
+
+            // Per-account settings on top of the shared section, and health across both accounts.
+            Assert.Equal(TimeSpan.FromDays(45), (await globex.GetAutoRenewalPolicyAsync()).RenewBefore);
+            Assert.Equal(TimeSpan.FromDays(30), (await acme.GetAutoRenewalPolicyAsync()).RenewBefore);
+            var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            Assert.Equal(HealthStatus.Healthy, health.Status);
+            Assert.Equal(2, health.Entries["sectigo-certificates"].Data["accounts"]);
+            Assert.All(acmeCertificates.Concat(globexCertificates), c => Assert.True(Directory.Exists(LiveFolder(Path.Combine(_root, "certificates"), c))));
+            Assert.Contains(_logs, l => l.Contains("acme at " + _simulator.BaseAddress, StringComparison.Ordinal));
+            await host.StopAsync();
+        }
+
+        // A restart orders nothing in either account.
+        using (var again = await StartWorkerAsync("TwoAccounts", args))
+        {
+            await WaitForAsync(() => Task.FromResult(CountLogs("Configured certificates checked") >= 2 ? (object)true : null));
+            Assert.Equal(3, CountLogs("is already in the store"));
+            Assert.Equal(1, _simulator.Counters.EnrollPosts);
+            Assert.Equal(2, globexSimulator.Counters.EnrollPosts);
+            await again.StopAsync();
+        }
+
+        Assert.DoesNotContain(_logs, l => l.Contains(_simulator.Credentials.Password, StringComparison.Ordinal) || l.Contains(globexSimulator.Credentials.Password, StringComparison.Ordinal));
+    }
+
+    private Task<IHost> StartWorkerAsync(params string[] extra) => StartWorkerAsync("Simulator", extra);
+
+    private async Task<IHost> StartWorkerAsync(string environment, string[] extra)
     {
         var simulatorRoot = new Uri(_simulator.BaseAddress, "/").ToString().TrimEnd('/');
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            // The sample's own appsettings.json and appsettings.Simulator.json are copied next to the test.
-            EnvironmentName = "Simulator",
+            // The sample's own appsettings.json and appsettings.{Simulator,TwoAccounts}.json are copied next to the test.
+            EnvironmentName = environment,
             ContentRootPath = AppContext.BaseDirectory,
             Args =
             [
-                "--Worker:Simulator=" + simulatorRoot,
+                .. environment == "Simulator" ? ["--Worker:Simulator=" + simulatorRoot] : Array.Empty<string>(),
                 "--Worker:DataDirectory=" + _root,
                 "--Worker:HealthReportInterval=00:00:00.500",
                 "--Sectigo:Scheduling:FollowUpInterval=00:00:00.250",

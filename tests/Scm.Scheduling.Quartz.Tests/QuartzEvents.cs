@@ -11,8 +11,12 @@ internal sealed class QuartzEvents : IJobListener, ITriggerListener
 
     public string Name => nameof(QuartzEvents);
 
+    /// <summary>The exception of each job's first completed run (by job name), if it failed.</summary>
+    public ConcurrentDictionary<string, JobExecutionException?> Exceptions { get; } = new();
+
     public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
     {
+        Exceptions.TryAdd(context.JobDetail.Key.Name, jobException);
         Completed(context.JobDetail.Key.Name).TrySetResult(context);
         return ValueTask.CompletedTask;
     }

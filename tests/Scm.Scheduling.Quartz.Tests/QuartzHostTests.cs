@@ -40,7 +40,7 @@ public sealed class QuartzHostTests : IAsyncLifetime
         await PostgreSqlTestServer.DropSchemaAsync(_storeSchema);
     }
 
-    private IHost Host(Action<QuartzSchedulingOptions> quartz, ILifecycleJobRunner? runner = null, ScmSimulator? simulator = null, QuartzEvents? events = null)
+    private IHost Host(Action<QuartzSchedulingOptions> quartz, ILifecycleJobRunner? runner = null, ScmSimulator? simulator = null, QuartzEvents? events = null, Action<SectigoCertificateManagementOptions>? engine = null)
     {
         var connectionString = PostgreSqlTestServer.Require();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -60,6 +60,8 @@ public sealed class QuartzHostTests : IAsyncLifetime
                     o.Client.Password = simulator.Credentials.Password;
                     o.Client.CustomerUri = simulator.Credentials.CustomerUri;
                 }
+
+                engine?.Invoke(o);
             })
             .UsePostgreSqlStorage(connectionString, o => o.Schema = _storeSchema)
             .UseQuartzScheduling(o =>
@@ -270,6 +272,57 @@ public sealed class QuartzHostTests : IAsyncLifetime
             host.Services.GetRequiredService<IQuartzLifecycleJobs>().TriggerImportAsync(new ImportRequest { Statuses = ["Issued,Applied"] }));
         Assert.Contains("ImportRequest.Statuses", ex.Message, StringComparison.Ordinal);
         Assert.Empty(await QueryAsync($"SELECT table_name FROM information_schema.tables WHERE table_schema = '{_quartzSchema}'", r => r.GetString(0)));
+    }
+
+    [SkippableFact]
+    public async Task TwoAccounts_OneRefusingCredentials_JobCompletesTheOtherAndFailsNamingIt_ImportTargetsOneAccount()
+    {
+        await using var acme = await ScmSimulator.StartAsync(new ScmSimulatorOptions { Log = null, IssueDelay = TimeSpan.FromHours(1) });
+        await using var globex = await ScmSimulator.StartAsync(new ScmSimulatorOptions { Log = null, IssueDelay = TimeSpan.FromHours(1) });
+        var acmeIds = await SeedScmAsync(acme, issued: 1, pending: 1);
+        var globexIds = await SeedScmAsync(globex, issued: 2, pending: 0);
+        Assert.Equal(acmeIds, globexIds.Take(2)); // the same sslIds in both accounts
+        var acmeOptions = AccountOptions(acme);
+        var globexOptions = AccountOptions(globex);
+        globex.RotateCredentials(); // the host keeps globex's old password: SCM refuses it
+        var events = new QuartzEvents();
+        var host = Host(NoCron, events: events, engine: o =>
+        {
+            o.Accounts["acme"] = acmeOptions;
+            o.Accounts["globex"] = globexOptions;
+        });
+        await host.StartAsync();
+        var jobs = host.Services.GetRequiredService<IQuartzLifecycleJobs>();
+        var accounts = host.Services.GetRequiredService<ICertificateLifecycleProvider>();
+
+        await jobs.TriggerAsync(LifecycleJob.CatalogSync);
+        await events.WaitForCompletionAsync("CatalogSync", Bound);
+
+        // acme's sync completed; globex's failed, and the run's failure names globex only (the retry policy comes back).
+        var failure = events.Exceptions["CatalogSync"];
+        Assert.NotNull(failure);
+        Assert.Contains("globex", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("acme", failure.Message, StringComparison.Ordinal);
+        Assert.NotNull(await accounts.GetJobRunner("acme").GetLastRunAsync(LifecycleJob.CatalogSync));
+        Assert.Null(await accounts.GetJobRunner("globex").GetLastRunAsync(LifecycleJob.CatalogSync));
+
+        // An import is for one account, refused before anything is stored when the host does not serve it.
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => jobs.TriggerImportAsync(new ImportRequest(), "initech"));
+        await jobs.TriggerImportAsync(new ImportRequest { Resume = false }, "acme");
+        var import = Assert.IsType<ImportResult>((await events.WaitForCompletionAsync("Import", Bound)).Result);
+        Assert.Equal(2, import.Progress.Imported);
+        Assert.Equal(2, await accounts.Get("acme").ListOrdersAsync().CountAsync());
+        Assert.Equal(0, await accounts.Get("globex").ListOrdersAsync().CountAsync());
+    }
+
+    private static SectigoCertificateManagementOptions AccountOptions(ScmSimulator simulator)
+    {
+        var options = new SectigoCertificateManagementOptions();
+        options.Client.BaseAddress = simulator.BaseAddress;
+        options.Client.Login = simulator.Credentials.Login;
+        options.Client.Password = simulator.Credentials.Password;
+        options.Client.CustomerUri = simulator.Credentials.CustomerUri;
+        return options;
     }
 
     /// <summary>Orders placed in SCM the way another tool would (through the client, not the engine).</summary>

@@ -16,7 +16,7 @@ internal sealed partial class CommandFactory
         };
         var secretFile = new Option<string?>("--secret-file")
         {
-            Description = "Where the new password is written (mode 0600): '<path>.pending' before SCM is asked, '<path>' once SCM accepted it (default: scm-api-password in the current folder)",
+            Description = "Where the new password is written (mode 0600): '<path>.pending' before SCM is asked, '<path>' once SCM accepted it (default: scm-api-password in the current folder; scm-api-password-<account> for an account of Sectigo:Accounts)",
             HelpName = "path",
         };
         var command = new Command("change-password", "Change the SCM API admin's password (before it expires); the new password is written to a file and never shown") { newPasswordFile, secretFile };
@@ -34,7 +34,9 @@ internal sealed partial class CommandFactory
                 }
             }
 
-            var target = Path.GetFullPath(context.Get(secretFile) ?? Path.Combine(context.Environment.WorkingDirectory, "scm-api-password"));
+            // One file per account by default, so that rotating two accounts' passwords never overwrites one with the other.
+            var defaultFile = session.IsNamedAccount ? "scm-api-password-" + session.Account : "scm-api-password";
+            var target = Path.GetFullPath(context.Get(secretFile) ?? Path.Combine(context.Environment.WorkingDirectory, defaultFile));
             var store = new FilePasswordStore(target);
             ScmPasswordChangeResult result;
             try
@@ -53,9 +55,11 @@ internal sealed partial class CommandFactory
                 context.Out.MarkupLine(result.Saved
                     ? $"  The new password is in [bold]{Render.E(target)}[/] (mode 0600; not shown)."
                     : $"  The new password is in [bold]{Render.E(store.PendingPath)}[/] (mode 0600; not shown): moving it to {Render.E(target)} failed.");
-                context.Out.MarkupLine($"  Store it as [bold]{Render.E(ScmPasswordChange.DefaultConfigurationKey)}[/] where this tool reads its configuration, then delete the file, e.g.:");
-                context.Out.WriteLine($"    dotnet user-secrets set {ScmPasswordChange.DefaultConfigurationKey} \"$(cat {target})\" --project samples/Scm.Samples.Console");
-                context.Out.WriteLine("    or the environment variable Sectigo__Client__Password, or your secret store.");
+                // The account's own key: Sectigo:Client:Password, or Sectigo:Accounts:<name>:Client:Password for a named account.
+                var key = session.AccountSection + ":Client:Password";
+                context.Out.MarkupLine($"  Store it as [bold]{Render.E(key)}[/] where this tool reads its configuration, then delete the file, e.g.:");
+                context.Out.WriteLine($"    dotnet user-secrets set {key} \"$(cat {target})\" --project samples/Scm.Samples.Console");
+                context.Out.WriteLine($"    or the environment variable {key.Replace(":", "__", StringComparison.Ordinal)}, or your secret store.");
                 return ExitCodes.Ok;
             }
 

@@ -37,11 +37,14 @@ internal sealed partial class CommandFactory
         });
     }
 
-    /// <summary>Runs a handler with the engine started (and stopped afterwards).</summary>
-    private void BindEngine(Command command, Func<CommandContext, EngineSession, CancellationToken, Task<int>> handler) =>
+    /// <summary>
+    /// Runs a handler with the engine started (and stopped afterwards), working with one account: --account, else the
+    /// default one (or, with <paramref name="selectAccount"/> <see langword="false"/>, the one --account names if given).
+    /// </summary>
+    private void BindEngine(Command command, Func<CommandContext, EngineSession, CancellationToken, Task<int>> handler, bool selectAccount = true) =>
         Bind(command, async (context, cancellationToken) =>
         {
-            await using var session = await context.StartEngineAsync(cancellationToken);
+            await using var session = await context.StartEngineAsync(selectAccount, cancellationToken);
             return await handler(context, session, cancellationToken);
         });
 

@@ -93,7 +93,7 @@ internal sealed partial class CommandFactory
             var certificates = new List<ManagedCertificate>();
             foreach (var text in targets)
             {
-                certificates.Add(await IdResolver.CertificateAsync(session.Lifecycle, text, cancellationToken));
+                certificates.Add(await IdResolver.CertificateAsync(session, text, cancellationToken));
             }
 
             var updated = policy;
@@ -197,7 +197,7 @@ internal sealed partial class CommandFactory
         var audit = new Command("audit", "Show the audit trail: who did what to which certificate, and how it ended") { from, to, certificate, action, autoRenewal, limit };
         BindEngine(audit, async (context, session, cancellationToken) =>
         {
-            Guid? certificateId = context.Get(certificate) is { } text ? (await IdResolver.CertificateAsync(session.Lifecycle, text, cancellationToken)).Id : null;
+            Guid? certificateId = context.Get(certificate) is { } text ? (await IdResolver.CertificateAsync(session, text, cancellationToken)).Id : null;
             IReadOnlyList<AuditEntry> entries = context.Get(autoRenewal)
                 ? await session.Lifecycle.GetAutoRenewalAuditAsync(context.Get(from), context.Get(to), certificateId, cancellationToken)
                 : await session.Lifecycle.QueryAuditAsync(new AuditQuery { From = context.Get(from), To = context.Get(to), CertificateId = certificateId, Action = context.Get(action), Limit = context.Get(limit) }, cancellationToken);
@@ -242,7 +242,7 @@ internal sealed partial class CommandFactory
 
             if (certificates.Count == 0 && orders.Count == 0)
             {
-                context.Out.MarkupLine("The inventory is empty: `scm order ...` or `scm import` fills it.");
+                context.Out.MarkupLine($"The inventory{Render.E(session.InAccount)} is empty: `scm order ...` or `scm import` fills it.");
                 return ExitCodes.Ok;
             }
 

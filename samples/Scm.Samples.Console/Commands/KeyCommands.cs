@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Scm.Lifecycle.KeyProtection;
 using Spectre.Console;
 
@@ -13,7 +12,8 @@ internal sealed partial class CommandFactory
         var status = new Command("status", "The key ring that protects the store's private keys: key ids, the current one, what each protects, keys the store needs but the ring lacks");
         BindEngine(status, async (context, session, cancellationToken) =>
         {
-            var result = await session.Services.GetRequiredService<IKeyProtectionService>().GetStatusAsync(cancellationToken);
+            var result = await session.KeyProtection.GetStatusAsync(cancellationToken);
+            SharedRing(context.Out, session);
             KeyStatus(context.Out, result);
             return result.MissingKeyIds.Count == 0 && result.UnreadableRecords.Count == 0 ? ExitCodes.Ok : ExitCodes.Failure;
         });
@@ -26,7 +26,8 @@ internal sealed partial class CommandFactory
         BindEngine(rotate, async (context, session, cancellationToken) =>
         {
             var request = new KeyRotationRequest { CreateNewKey = !context.Get(noNewKey), Actor = "cli" };
-            var result = await context.Out.Status().StartAsync("Re-wrapping stored keys…", _ => session.Services.GetRequiredService<IKeyProtectionService>().RotateAsync(request, cancellationToken));
+            var result = await context.Out.Status().StartAsync("Re-wrapping stored keys…", _ => session.KeyProtection.RotateAsync(request, cancellationToken));
+            SharedRing(context.Out, session);
             var what = result.Resumed ? "Rotation resumed and completed" : result.CreatedNewKey ? "Rotated" : "Re-wrapped";
             context.Out.MarkupLine(
                 $"[green]✓ {what}[/]: current key {Render.E(result.CurrentKeyId)}{(result.PreviousKeyId is { } previous ? $" (was {Render.E(previous)})" : string.Empty)}; " +
@@ -34,7 +35,10 @@ internal sealed partial class CommandFactory
                 (result.Conflicts > 0 ? $", {result.Conflicts.ToString(CultureInfo.InvariantCulture)} concurrent changes redone" : string.Empty) + ".");
             if (result.RetiredKeyIds.Count > 0)
             {
-                context.Out.MarkupLine($"Keys no longer needed by this store: {Render.E(string.Join(", ", result.RetiredKeyIds))} (back them up before removing them from the ring).");
+                context.Out.MarkupLine(session.IsNamedAccount
+                    ? $"Keys no longer needed by account '{Render.E(session.Account)}': {Render.E(string.Join(", ", result.RetiredKeyIds))} (the ring is shared: other accounts may still need them; " +
+                      $"run 'scm --account <name> keys rotate' for each account, and back the keys up before removing them from the ring)."
+                    : $"Keys no longer needed by this store: {Render.E(string.Join(", ", result.RetiredKeyIds))} (back them up before removing them from the ring).");
             }
 
             if (result.FailedRecords.Count > 0)
@@ -49,6 +53,15 @@ internal sealed partial class CommandFactory
         keys.Subcommands.Add(status);
         keys.Subcommands.Add(rotate);
         return keys;
+    }
+
+    /// <summary>With several accounts: the key ring is the host's, the counts are the account's records.</summary>
+    private static void SharedRing(IAnsiConsole console, EngineSession session)
+    {
+        if (session.IsNamedAccount)
+        {
+            console.MarkupLine($"Account [bold]{Render.E(session.Account)}[/]: the key ring is shared by every account; the values and records below are this account's.");
+        }
     }
 
     internal static void KeyStatus(IAnsiConsole console, KeyProtectionStatus status)

@@ -29,10 +29,10 @@ internal sealed partial class CommandFactory
             }
             else
             {
-                var order = await IdResolver.FindOrderAsync(session.Lifecycle, text, cancellationToken);
+                var order = await IdResolver.FindOrderAsync(session, text, cancellationToken);
                 if (order is null)
                 {
-                    var certificate = await IdResolver.CertificateAsync(session.Lifecycle, text, cancellationToken);
+                    var certificate = await IdResolver.CertificateAsync(session, text, cancellationToken);
                     context.Out.Write(Render.Inventory([certificate], context.Now, "Certificate"));
                     return ExitCodes.Ok;
                 }
@@ -82,7 +82,7 @@ internal sealed partial class CommandFactory
         wait.AddTo(renew);
         BindEngine(renew, async (context, session, cancellationToken) =>
         {
-            var certificate = await IdResolver.CertificateAsync(session.Lifecycle, context.Get(id), cancellationToken);
+            var certificate = await IdResolver.CertificateAsync(session, context.Get(id), cancellationToken);
             var request = new RenewCertificateRequest
             {
                 ReuseKey = context.Get(reuseKey),
@@ -112,7 +112,7 @@ internal sealed partial class CommandFactory
         wait.AddTo(reissue);
         BindEngine(reissue, async (context, session, cancellationToken) =>
         {
-            var certificate = await IdResolver.CertificateAsync(session.Lifecycle, context.Get(id), cancellationToken);
+            var certificate = await IdResolver.CertificateAsync(session, context.Get(id), cancellationToken);
             var sans = context.Get(san);
             var request = new ReissueCertificateRequest
             {
@@ -186,7 +186,7 @@ internal sealed partial class CommandFactory
         var revoke = new Command("revoke", "Revoke a certificate at SCM; the local record changes only after SCM confirms") { id, reasonCode, comments, remove };
         BindEngine(revoke, async (context, session, cancellationToken) =>
         {
-            var certificate = await IdResolver.CertificateAsync(session.Lifecycle, context.Get(id), cancellationToken);
+            var certificate = await IdResolver.CertificateAsync(session, context.Get(id), cancellationToken);
             var request = new RevokeCertificateRequest
             {
                 ReasonCode = (RevocationReason)context.Get(reasonCode),
@@ -214,7 +214,7 @@ internal sealed partial class CommandFactory
         var cancel = new Command("cancel", "Cancel an order that is not issued (declined in SCM while it awaits approval)") { id, reason };
         BindEngine(cancel, async (context, session, cancellationToken) =>
         {
-            var order = await IdResolver.OrderAsync(session.Lifecycle, context.Get(id), cancellationToken);
+            var order = await IdResolver.OrderAsync(session, context.Get(id), cancellationToken);
             var result = await context.Out.Status().StartAsync($"Cancelling the order for {Render.E(order.Request.CommonName)}…", _ => session.Lifecycle.CancelOrderAsync(order.Id, context.Get(reason), cancellationToken));
             if (result.Outcome != LifecycleOutcome.Done || result.Order.State != OrderState.Cancelled)
             {
@@ -242,14 +242,14 @@ internal sealed partial class CommandFactory
             var text = context.Get(id);
             DeleteResult result;
             string what;
-            if (await IdResolver.FindCertificateAsync(session.Lifecycle, text, cancellationToken) is { } certificate)
+            if (await IdResolver.FindCertificateAsync(session, text, cancellationToken) is { } certificate)
             {
                 result = await session.Lifecycle.DeleteCertificateAsync(certificate.Id, cancellationToken);
                 what = $"certificate {Render.ShortId(certificate.Id)} ({Render.E(certificate.CommonName)}, SCM id {Render.E(certificate.SslId)})";
             }
             else
             {
-                var order = await IdResolver.OrderAsync(session.Lifecycle, text, cancellationToken);
+                var order = await IdResolver.OrderAsync(session, text, cancellationToken);
                 result = await session.Lifecycle.DeleteOrderAsync(order.Id, cancellationToken);
                 what = $"order {Render.ShortId(order.Id)} ({Render.E(order.Request.CommonName)}, SCM id {Render.E(order.SslId)})";
             }

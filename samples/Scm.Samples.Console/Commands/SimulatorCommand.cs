@@ -63,6 +63,9 @@ internal sealed partial class CommandFactory
             context.Out.MarkupLine(
                 $"or configure it: Sectigo__Client__BaseAddress={Render.E(sim.BaseAddress)} Sectigo__Client__Login={Render.E(c.Login)} " +
                 $"Sectigo__Client__Password={Render.E(c.Password)} Sectigo__Client__CustomerUri={Render.E(c.CustomerUri)}");
+            context.Out.MarkupLine(
+                "or as one of several accounts (a second `scm simulator` for another): the same keys under Sectigo__Accounts__<name>__Client__, " +
+                "then [blue]scm --account <name> ...[/] and [blue]scm accounts list[/]");
             context.Out.WriteLine("ready (Ctrl+C to stop)");
             try
             {

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Scm.Lifecycle.Internal.Engine;
+using Scm.Lifecycle.Internal.Accounts;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +8,8 @@ public static class SectigoHealthChecksBuilderExtensions
 {
     /// <summary>
     /// Adds a health check reporting certificates inside their renewal window with no renewal under way, failing
-    /// renewals, stuck or failed orders, parked certificates, and the SCM credential state (store only, no SCM call).
+    /// renewals, stuck or failed orders, parked certificates, key protection and the SCM credential state (store only,
+    /// no SCM call); on a host serving several SCM accounts, for every account, each problem and figure named after it.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name (default <c>sectigo-certificates</c>).</param>
@@ -18,6 +19,6 @@ public static class SectigoHealthChecksBuilderExtensions
     public static IHealthChecksBuilder AddSectigoCertificateManagement(this IHealthChecksBuilder builder, string name = "sectigo-certificates", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(name, sp => new LifecycleHealthCheck(sp.GetRequiredService<CertificateLifecycle>()), failureStatus, tags));
+        return builder.Add(new HealthCheckRegistration(name, sp => new AccountsHealthCheck(sp.GetRequiredService<AccountEngines>()), failureStatus, tags));
     }
 }

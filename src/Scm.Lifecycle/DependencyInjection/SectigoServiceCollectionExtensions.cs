@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -9,6 +8,7 @@ using Scm.Client;
 using Scm.Lifecycle;
 using Scm.Lifecycle.Deployment;
 using Scm.Lifecycle.Internal;
+using Scm.Lifecycle.Internal.Accounts;
 using Scm.Lifecycle.Internal.Engine;
 using Scm.Lifecycle.Internal.KeyProtection;
 using Scm.Lifecycle.KeyProtection;
@@ -56,11 +56,13 @@ public static class SectigoServiceCollectionExtensions
             builder.Configure(configure);
         }
 
-        // Credentials follow the configuration while the host runs (on reload, and before each probe or account check).
+        // Credentials follow the configuration while the host runs (on reload, and before each probe or account check);
+        // accounts in Sectigo:Accounts are added, changed and removed on reload.
         services.TryAddSingleton(sp => new CredentialReloader(
             source,
             sp.GetRequiredService<ScmClient>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Scm.Lifecycle")));
+        services.TryAddSingleton(new SectigoConfiguration(source));
         return AddCore(services);
     }
 
@@ -146,45 +148,56 @@ public static class SectigoServiceCollectionExtensions
         services.AddOptions<SectigoCertificateManagementOptions>().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
-        // The SCM client takes its options from the engine's "Client" options.
-        services.AddScmClient(_ => { });
+        // The SCM client of a single-account host takes its options from the engine's "Client" options; they are
+        // validated with the engine's (a multi-account host validates each account's instead, and may have no client
+        // options of its own).
+        services.AddScmClient(_ => { }, validateOnStart: false);
         services.AddOptions<ScmClientOptions>().Configure<IOptions<SectigoCertificateManagementOptions>>((client, lifecycle) => ScmClientOptionsCopy.CopyTo(lifecycle.Value.Client, client));
 
         services.TryAddSingleton<IPrivateKeyProtector>(sp => DefaultProtector(
             sp.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value,
             ephemeral: sp.GetService<IScmStore>() is InMemoryScmStore));
         services.TryAddSingleton<IInventoryQuota, LicenceCapQuota>();
-        services.TryAddSingleton<CertificateLifecycle>(sp =>
+
+        // The accounts: one engine each (a single-account host has the account "default", wired as it always was).
+        services.TryAddSingleton(sp => new AccountEngines(
+            sp,
+            sp.GetRequiredService<IOptionsMonitor<SectigoCertificateManagementOptions>>(),
+            sp.GetService<SectigoConfiguration>()?.Section));
+        services.TryAddSingleton<ICertificateLifecycleProvider>(sp => sp.GetRequiredService<AccountEngines>());
+        services.TryAddSingleton<IScmAccountRegistry>(sp => sp.GetRequiredService<AccountEngines>());
+        services.TryAddSingleton<CertificateLifecycle>(sp => sp.GetRequiredService<AccountEngines>().RequireDefault().Lifecycle);
+        services.TryAddSingleton<ICertificateLifecycle>(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<SectigoCertificateManagementOptions>>().Value;
-            var store = sp.GetService<IScmStore>() ?? throw new InvalidOperationException(
-                "No storage is configured for Sectigo certificate management: call UseSqliteStorage(path) or UseInMemoryStorage() on the builder returned by AddSectigoCertificateManagement.");
-            var loggerFactory = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            var client = sp.GetRequiredService<ScmClient>();
-            var postTimeout = sp.GetRequiredService<IOptionsMonitor<ScmClientOptions>>().CurrentValue.PostTimeout;
-            var context = new EngineContext(
-                options,
-                new ScmClientGateway(client),
-                store,
-                sp.GetRequiredService<IPrivateKeyProtector>(),
-                sp.GetRequiredService<TimeProvider>(),
-                loggerFactory.CreateLogger("Scm.Lifecycle"),
-                new LifecycleTelemetry(sp.GetService<IMeterFactory>()),
-                new EventDispatcher(sp.GetServices<ILifecycleEventHandler>(), loggerFactory.CreateLogger("Scm.Lifecycle.Events")),
-                sp.GetRequiredService<IInventoryQuota>(),
-                sp.GetServices<ICertificateDeploymentTarget>().ToArray(),
-                postTimeout)
-            {
-                CredentialReloader = sp.GetService<CredentialReloader>(),
-            };
-            return new CertificateLifecycle(context);
+            var engines = sp.GetRequiredService<AccountEngines>();
+            var engine = engines.RequireDefault();
+            return engine.IsLegacy ? engine.Lifecycle : engines.Get(engine.Name);
         });
-        services.TryAddSingleton<ICertificateLifecycle>(sp => sp.GetRequiredService<CertificateLifecycle>());
-        services.TryAddSingleton<IKeyProtectionService>(sp => new KeyProtectionService(sp.GetRequiredService<CertificateLifecycle>()));
-        services.TryAddSingleton<ILifecycleJobRunner>(sp => new LifecycleJobRunner(sp.GetRequiredService<CertificateLifecycle>()));
+        services.TryAddKeyedSingleton<ICertificateLifecycle>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<AccountEngines>().Get(AccountKey(key)));
+        services.TryAddSingleton<IKeyProtectionService>(sp =>
+        {
+            var engines = sp.GetRequiredService<AccountEngines>();
+            return new KeyProtectionService(() => engines.RequireDefault().Lifecycle);
+        });
+        services.TryAddKeyedSingleton<IKeyProtectionService>(KeyedService.AnyKey, (sp, key) =>
+        {
+            var engines = sp.GetRequiredService<AccountEngines>();
+            var account = AccountKey(key);
+            engines.Require(account);
+            return new KeyProtectionService(() => engines.Require(account).Lifecycle);
+        });
+        services.TryAddSingleton<ILifecycleJobRunner>(sp =>
+        {
+            var engines = sp.GetRequiredService<AccountEngines>();
+            return engines.GetJobRunner(engines.RequireDefault().Name);
+        });
+        services.TryAddKeyedSingleton<ILifecycleJobRunner>(KeyedService.AnyKey, (sp, key) => sp.GetRequiredService<AccountEngines>().GetJobRunner(AccountKey(key)));
         services.AddHostedService<LifecycleScheduler>();
         return new SectigoCertificateManagementBuilder(services);
     }
+
+    private static string AccountKey(object? key) =>
+        key as string ?? throw new InvalidOperationException($"SCM accounts are keyed by name (a string); got {key?.GetType().Name ?? "null"}.");
 
     internal static IPrivateKeyProtector DefaultProtector(SectigoCertificateManagementOptions options, bool ephemeral)
     {
@@ -203,6 +216,9 @@ public static class SectigoServiceCollectionExtensions
         };
         return new AesGcmPrivateKeyProtector(keyOptions);
     }
+
+    /// <summary>The <c>Sectigo</c> section a host was configured from (its accounts reload from it).</summary>
+    internal sealed record SectigoConfiguration(IConfiguration Section);
 
     private sealed class SectigoCertificateManagementBuilder(IServiceCollection services) : ISectigoCertificateManagementBuilder
     {

@@ -7,17 +7,27 @@ internal sealed class EventDispatcher
 {
     private readonly IReadOnlyList<ILifecycleEventHandler> _handlers;
     private readonly ILogger _logger;
+    private readonly string? _account;
 
-    public EventDispatcher(IEnumerable<ILifecycleEventHandler> handlers, ILogger logger)
+    /// <param name="handlers">The host's handlers.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="account">The account whose engine raises the events: stamped on each (<see cref="LifecycleEvent.AccountId"/>).</param>
+    public EventDispatcher(IEnumerable<ILifecycleEventHandler> handlers, ILogger logger, string? account = null)
     {
         _handlers = handlers.ToArray();
         _logger = logger;
+        _account = account;
     }
 
     public event EventHandler<LifecycleEvent>? Raised;
 
     public async Task RaiseAsync(object sender, LifecycleEvent lifecycleEvent, CancellationToken cancellationToken)
     {
+        if (lifecycleEvent.AccountId is null && _account is not null)
+        {
+            lifecycleEvent = lifecycleEvent with { AccountId = _account };
+        }
+
         try
         {
             Raised?.Invoke(sender, lifecycleEvent);

@@ -11,8 +11,18 @@ namespace Scm.Lifecycle.Internal;
 /// </summary>
 internal static class LifecycleOptionsBinding
 {
-    public static void Bind(IConfiguration section, SectigoCertificateManagementOptions options)
+    public static void Bind(IConfiguration section, SectigoCertificateManagementOptions options) => Bind(section, options, accounts: true);
+
+    /// <summary>Binds one section; with <paramref name="accounts"/>, also its <c>Accounts</c> children (each on top of this section).</summary>
+    public static void Bind(IConfiguration section, SectigoCertificateManagementOptions options, bool accounts)
     {
+        if (section[nameof(options.DefaultAccount)] is { } defaultAccount)
+        {
+            options.DefaultAccount = bool.TryParse(defaultAccount, out var value)
+                ? value
+                : throw new InvalidOperationException($"{PathOf(section, nameof(options.DefaultAccount))} must be true or false; got '{defaultAccount}'.");
+        }
+
         if (section[nameof(options.AccountId)] is { } account)
         {
             options.AccountId = account;
@@ -35,6 +45,36 @@ internal static class LifecycleOptionsBinding
         section.GetSection(nameof(options.BulkWork)).Bind(options.BulkWork);
         BindAutoRenewal(section.GetSection(nameof(options.AutoRenewal)), options.AutoRenewal);
         BindClient(section.GetSection(nameof(options.Client)), options.Client);
+        if (accounts)
+        {
+            options.Accounts.Clear();
+            foreach (var child in section.GetSection(nameof(options.Accounts)).GetChildren())
+            {
+                options.Accounts[child.Key] = BindAccount(section, child);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One account: the host's section first, then the account's own keys on top; its name is its id. Key protection and
+    /// the instance name are host-wide, so an account section that sets them is refused, naming the key.
+    /// </summary>
+    public static SectigoCertificateManagementOptions BindAccount(IConfiguration hostSection, IConfigurationSection accountSection)
+    {
+        foreach (var hostWide in new[] { nameof(SectigoCertificateManagementOptions.KeyProtection), nameof(SectigoCertificateManagementOptions.InstanceName), nameof(SectigoCertificateManagementOptions.Accounts) })
+        {
+            if (accountSection.GetSection(hostWide).Exists())
+            {
+                throw new InvalidOperationException($"{PathOf(accountSection, hostWide)}: {hostWide} is set for the whole host, not per account; set it in the host's section.");
+            }
+        }
+
+        var options = new SectigoCertificateManagementOptions();
+        Bind(hostSection, options, accounts: false);
+        Bind(accountSection, options, accounts: false);
+        options.AccountId = accountSection.Key;
+        options.DefaultAccount = false;
+        return options;
     }
 
     /// <summary>

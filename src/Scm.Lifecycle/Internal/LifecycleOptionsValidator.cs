@@ -8,6 +8,13 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
     public ValidateOptionsResult Validate(string? name, SectigoCertificateManagementOptions options)
     {
         var errors = Collect(options);
+        if (options.Accounts is { Count: 0 } && options.DefaultAccount && options.Client is not null)
+        {
+            // The single-account host's client is validated with the engine's options at start (a multi-account host
+            // validates each account's client in Collect, and may have no client options of its own).
+            errors.AddRange(options.Client.Validate());
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -23,10 +30,75 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
     internal static List<string> Collect(SectigoCertificateManagementOptions o)
     {
         var e = new List<string>();
-        const string P = "Sectigo:";
+        if (o.Accounts is null)
+        {
+            e.Add("Sectigo:Accounts must be a dictionary (empty when unused).");
+            return e;
+        }
+
+        if (o.Accounts.Count > 0)
+        {
+            // Several accounts: this section holds the host-wide settings and the accounts' defaults; each account is
+            // validated whole, client included, under its own path.
+            e.AddRange(CollectOne(o, "Sectigo:", client: false));
+            foreach (var (name, account) in o.Accounts)
+            {
+                if (!IsAccountName(name))
+                {
+                    e.Add($"Sectigo:Accounts: the account name '{name}' must be 1-64 letters, digits, '.', '_' or '-'.");
+                    continue;
+                }
+
+                if (account is null)
+                {
+                    e.Add($"Sectigo:Accounts:{name} is null.");
+                    continue;
+                }
+
+                e.AddRange(CollectAccount(name, account));
+            }
+
+            return e;
+        }
+
+        e.AddRange(CollectOne(o, "Sectigo:", client: false));
+        return e;
+    }
+
+    /// <summary>One account of a multi-account host (also what <see cref="IScmAccountRegistry"/> checks before adding one).</summary>
+    internal static List<string> CollectAccount(string name, SectigoCertificateManagementOptions account)
+    {
+        var e = new List<string>();
+        if (!IsAccountName(name))
+        {
+            e.Add($"The account name '{name}' must be 1-64 letters, digits, '.', '_' or '-'.");
+            return e;
+        }
+
+        if (account.Accounts is { Count: > 0 })
+        {
+            e.Add($"Sectigo:Accounts:{name}:Accounts: an account cannot hold accounts.");
+        }
+
+        e.AddRange(CollectOne(account, $"Sectigo:Accounts:{name}:", client: true));
+        return e;
+    }
+
+    internal static bool IsAccountName(string? name) =>
+        name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    private static List<string> CollectOne(SectigoCertificateManagementOptions o, string P, bool client)
+    {
+        var e = new List<string>();
         if (string.IsNullOrWhiteSpace(o.AccountId) || o.AccountId.Length > 100)
         {
             e.Add($"{P}AccountId must be 1-100 characters.");
+        }
+
+        if (client && o.Client is not null)
+        {
+            // The client's own rules (credentials, addresses, timeouts), under this account's path.
+            e.AddRange(o.Client.Validate().Select(problem => P + "Client: " + problem));
         }
 
         if (o.InstanceName is { Length: 0 or > 200 })

@@ -123,4 +123,10 @@ internal static partial class Log
 
     [LoggerMessage(2082, LogLevel.Warning, "Imported SCM order sslId {SslId} in status '{ScmStatus}', which the SDK does not know: it is followed as an open order and listed for review.")]
     public static partial void ImportUnknownStatus(ILogger logger, long sslId, string scmStatus);
+
+    [LoggerMessage(2090, LogLevel.Information, "SCM account {Account}: {Change}.")]
+    public static partial void AccountChanged(ILogger logger, string account, string change);
+
+    [LoggerMessage(2091, LogLevel.Warning, "SCM account {Account}: the reloaded settings were not applied ({Problems}); the account keeps its settings.")]
+    public static partial void AccountReloadRefused(ILogger logger, string account, string problems);
 }

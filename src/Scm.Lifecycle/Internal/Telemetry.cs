@@ -12,9 +12,12 @@ internal sealed class LifecycleTelemetry : IDisposable
 
     private readonly Meter _meter;
 
-    public LifecycleTelemetry(IMeterFactory? meterFactory = null)
+    /// <param name="meterFactory">The host's meter factory, if any.</param>
+    /// <param name="account">The account whose engine this is: every measurement carries it as the meter's tag <c>scm.account</c> (an account name, never a certificate).</param>
+    public LifecycleTelemetry(IMeterFactory? meterFactory = null, string account = "default")
     {
-        _meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        var options = new MeterOptions(Name) { Tags = [new KeyValuePair<string, object?>("scm.account", account)] };
+        _meter = meterFactory?.Create(options) ?? new Meter(options);
         Orders = _meter.CreateCounter<long>("scm.lifecycle.orders", "{order}", "Orders by kind and outcome (submitted, issued, failed, parked, invalid).");
         Renewals = _meter.CreateCounter<long>("scm.lifecycle.renewals", "{renewal}", "Auto-renewal decisions by outcome.");
         StateTransitions = _meter.CreateCounter<long>("scm.lifecycle.order.transitions", "{transition}", "Order state transitions by target state.");

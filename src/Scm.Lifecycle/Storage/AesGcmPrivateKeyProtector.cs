@@ -51,8 +51,12 @@ public sealed class AesGcmPrivateKeyProtector : IKeyRingProtector, IDisposable
     private const int HeaderLength = AuthenticatedHeaderLength + NonceLength;
     private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>How long a reader waits for a key file another racer has just created.</summary>
-    private static readonly TimeSpan KeyFileWriteWait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long a reader waits for a key file another racer has just created. Its creator writes 32 bytes and fsyncs;
+    /// on a machine busy with disk writes the fsync alone took more than 5 s (a race test failed that way), so the wait
+    /// matches the 30 s in which an empty file counts as fresh.
+    /// </summary>
+    private static readonly TimeSpan KeyFileWriteWait = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a reader sleeps between two looks at a key file being written.</summary>
     private static readonly TimeSpan KeyFilePollInterval = TimeSpan.FromMilliseconds(5);

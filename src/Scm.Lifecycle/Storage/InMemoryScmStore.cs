@@ -10,9 +10,10 @@ namespace Scm.Lifecycle.Storage;
 /// at most one open order per certificate (checked after every operation of a batch, as a unique index would),
 /// audit sequences in append order, and leases whose fencing tokens only ever increase. Records are copied on the
 /// way in and out, so a caller changing an array it passed or received never changes the stored state.
-/// For tests and ephemeral hosts: everything is lost when the process ends.
+/// For tests and ephemeral hosts: everything is lost when the process ends. Records are partitioned by account (see
+/// <see cref="ForAccount"/>); this instance holds the account <c>default</c>.
 /// </summary>
-public sealed class InMemoryScmStore : IScmStore
+public sealed class InMemoryScmStore : IPartitionedScmStore
 {
     private const int MaxListLimit = 10_000;
     private const int MaxPageSize = 1_000;
@@ -20,22 +21,68 @@ public sealed class InMemoryScmStore : IScmStore
     private const int MaxSslIdLookup = 1_000;
     private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
 
-    private readonly object _gate = new();
+    private readonly object _gate;
     private readonly TimeProvider _time;
+    private readonly Dictionary<string, InMemoryScmStore> _accounts;
     private readonly Dictionary<Guid, CertificateOrder> _orders = [];
     private readonly Dictionary<Guid, Guid> _openOrderByCertificate = [];
     private readonly Dictionary<Guid, ManagedCertificate> _certificates = [];
     private readonly Dictionary<long, HashSet<Guid>> _ordersBySslId = [];
     private readonly Dictionary<long, HashSet<Guid>> _certificatesBySslId = [];
     private readonly List<AuditEntry> _audit = [];
-    private readonly Dictionary<string, ScmAccountCatalog> _catalogs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScmAccountCatalog> _catalogs;
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LeaseRecord> _leases = new(StringComparer.Ordinal);
     private long _auditSequence;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="timeProvider">The clock for lease expiry (default: the system clock).</param>
-    public InMemoryScmStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    public InMemoryScmStore(TimeProvider? timeProvider = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+        _gate = new object();
+        _catalogs = new Dictionary<string, ScmAccountCatalog>(StringComparer.Ordinal);
+        _accounts = new Dictionary<string, InMemoryScmStore>(StringComparer.Ordinal);
+        Account = "default";
+        _accounts[Account] = this;
+    }
+
+    private InMemoryScmStore(InMemoryScmStore root, string account)
+    {
+        _time = root._time;
+        _gate = root._gate;
+        _catalogs = root._catalogs;
+        _accounts = root._accounts;
+        Account = account;
+    }
+
+    /// <summary>The account this instance reads and writes (<c>default</c> for a store made with the constructor).</summary>
+    public string Account { get; }
+
+    /// <summary>
+    /// The store of another account: its own orders, certificates, audit log, job state and leases (the catalogs, keyed by
+    /// account, are shared). The same instance is returned for the same name.
+    /// </summary>
+    /// <param name="account">The account (1-200 characters).</param>
+    /// <returns>The store of that account.</returns>
+    /// <exception cref="ArgumentException">The account is empty or longer than 200 characters.</exception>
+    public InMemoryScmStore ForAccount(string account)
+    {
+        ValidateName(account, nameof(account));
+        lock (_gate)
+        {
+            if (!_accounts.TryGetValue(account, out var store))
+            {
+                store = new InMemoryScmStore(this, account);
+                _accounts[account] = store;
+            }
+
+            return store;
+        }
+    }
+
+    /// <inheritdoc />
+    IScmStore IPartitionedScmStore.ForAccount(string account) => ForAccount(account);
 
     /// <inheritdoc />
     public Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -458,7 +505,7 @@ public sealed class InMemoryScmStore : IScmStore
         && string.Equals(current.Owner, lease.Owner, StringComparison.Ordinal)
         && current.ExpiresAt > _time.GetUtcNow();
 
-    private static void ValidateBatch(StoreBatch batch)
+    private void ValidateBatch(StoreBatch batch)
     {
         if (batch.RequiredLease is { } lease)
         {
@@ -502,20 +549,32 @@ public sealed class InMemoryScmStore : IScmStore
         }
     }
 
-    private static void ValidateOrder(CertificateOrder? order)
+    private void ValidateOrder(CertificateOrder? order)
     {
         if (order is null || order.CorrelationToken is null || order.Request is null || order.Request.CommonName is null || order.AccountId is null)
         {
             throw new ArgumentException("The batch holds an order without its id fields (correlation token, request, common name or account).", "batch");
         }
+
+        ValidateAccount(order.AccountId, "order", order.Id);
     }
 
-    private static void ValidateCertificate(ManagedCertificate? certificate)
+    private void ValidateAccount(string recordAccount, string type, Guid id)
+    {
+        if (!string.Equals(recordAccount, Account, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The {type} {id} belongs to account '{recordAccount}'; this store holds account '{Account}' only.", "batch");
+        }
+    }
+
+    private void ValidateCertificate(ManagedCertificate? certificate)
     {
         if (certificate is null || certificate.CommonName is null || certificate.SerialNumber is null || certificate.Thumbprint is null || certificate.CertificatePem is null || certificate.AccountId is null)
         {
             throw new ArgumentException("The batch holds a certificate without its required fields (common name, serial, thumbprint, PEM or account).", "batch");
         }
+
+        ValidateAccount(certificate.AccountId, "certificate", certificate.Id);
     }
 
     private static void ValidateAudit(AuditEntry? entry, string parameter)

@@ -15,17 +15,18 @@ internal sealed class ImportQuartzJob : IJob
     public const string StatusesKey = "statuses";
     public const string ResumeKey = "resume";
     public const string IncludeExpiredKey = "includeExpired";
+    public const string AccountKey = "account";
 
-    private readonly ICertificateLifecycle _lifecycle;
+    private readonly ICertificateLifecycleProvider _accounts;
     private readonly ILogger _logger;
 
-    public ImportQuartzJob(ICertificateLifecycle lifecycle, ILogger<ImportQuartzJob> logger)
+    public ImportQuartzJob(ICertificateLifecycleProvider accounts, ILogger<ImportQuartzJob> logger)
     {
-        _lifecycle = lifecycle;
+        _accounts = accounts;
         _logger = logger;
     }
 
-    public static JobDataMap ToJobData(ImportRequest request)
+    public static JobDataMap ToJobData(ImportRequest request, string? account = null)
     {
         foreach (var status in request.Statuses)
         {
@@ -35,12 +36,18 @@ internal sealed class ImportQuartzJob : IJob
             }
         }
 
-        return new JobDataMap
+        var data = new JobDataMap
         {
             [StatusesKey] = string.Join(',', request.Statuses),
             [ResumeKey] = request.Resume ? "true" : "false",
             [IncludeExpiredKey] = request.IncludeExpired ? "true" : "false",
         };
+        if (account is not null)
+        {
+            data[AccountKey] = account;
+        }
+
+        return data;
     }
 
     public static ImportRequest FromJobData(JobDataMap data)
@@ -61,7 +68,9 @@ internal sealed class ImportQuartzJob : IJob
 
         // Failures (SCM unreachable, another import still holding the import lease) fail the run, and the retry policy
         // runs it again; with Resume it continues from the last stored page.
-        var result = await _lifecycle.ImportExistingOrdersAsync(request, progress: null, cancellationToken).ConfigureAwait(false);
+        var account = context.MergedJobDataMap.TryGetValue(AccountKey, out var named) && named is string name ? name
+            : _accounts.Accounts.Count == 1 ? _accounts.Accounts.First() : "default";
+        var result = await _accounts.Get(account).ImportExistingOrdersAsync(request, progress: null, cancellationToken).ConfigureAwait(false);
         context.Result = result;
         var p = result.Progress;
         Log.JobCompleted(_logger, "Import", true, string.Create(CultureInfo.InvariantCulture,

@@ -41,9 +41,15 @@ internal sealed class QuartzLifecycleJobs : IQuartzLifecycleJobs
         Log.Triggered(_logger, job.ToString());
     }
 
-    public async Task TriggerImportAsync(ImportRequest? request = null, CancellationToken cancellationToken = default)
+    public async Task TriggerImportAsync(ImportRequest? request = null, string? account = null, CancellationToken cancellationToken = default)
     {
-        var data = ImportQuartzJob.ToJobData(request ?? new ImportRequest());
+        if (account is not null)
+        {
+            // Refused here, before the run is stored, rather than failing on a node later.
+            _ = _services.GetRequiredService<ICertificateLifecycleProvider>().GetJobRunner(account);
+        }
+
+        var data = ImportQuartzJob.ToJobData(request ?? new ImportRequest(), account);
         var scheduler = await EnsureAsync(cancellationToken).ConfigureAwait(false);
         await scheduler.TriggerJob(JobDefinitions.ImportJobKey, data, cancellationToken).ConfigureAwait(false);
         Log.Triggered(_logger, JobDefinitions.ImportJobKey.Name);
@@ -171,8 +177,7 @@ internal sealed class QuartzLifecycleJobs : IQuartzLifecycleJobs
             }
 
             Log.TriggerCreated(_logger, job.ToString(), wanted, _timeZone.Id, result.NextFireTimeUtc);
-            if (_options.RunNeverRunJobsAtFirstStart && job != LifecycleJob.FollowUp
-                && await _services.GetRequiredService<ILifecycleJobRunner>().GetLastRunAsync(job, cancellationToken).ConfigureAwait(false) is null)
+            if (_options.RunNeverRunJobsAtFirstStart && job != LifecycleJob.FollowUp && await NeverRanAsync(job, cancellationToken).ConfigureAwait(false))
             {
                 await scheduler.TriggerJob(JobDefinitions.JobKeyFor(job), cancellationToken).ConfigureAwait(false);
                 Log.FirstRun(_logger, job.ToString());
@@ -183,6 +188,21 @@ internal sealed class QuartzLifecycleJobs : IQuartzLifecycleJobs
 
         var next = await scheduler.RescheduleJob(key, trigger, cancellationToken).ConfigureAwait(false);
         Log.TriggerReplaced(_logger, job.ToString(), wanted, _timeZone.Id, (stored as ICronTrigger)?.CronExpressionString, next);
+    }
+
+    /// <summary>Whether an account the host serves has never completed the job.</summary>
+    private async Task<bool> NeverRanAsync(LifecycleJob job, CancellationToken cancellationToken)
+    {
+        var accounts = _services.GetRequiredService<ICertificateLifecycleProvider>();
+        foreach (var account in accounts.Accounts)
+        {
+            if (await accounts.GetJobRunner(account).GetLastRunAsync(job, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

@@ -345,7 +345,7 @@ public sealed class HostingTests
         });
         using var provider = services.BuildServiceProvider();
         var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ICertificateLifecycle>());
-        Assert.Contains("UseSqliteStorage(path) or UseInMemoryStorage()", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("UsePostgreSqlStorage(...) or UseInMemoryStorage()", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,6 +62,7 @@ internal sealed class AutoRenewalScanner
         await _ctx.Store.SetValueAsync(PolicyKey, JsonSerializer.Serialize(policy, LifecycleJsonContext.Default.AutoRenewalPolicy), cancellationToken).ConfigureAwait(false);
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
+            AccountId = _ctx.Options.AccountId,
             Timestamp = _ctx.Now,
             Actor = actor,
             Action = Action,
@@ -347,6 +348,7 @@ internal sealed class AutoRenewalScanner
         {
             await _ctx.Store.AppendAuditAsync(new AuditEntry
             {
+                AccountId = _ctx.Options.AccountId,
                 Timestamp = _ctx.Now,
                 Actor = actor,
                 Action = Action,

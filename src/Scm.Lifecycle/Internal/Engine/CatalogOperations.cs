@@ -186,6 +186,7 @@ internal sealed class CatalogOperations
         await _ctx.Store.SaveCatalogAsync(catalog, cancellationToken).ConfigureAwait(false);
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
+            AccountId = _ctx.Options.AccountId,
             Timestamp = _ctx.Now,
             Actor = "engine",
             Action = "CatalogSync",

@@ -543,8 +543,14 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public ValueTask DisposeAsync()
     {
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Releases the client this engine owns and its meter (idempotent; nothing to wait for).</summary>
+    internal void Release()
+    {
         _ownedClient?.Dispose();
         _ctx.Telemetry.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

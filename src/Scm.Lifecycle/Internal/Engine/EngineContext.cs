@@ -54,6 +54,9 @@ internal sealed class EngineContext
     /// <summary>Re-reads the credentials from configuration (engines set up from IConfiguration), or null.</summary>
     public CredentialReloader? CredentialReloader { get; init; }
 
+    /// <summary>The configuration key of this account's SCM password (a password change tells the host where it belongs).</summary>
+    public string PasswordConfigurationKey { get; init; } = ScmPasswordChange.DefaultConfigurationKey;
+
     public IScmStore Store { get; }
 
     public IPrivateKeyProtector Protector { get; }
@@ -104,5 +107,6 @@ internal sealed class EngineContext
         CertificateId = certificate?.Id ?? order?.CertificateId,
         SslId = order?.SslId ?? certificate?.SslId,
         CommonName = order?.Request.CommonName ?? certificate?.CommonName,
+        AccountId = Options.AccountId,
     };
 }

@@ -72,6 +72,7 @@ internal sealed class OrderImporter
         var review = run.Review.OrderBy(r => r.SslId).ToArray();
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
+            AccountId = _ctx.Options.AccountId,
             Timestamp = _ctx.Now,
             Actor = actor,
             Action = "Import",

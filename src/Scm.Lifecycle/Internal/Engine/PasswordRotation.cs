@@ -32,7 +32,7 @@ internal sealed class PasswordRotation
         var generated = newPassword is null;
         newPassword ??= Generate(client.Login);
         Validate(newPassword, client.Login);
-        var change = new ScmPasswordChange(_ctx.Options.AccountId, newPassword, generated, _ctx.Now);
+        var change = new ScmPasswordChange(_ctx.Options.AccountId, newPassword, generated, _ctx.Now, _ctx.PasswordConfigurationKey);
 
         // 1. Durable before anything is sent: if this throws, SCM is never asked.
         await store.SavePendingAsync(change, cancellationToken).ConfigureAwait(false);
@@ -165,6 +165,7 @@ internal sealed class PasswordRotation
         Log.PasswordChangeFinished(_ctx.Logger, outcome, code);
         await _ctx.Store.AppendAuditAsync(new AuditEntry
         {
+            AccountId = _ctx.Options.AccountId,
             Timestamp = _ctx.Now,
             Actor = actor,
             Action = Action,

@@ -12,17 +12,22 @@ internal sealed class KeyProtectionService : IKeyProtectionService
     private const int MaxConflictRetries = 8;
     private const int MaxPasses = 3;
 
-    private readonly CertificateLifecycle _lifecycle;
+    private readonly Func<CertificateLifecycle> _engine;
 
-    public KeyProtectionService(CertificateLifecycle lifecycle) => _lifecycle = lifecycle;
+    public KeyProtectionService(CertificateLifecycle lifecycle) => _engine = () => lifecycle;
 
-    private EngineContext Ctx => _lifecycle.Context;
+    /// <summary>For an account whose engine may be replaced (a reloaded account): every call uses the engine of the moment.</summary>
+    public KeyProtectionService(Func<CertificateLifecycle> engine) => _engine = engine;
+
+    private CertificateLifecycle Lifecycle => _engine();
+
+    private EngineContext Ctx => Lifecycle.Context;
 
     private KeyRingGuard Guard => Ctx.Keys;
 
     public async Task<KeyProtectionStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        await _lifecycle.EnsureStoreInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await Lifecycle.EnsureStoreInitializedAsync(cancellationToken).ConfigureAwait(false);
         if (Guard.Ring is not { } ring)
         {
             return new KeyProtectionStatus { SupportsKeyIds = false, UnreadableRecords = await Guard.ReadUnreadableAsync(cancellationToken).ConfigureAwait(false) };
@@ -85,7 +90,7 @@ internal sealed class KeyProtectionService : IKeyProtectionService
         }
 
         // Every key the store needs must be in the ring before anything is touched.
-        await _lifecycle.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await Lifecycle.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var lease = await CertificateLease.TryAcquireAsync(Ctx.Store, Ctx.Locks, "job:key-rotation", Ctx.InstanceName,
             Ctx.Options.Scheduling.JobLeaseDuration, Ctx.Time, wait: false, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Another key rotation is running (in this or another instance); try again when it has finished.");
