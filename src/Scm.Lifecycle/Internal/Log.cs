@@ -123,4 +123,13 @@ internal static partial class Log
 
     [LoggerMessage(2082, LogLevel.Warning, "Imported SCM order sslId {SslId} in status '{ScmStatus}', which the SDK does not know: it is followed as an open order and listed for review.")]
     public static partial void ImportUnknownStatus(ILogger logger, long sslId, string scmStatus);
+
+    [LoggerMessage(2090, LogLevel.Information, "Domain control validation of {Domain} renewed by {Method}.")]
+    public static partial void DcvRevalidated(ILogger logger, string domain, string method);
+
+    [LoggerMessage(2091, LogLevel.Warning, "Revalidating the domain control validation of {Domain} by {Method} failed: {Reason}")]
+    public static partial void DcvRevalidationFailed(ILogger logger, string domain, string method, string reason);
+
+    [LoggerMessage(2092, LogLevel.Warning, "The domain control validation status of {Domain} could not be read from SCM: {Reason}")]
+    public static partial void DcvStatusUnreadable(ILogger logger, string domain, string reason);
 }
