@@ -46,8 +46,8 @@ internal sealed class DcvKeeper
                 continue;
             }
 
-            var reason = await KeepAliveAsync(domain.Name, neededAt, actor, certificate, warnOnly: false, cancellationToken).ConfigureAwait(false);
-            if (reason is not null)
+            var (reason, blocks) = await KeepAliveAsync(domain.Name, neededAt, actor, certificate, warnOnly: false, cancellationToken).ConfigureAwait(false);
+            if (reason is not null && blocks)
             {
                 return reason;
             }
@@ -109,7 +109,7 @@ internal sealed class DcvKeeper
             // With a responder, revalidate what the next day's renewals need; later ones are done when they come (a
             // revalidation now might lapse again before them). Without one, warn as early as the look-ahead allows.
             var soon = at <= now + TimeSpan.FromDays(1);
-            var reason = await KeepAliveAsync(name, at, actor, null, warnOnly: !soon || _ctx.DcvResponder is null, cancellationToken).ConfigureAwait(false);
+            var (reason, _) = await KeepAliveAsync(name, at, actor, null, warnOnly: !soon || _ctx.DcvResponder is null, cancellationToken).ConfigureAwait(false);
             if (reason is null)
             {
                 revalidated += soon ? 1 : 0;
@@ -123,8 +123,13 @@ internal sealed class DcvKeeper
         return revalidated;
     }
 
-    /// <summary>Refreshes one domain from SCM and, unless it is validated long enough now, revalidates it (or, with <paramref name="warnOnly"/>, only warns).</summary>
-    private async Task<string?> KeepAliveAsync(string domainName, DateTimeOffset neededAt, string actor, ManagedCertificate? certificate, bool warnOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refreshes one domain from SCM and, unless it is validated long enough now, revalidates it (or, with
+    /// <paramref name="warnOnly"/>, only warns). The problem, if any, and whether it blocks a request sent now: only when
+    /// SCM would refuse it (the domain is not validated at this moment); a validation that is still valid but lapses within
+    /// the margin is warned about and the request goes on.
+    /// </summary>
+    private async Task<(string? Problem, bool Blocks)> KeepAliveAsync(string domainName, DateTimeOffset neededAt, string actor, ManagedCertificate? certificate, bool warnOnly, CancellationToken cancellationToken)
     {
         var gate = _domainLocks.GetOrAdd(domainName, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -135,21 +140,31 @@ internal sealed class DcvKeeper
             var domain = catalog?.Domains.FirstOrDefault(d => string.Equals(d.Name, domainName, StringComparison.OrdinalIgnoreCase));
             if (domain is null || !Lapses(domain, neededAt))
             {
-                return null;
+                return (null, false);
             }
 
+            bool validNow;
             try
             {
                 var status = await _ctx.Gateway.GetDcvStatusAsync(domainName, cancellationToken).ConfigureAwait(false);
                 domain = await UpdateCatalogAsync(domain, status.Status, status.Expires, null, cancellationToken).ConfigureAwait(false);
                 if (!Lapses(domain, neededAt))
                 {
-                    return null;
+                    return (null, false);
+                }
+
+                // SCM's own word on whether a request sent now passes. A validation SCM still calls VALIDATED after its
+                // date has passed is one SCM does not expire by date: nothing to keep alive.
+                validNow = IsValidated(status.Status);
+                if (validNow && status.Expires is { } shown && shown < DateOnly.FromDateTime(_ctx.Now.UtcDateTime))
+                {
+                    return (null, false);
                 }
             }
             catch (ScmCallException ex)
             {
                 Log.DcvStatusUnreadable(_ctx.Logger, domainName, ex.Message);
+                validNow = IsValidated(domain.ValidationStatus) && (domain.DcvExpiration is null || domain.DcvExpiration >= DateOnly.FromDateTime(_ctx.Now.UtcDateTime));
             }
 
             var responder = _ctx.DcvResponder;
@@ -164,13 +179,14 @@ internal sealed class DcvKeeper
                 if (responder is null || responder.SupportedMethods.Count == 0)
                 {
                     await WarnOnceAsync(domain, neededAt, text, actor, certificate, cancellationToken).ConfigureAwait(false);
-                    return text;
+                    return (text, !validNow);
                 }
 
-                return null;
+                return (null, false);
             }
 
-            return await RevalidateAsync(domain, method!.Value, responder, neededAt, actor, certificate, cancellationToken).ConfigureAwait(false);
+            var failed = await RevalidateAsync(domain, method!.Value, responder, neededAt, actor, certificate, cancellationToken).ConfigureAwait(false);
+            return (failed, failed is not null && !validNow);
         }
         finally
         {
@@ -362,7 +378,7 @@ internal sealed class DcvKeeper
         return updated;
     }
 
-    /// <summary>True when the domain is not validated, or its validation ends before <paramref name="neededAt"/> plus the margin. SCM's date is a day: it counts from that day's start.</summary>
+    /// <summary>True when the domain's validation expired, or ends before <paramref name="neededAt"/> plus the margin. SCM's date is a day: it counts from that day's start.</summary>
     internal bool Lapses(CatalogDomain domain, DateTimeOffset neededAt)
     {
         if (domain.State is { } state && !state.Equals("ACTIVE", StringComparison.OrdinalIgnoreCase))
@@ -372,7 +388,8 @@ internal sealed class DcvKeeper
 
         if (domain.ValidationStatus is { } status && !IsValidated(status))
         {
-            return true;
+            // Expired: revalidate. Never validated (or pending): the order validator reports it; it is not kept alive here.
+            return status.Equals("EXPIRED", StringComparison.OrdinalIgnoreCase);
         }
 
         return domain.DcvExpiration is { } expires
