@@ -117,6 +117,26 @@ public sealed record PrivateKeyUnreadableEvent : LifecycleEvent
     public required string Reason { get; init; }
 }
 
+/// <summary>
+/// A domain's control validation lapses before a renewal (or order) needs it and no <see cref="DomainValidation.IDcvResponder"/>
+/// can revalidate it (none registered, or it does not support a method SCM offers): revalidate the domain in SCM before
+/// <see cref="RenewalAt"/>, or the renewals of certificates for it are deferred. Raised once per domain and expiry date.
+/// </summary>
+public sealed record DcvExpiringEvent : LifecycleEvent
+{
+    /// <summary>The registered domain, e.g. <c>example.com</c>.</summary>
+    public required string Domain { get; init; }
+
+    /// <summary>The day the domain's validation expires (SCM's date, UTC).</summary>
+    public required DateOnly Expires { get; init; }
+
+    /// <summary>The earliest renewal that needs the domain validated.</summary>
+    public required DateTimeOffset RenewalAt { get; init; }
+
+    /// <summary>Why, in words safe to show.</summary>
+    public required string Reason { get; init; }
+}
+
 /// <summary>Receives lifecycle events. Register any number in DI; exceptions are logged and do not affect the engine.</summary>
 public interface ILifecycleEventHandler
 {

@@ -46,6 +46,12 @@ public enum LifecycleOutcome
 
     /// <summary>Done (revoked, cancelled, deleted).</summary>
     Done = 5,
+
+    /// <summary>
+    /// Not sent to SCM because SCM would refuse it: a domain's control validation lapses and could not be revalidated
+    /// (the message names the domain and why). Auto-renewal tries again on its next run.
+    /// </summary>
+    Deferred = 6,
 }
 
 /// <summary>The outcome of a renewal or reissue.</summary>
@@ -213,6 +219,9 @@ public enum AutoRenewDecision
 
     /// <summary>Issued, but parked because the licence cap is reached.</summary>
     Parked = 5,
+
+    /// <summary>Not ordered: a domain's control validation lapses and could not be revalidated; tried again on the next run.</summary>
+    Deferred = 6,
 }
 
 /// <summary>One auto-renewal decision (also written to the audit trail with action <c>AutoRenew</c>).</summary>

@@ -75,6 +75,9 @@ public sealed class SectigoCertificateManagementOptions
     /// <summary>How bulk work (imports, status scans, auto-renewal runs) rides out an SCM outage.</summary>
     public BulkWorkOptions BulkWork { get; set; } = new();
 
+    /// <summary>Domain control validation kept alive before orders and renewals (<c>Sectigo:Dcv</c>).</summary>
+    public DcvOptions Dcv { get; set; } = new();
+
     /// <inheritdoc />
     public override string ToString() => $"SectigoCertificateManagementOptions {{ AccountId = {AccountId}, Client = {Client} }}";
 }
@@ -279,4 +282,25 @@ public sealed class BulkWorkOptions
     /// calls never pause: they fail at once while the circuit is open.
     /// </summary>
     public TimeSpan MaxPause { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>
+/// Domain control validation kept alive before orders and renewals (docs/short-lived-certificates.md, "Domain validation").
+/// </summary>
+public sealed class DcvOptions
+{
+    /// <summary>
+    /// Revalidate a domain whose validation lapses within this margin of the moment an order or renewal is sent (default
+    /// 3 days): SCM checks the validation when it issues, which may be later than the request.
+    /// </summary>
+    public TimeSpan RevalidateBefore { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>How far ahead the daily scan looks at upcoming renewals (default 14 days); without a responder, it warns this early.</summary>
+    public TimeSpan LookAhead { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How often the status is polled after a submit while SCM has not validated yet (default 30 seconds).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a revalidation may take from the start to a validated status before it counts as failed (default 15 minutes).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Scm.Client;
 using Scm.Lifecycle;
 using Scm.Lifecycle.Deployment;
+using Scm.Lifecycle.DomainValidation;
 using Scm.Lifecycle.Internal;
 using Scm.Lifecycle.Internal.Accounts;
 using Scm.Lifecycle.Internal.Engine;
@@ -112,6 +113,22 @@ public static class SectigoServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<ILifecycleEventHandler, THandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the host's DCV responder: before an order or renewal needs a domain whose control validation lapses, the
+    /// engine revalidates it by publishing the challenge through it (docs/short-lived-certificates.md, "Domain validation").
+    /// One responder; a second call replaces the first.
+    /// </summary>
+    /// <typeparam name="TResponder">The responder type, resolved from DI.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static ISectigoCertificateManagementBuilder AddDcvResponder<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TResponder>(this ISectigoCertificateManagementBuilder builder)
+        where TResponder : class, IDcvResponder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IDcvResponder, TResponder>());
         return builder;
     }
 

@@ -43,6 +43,7 @@ internal static class LifecycleOptionsBinding
         section.GetSection(nameof(options.Leases)).Bind(options.Leases);
         section.GetSection(nameof(options.Credentials)).Bind(options.Credentials);
         section.GetSection(nameof(options.BulkWork)).Bind(options.BulkWork);
+        section.GetSection(nameof(options.Dcv)).Bind(options.Dcv);
         BindAutoRenewal(section.GetSection(nameof(options.AutoRenewal)), options.AutoRenewal);
         BindClient(section.GetSection(nameof(options.Client)), options.Client);
         if (accounts)

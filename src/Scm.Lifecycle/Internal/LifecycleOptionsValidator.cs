@@ -187,6 +187,15 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
             e.Add($"{P}BulkWork:MaxPause must be between 00:00:00 and 1.00:00:00; got {o.BulkWork.MaxPause}.");
         }
 
+        if (o.Dcv.RevalidateBefore < TimeSpan.Zero)
+        {
+            e.Add($"{P}Dcv:RevalidateBefore must not be negative; got {o.Dcv.RevalidateBefore}.");
+        }
+
+        Positive(e, $"{P}Dcv:LookAhead", o.Dcv.LookAhead);
+        Positive(e, $"{P}Dcv:PollInterval", o.Dcv.PollInterval);
+        Positive(e, $"{P}Dcv:Timeout", o.Dcv.Timeout);
+
 
         if (o.KeyProtection.Key is { } key)
         {

@@ -129,4 +129,13 @@ internal static partial class Log
 
     [LoggerMessage(2091, LogLevel.Warning, "SCM account {Account}: the reloaded settings were not applied ({Problems}); the account keeps its settings.")]
     public static partial void AccountReloadRefused(ILogger logger, string account, string problems);
+
+    [LoggerMessage(2100, LogLevel.Information, "Domain control validation of {Domain} renewed by {Method}.")]
+    public static partial void DcvRevalidated(ILogger logger, string domain, string method);
+
+    [LoggerMessage(2101, LogLevel.Warning, "Revalidating the domain control validation of {Domain} by {Method} failed: {Reason}")]
+    public static partial void DcvRevalidationFailed(ILogger logger, string domain, string method, string reason);
+
+    [LoggerMessage(2102, LogLevel.Warning, "The domain control validation status of {Domain} could not be read from SCM: {Reason}")]
+    public static partial void DcvStatusUnreadable(ILogger logger, string domain, string reason);
 }

@@ -176,22 +176,24 @@ public sealed class MultiAccountTests : IAsyncLifetime
 
         // Scheduler loops run on their own tasks: advance the fake clock in steps, bounded by real time.
         var acmeJobs = accounts.GetJobRunner("acme");
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
         while (((await accounts.Get("acme").GetOrderAsync(ordered.OrderId))!.State != OrderState.Completed
                 || await acmeJobs.GetLastRunAsync(LifecycleJob.CatalogSync) is null)
             && DateTimeOffset.UtcNow < deadline)
         {
-            _time.Advance(TimeSpan.FromSeconds(5));
+            _time.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(20);
         }
 
         Assert.Equal(OrderState.Completed, (await accounts.Get("acme").GetOrderAsync(ordered.OrderId))!.State);
         Assert.NotNull(await acmeJobs.GetLastRunAsync(LifecycleJob.CatalogSync));
 
-        // On time: issued after the simulator's 2 s, collected by the next follow-ups (every 10 s), not held back by the
-        // failing account's retries, pauses or breaker.
+        // On time: completed while globex is still failing (held behind globex's retries, pauses or breaker it would wait
+        // for globex's outage to end, which never happens here), well inside the hour. The clock moves 1 s per 20 ms of
+        // real time whatever the engine does, so on a busy machine the fake time it took grows (a few minutes seen at
+        // 5 s steps under load): the bound is about being unblocked, not about speed.
         var completedAt = (await accounts.Get("acme").GetOrderAsync(ordered.OrderId))!.UpdatedAt;
-        Assert.True(completedAt - start <= TimeSpan.FromMinutes(2), $"acme's order completed {completedAt - start} after it was placed");
+        Assert.True(completedAt - start <= TimeSpan.FromHours(1), $"acme's order completed {completedAt - start} after it was placed");
 
         // globex did not get its work done, and says so, without a word about acme's.
         Assert.Null(await accounts.GetJobRunner("globex").GetLastRunAsync(LifecycleJob.CatalogSync));

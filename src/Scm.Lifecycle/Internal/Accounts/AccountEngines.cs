@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Scm.Client;
 using Scm.Lifecycle.Deployment;
+using Scm.Lifecycle.DomainValidation;
 using Scm.Lifecycle.Internal.Engine;
 using Scm.Lifecycle.Scheduling;
 using Scm.Storage;
@@ -421,6 +422,7 @@ internal sealed class AccountEngines : ICertificateLifecycleProvider, IScmAccoun
             options.Client.PostTimeout)
         {
             CredentialReloader = reloader,
+            DcvResponder = _services.GetService<IDcvResponder>(),
             PasswordConfigurationKey = account is null
                 ? ScmPasswordChange.DefaultConfigurationKey
                 : $"{SectigoCertificateManagementOptions.SectionName}:{nameof(SectigoCertificateManagementOptions.Accounts)}:{account}:Client:Password",

@@ -193,6 +193,14 @@ internal sealed class CircuitGateway : IScmGateway
         Guard(() => _inner.ListOrganizationValidationsAsync(organizationId, cancellationToken));
 
     // A password change is how an expired password (an open circuit) gets fixed: never held back by the circuit.
+    public Task<ScmDcvStatus> GetDcvStatusAsync(string domain, CancellationToken cancellationToken) => Guard(() => _inner.GetDcvStatusAsync(domain, cancellationToken));
+
+    public Task<ScmDcvStep> StartDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken) =>
+        Guard(() => _inner.StartDcvAsync(domain, method, cancellationToken));
+
+    public Task<ScmDcvStep> SubmitDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken) =>
+        Guard(() => _inner.SubmitDcvAsync(domain, method, cancellationToken));
+
     public Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken) => _inner.ChangePasswordAsync(newPassword, cancellationToken);
 
     public void UsePassword(string password) => _inner.UsePassword(password);

@@ -98,6 +98,9 @@ internal sealed class AutoRenewalScanner
     public async Task<AutoRenewalRunResult> RunAsync(string actor, CancellationToken cancellationToken)
     {
         var policy = await GetPolicyAsync(cancellationToken).ConfigureAwait(false);
+
+        // Domains whose control validation lapses before the next renewals need it: revalidated now, or warned about.
+        await _ctx.Dcv.ScanAsync(policy.RenewBefore, actor, cancellationToken).ConfigureAwait(false);
         if (!policy.Enabled)
         {
             return new AutoRenewalRunResult(policy, [], 0);
@@ -219,6 +222,11 @@ internal sealed class AutoRenewalScanner
         {
             // Renewed, revoked or deleted by someone else in the meantime.
             return null;
+        }
+
+        if (result.Outcome == LifecycleOutcome.Deferred)
+        {
+            return await RecordAsync(current, plan, AutoRenewDecision.Deferred, $"{reason}. {result.Message} Tried again on the next run.", null, actor, cancellationToken, once: true).ConfigureAwait(false);
         }
 
         var (decision, text) = result.Outcome switch
@@ -353,7 +361,7 @@ internal sealed class AutoRenewalScanner
                 Actor = actor,
                 Action = Action,
                 Decision = decision.ToString(),
-                Outcome = decision is AutoRenewDecision.Failed ? "Failed" : decision is AutoRenewDecision.BackingOff or AutoRenewDecision.Parked ? "Pending" : "Skipped",
+                Outcome = decision is AutoRenewDecision.Failed ? "Failed" : decision is AutoRenewDecision.Deferred ? "Deferred" : decision is AutoRenewDecision.BackingOff or AutoRenewDecision.Parked ? "Pending" : "Skipped",
                 Reason = reason,
                 CertificateId = certificate.Id,
                 OrderId = orderId,

@@ -230,6 +230,12 @@ internal sealed class PausingGateway(IScmGateway inner) : IScmGateway
     public Task<IReadOnlyList<ScmOrganizationValidation>> ListOrganizationValidationsAsync(int organizationId, CancellationToken cancellationToken) =>
         Read(() => inner.ListOrganizationValidationsAsync(organizationId, cancellationToken), cancellationToken);
 
+    public Task<ScmDcvStatus> GetDcvStatusAsync(string domain, CancellationToken cancellationToken) => Read(() => inner.GetDcvStatusAsync(domain, cancellationToken), cancellationToken);
+
+    public Task<ScmDcvStep> StartDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken) => inner.StartDcvAsync(domain, method, cancellationToken);
+
+    public Task<ScmDcvStep> SubmitDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken) => inner.SubmitDcvAsync(domain, method, cancellationToken);
+
     public Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken) => inner.ChangePasswordAsync(newPassword, cancellationToken);
 
     public void UsePassword(string password) => inner.UsePassword(password);

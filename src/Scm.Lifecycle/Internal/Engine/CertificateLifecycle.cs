@@ -222,6 +222,14 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
             catalog = (await SyncCatalogAsync(cancellationToken).ConfigureAwait(false)).Catalog;
         }
 
+        // Domains whose control validation lapses are revalidated first; when that is not possible, nothing is sent.
+        var dcv = await _ctx.Dcv.EnsureAsync((request.SubjectAlternativeNames ?? []).Prepend(request.CommonName ?? string.Empty), _ctx.Now, ApiActor, null, cancellationToken).ConfigureAwait(false);
+        if (dcv is not null)
+        {
+            throw new CertificateRequestValidationException([new ValidationError("SubjectAlternativeNames", "domain-dcv-lapsing", dcv + " The order was not sent.")]);
+        }
+
+        catalog = await _ctx.Store.GetCatalogAsync(_ctx.Options.AccountId, cancellationToken).ConfigureAwait(false) ?? catalog;
         var validated = _validator.Validate(request, catalog, _ctx.Now);
         var generated = request.KeystorePassword is null ? KeyMaterial.GeneratePassword() : null;
         var passwordBytes = Encoding.UTF8.GetBytes(generated ?? request.KeystorePassword!);

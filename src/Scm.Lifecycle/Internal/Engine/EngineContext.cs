@@ -38,7 +38,11 @@ internal sealed class EngineContext
             ? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}"
             : options.InstanceName;
         Keys = new KeyRingGuard(store, protector, time, Locks, InstanceName, logger);
+        Dcv = new DcvKeeper(this);
     }
+
+    /// <summary>Keeps domain control validation alive before orders and renewals.</summary>
+    public DcvKeeper Dcv { get; }
 
     public SectigoCertificateManagementOptions Options { get; }
 
@@ -75,6 +79,9 @@ internal sealed class EngineContext
     public IInventoryQuota Quota { get; }
 
     public IReadOnlyList<ICertificateDeploymentTarget> DeploymentTargets { get; }
+
+    /// <summary>Publishes DCV challenges when a domain must be revalidated, or null (then lapsing domains are only warned about).</summary>
+    public DomainValidation.IDcvResponder? DcvResponder { get; init; }
 
     /// <summary>The client's timeout for one POST attempt.</summary>
     public TimeSpan PostTimeout { get; }

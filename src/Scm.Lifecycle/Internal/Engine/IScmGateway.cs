@@ -113,6 +113,12 @@ internal sealed record ScmPasswordState(string? State, DateOnly? ExpirationDate)
 /// <summary>An organization validation: <see cref="Kind"/> is <c>OV</c> or <c>EV</c> (SSL), or another kind SCM names.</summary>
 internal sealed record ScmOrganizationValidation(string Kind, string? Status, DateTimeOffset? Expires);
 
+/// <summary>A domain's control validation as SCM reports it (<c>dcv/v2/validation/status</c>).</summary>
+internal sealed record ScmDcvStatus(string? Status, DateOnly? Expires, string? OrderStatus);
+
+/// <summary>What SCM answered to a DCV start or submit: the record (CNAME, TXT) or file (HTTP, HTTPS) to put in place, and the status.</summary>
+internal sealed record ScmDcvStep(string? Status, string? Host, string? Point, Uri? Url, string? FirstLine, string? SecondLine);
+
 /// <summary>
 /// The engine's only way to SCM. Every SCM quirk the engine relies on is handled behind it, and every failure of a
 /// POST is classified (<see cref="ScmCallException"/>); GET failures surface as <see cref="ScmCallException"/> too.
@@ -152,6 +158,14 @@ internal interface IScmGateway
     Task<IReadOnlyList<CatalogCustomField>> ListCustomFieldsAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ScmOrganizationValidation>> ListOrganizationValidationsAsync(int organizationId, CancellationToken cancellationToken);
+
+    Task<ScmDcvStatus> GetDcvStatusAsync(string domain, CancellationToken cancellationToken);
+
+    /// <summary>Starts a DCV of <paramref name="method"/> (CNAME, HTTP or HTTPS; TXT has no start): the challenge to publish.</summary>
+    Task<ScmDcvStep> StartDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken);
+
+    /// <summary>Submits a DCV of <paramref name="method"/>; for TXT the answer carries the record.</summary>
+    Task<ScmDcvStep> SubmitDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken);
 
     /// <summary>Changes the admin password; on success the client signs later requests with it.</summary>
     Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken);

@@ -107,6 +107,14 @@ internal sealed class LifecycleHealthCheck : IHealthCheck
             problems.Add($"{failing} certificates have failing renewals.");
         }
 
+        // Domains whose control validation lapses before upcoming renewals need it, with no way to revalidate them (the last scan's finding).
+        var dcv = await ctx.Store.GetValueAsync(ctx.Dcv.FindingKey, cancellationToken).ConfigureAwait(false);
+        data["domainValidation"] = dcv is null ? "ok" : "lapsing";
+        if (dcv is not null)
+        {
+            problems.Add(dcv);
+        }
+
         var stuck = await CountAsync(ctx, [OrderState.Stuck], null, cancellationToken).ConfigureAwait(false);
         var failedRecently = await CountAsync(ctx, [OrderState.Failed, OrderState.InvalidCertificate], now - TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
         var parked = await CountAsync(ctx, [OrderState.Parked], null, cancellationToken).ConfigureAwait(false);

@@ -54,8 +54,13 @@ internal sealed class LifecycleOperations
             throw new CertificateRequestValidationException(errors);
         }
 
-        var (protectedPassword, generated) = await PasswordAsync(request.KeystorePassword, certificate, cancellationToken).ConfigureAwait(false);
         var names = certificate.SubjectAlternativeNames.Prepend(certificate.CommonName).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        if (await DeferForDcvAsync(certificate, names, actor, action, cancellationToken).ConfigureAwait(false) is { } deferred)
+        {
+            return deferred;
+        }
+
+        var (protectedPassword, generated) = await PasswordAsync(request.KeystorePassword, certificate, cancellationToken).ConfigureAwait(false);
         var order = NewOrder(certificate, OrderKind.Renewal, new CertificateOrderRequest
         {
             CommonName = certificate.CommonName,
@@ -100,6 +105,11 @@ internal sealed class LifecycleOperations
             await ProfileAsync(certificate.ProfileId, cancellationToken).ConfigureAwait(false), errors);
         var keystoreType = request.KeystoreType ?? certificate.KeystoreType;
         _validator.ValidateKeystorePassword(request.KeystorePassword, keystoreType, errors);
+        if (errors.Count == 0 && await DeferForDcvAsync(certificate, names, actor, "Reissue", cancellationToken).ConfigureAwait(false) is { } deferred)
+        {
+            return deferred;
+        }
+
         var catalog = await _ctx.Store.GetCatalogAsync(_ctx.Options.AccountId, cancellationToken).ConfigureAwait(false);
         if (cn is not null && catalog is not null && catalog.Organizations.FirstOrDefault(o => o.Id == certificate.OrganizationId) is { } organization)
         {
@@ -127,6 +137,23 @@ internal sealed class LifecycleOperations
             AutoRenew = certificate.AutoRenew,
         }, protectedPassword);
         return await StartAsync(order, certificate, generated, actor, "Reissue", $"Reissue of {certificate.CommonName} (sslId {certificate.SslId}) requested: {request.Reason}", notices, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Revalidates lapsing domains first (<see cref="DcvKeeper"/>); when that is not possible, the order is not sent (SCM
+    /// would refuse it) and the deferral is audited.
+    /// </summary>
+    private async Task<LifecycleOrderResult?> DeferForDcvAsync(ManagedCertificate certificate, IReadOnlyList<string> names, string actor, string action, CancellationToken cancellationToken)
+    {
+        var reason = await _ctx.Dcv.EnsureAsync(names, _ctx.Now, actor, certificate, cancellationToken).ConfigureAwait(false);
+        if (reason is null)
+        {
+            return null;
+        }
+
+        var text = $"The {action.ToLowerInvariant()} of {certificate.CommonName} was deferred, nothing was sent to SCM: {reason}";
+        await _ctx.Store.AppendAuditAsync(_ctx.Audit(actor, action, "Deferred", "Deferred", text, certificate: certificate), cancellationToken).ConfigureAwait(false);
+        return new LifecycleOrderResult { Outcome = LifecycleOutcome.Deferred, Message = text };
     }
 
     private async Task<LifecycleOrderResult> StartAsync(

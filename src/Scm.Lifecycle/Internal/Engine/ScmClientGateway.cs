@@ -218,6 +218,41 @@ internal sealed class ScmClientGateway : IScmGateway
             .ToArray();
     });
 
+    public Task<ScmDcvStatus> GetDcvStatusAsync(string domain, CancellationToken cancellationToken) => Call(async () =>
+    {
+        var d = await _client.Dcv.GetStatusAsync(domain, cancellationToken).ConfigureAwait(false);
+        return new ScmDcvStatus(d.Status?.ToString(), d.ExpiresOn, d.OrderStatus?.ToString());
+    });
+
+    public Task<ScmDcvStep> StartDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken) => Call(async () =>
+    {
+        switch (method)
+        {
+            case DomainValidation.DcvChallengeMethod.Cname:
+                var cname = await _client.Dcv.StartCnameAsync(domain, cancellationToken).ConfigureAwait(false);
+                return new ScmDcvStep(null, cname.Host, cname.Point, null, null, null);
+            case DomainValidation.DcvChallengeMethod.Http or DomainValidation.DcvChallengeMethod.Https:
+                var http = method == DomainValidation.DcvChallengeMethod.Http
+                    ? await _client.Dcv.StartHttpAsync(domain, cancellationToken).ConfigureAwait(false)
+                    : await _client.Dcv.StartHttpsAsync(domain, cancellationToken).ConfigureAwait(false);
+                return new ScmDcvStep(null, null, null, Uri.TryCreate(http.Url, UriKind.Absolute, out var url) ? url : null, http.FirstLine, http.SecondLine);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(method), method, "Only CNAME, HTTP and HTTPS validations have a start.");
+        }
+    });
+
+    public Task<ScmDcvStep> SubmitDcvAsync(string domain, DomainValidation.DcvChallengeMethod method, CancellationToken cancellationToken) => Call(async () =>
+    {
+        var r = method switch
+        {
+            DomainValidation.DcvChallengeMethod.Cname => await _client.Dcv.SubmitCnameAsync(domain, cancellationToken).ConfigureAwait(false),
+            DomainValidation.DcvChallengeMethod.Http => await _client.Dcv.SubmitHttpAsync(domain, cancellationToken).ConfigureAwait(false),
+            DomainValidation.DcvChallengeMethod.Https => await _client.Dcv.SubmitHttpsAsync(domain, cancellationToken).ConfigureAwait(false),
+            _ => await _client.Dcv.SubmitTxtAsync(domain, cancellationToken).ConfigureAwait(false),
+        };
+        return new ScmDcvStep(r.Status?.ToString(), r.Host, r.Point, null, null, null);
+    });
+
     public Task ChangePasswordAsync(string newPassword, CancellationToken cancellationToken) => Call(async () =>
     {
         await _client.Admin.ChangePasswordAsync(newPassword, cancellationToken).ConfigureAwait(false);
