@@ -205,6 +205,7 @@ public sealed class YearOnFakeClockTests(ITestOutputHelper output)
         output.WriteLine($"Certificates that ever expired: {expired.Count}.");
         output.WriteLine($"Duplicate renewal orders: {duplicates.Length}.");
         output.WriteLine($"Longest past the renewal point before its renewal order: {Hours(worst.Late)} h ({worst.Certificate?.CommonName} sslId {worst.Certificate?.SslId}, point {(worst.Certificate is null ? null : RenewalPoint(worst.Certificate)):O}, {worst.How}); renewals ordered before the point (jitter) on average {early:F1} h early.");
+        output.WriteLine("The three latest: " + string.Join("; ", lateness.OrderByDescending(l => l.Late).Take(3).Select(l => $"{l.Certificate.CommonName} sslId {l.Certificate.SslId} {Hours(l.Late)} h")) + ".");
         output.WriteLine($"SCM requests: {run.Sim.Counters.Requests}; open orders at the end: {orders.Count(o => o.IsOpen)}.");
         foreach (var line in expired.Concat(duplicates).Concat(jobFailures.Take(10)))
         {
