@@ -82,6 +82,25 @@ public sealed partial class DcvCommandTests
     }
 
     [Fact]
+    public async Task DcvValidateTxt_RecordFromTheFirstSubmitPublished_Validated()
+    {
+        await using var sim = await DcvSimulator.StartAsync();
+
+        var first = await sim.RunAsync("dcv", "validate", Pending, "--method", "txt");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("Not submitted", first.Output, StringComparison.Ordinal);
+        var (host, type, point) = Record(first.Output);
+        Assert.Equal("TXT", type);
+        Assert.Equal("_pki-validation." + Pending + ".", host);
+
+        sim.Zone.Set(host, ScmSimulatorDnsRecordType.Txt, point);
+        var second = await sim.RunAsync("dcv", "validate", Pending, "--method", "txt", "--yes");
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal((host, type, point), Record(second.Output));
+        Assert.Contains($"✓ {Pending} validated", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DcvValidateEmail_OfferedAddressWithAutoConfirm_Validated()
     {
         await using var sim = await DcvSimulator.StartAsync(o => o.DcvEmailAutoConfirm = true);
