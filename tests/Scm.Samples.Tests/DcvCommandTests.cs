@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
@@ -101,6 +103,32 @@ public sealed partial class DcvCommandTests
     }
 
     [Fact]
+    public async Task DcvValidateHttp_PrintedFileServed_Validated()
+    {
+        await using var web = new FileServer();
+        await using var sim = await DcvSimulator.StartAsync(o => o.DcvHttpBaseAddresses[Pending] = web.BaseAddress);
+
+        var first = await sim.RunAsync("dcv", "validate", Pending, "--method", "http");
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var match = HttpPattern().Match(first.Output);
+        Assert.True(match.Success, first.ToString());
+        var url = new Uri(match.Groups[1].Value);
+        Assert.Equal(Pending, url.Host);
+        Assert.StartsWith("/.well-known/pki-validation/", url.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("sectigo.com", match.Groups[3].Value);
+
+        // Nothing served yet: SCM's check fails with its message.
+        var early = await sim.RunAsync("dcv", "validate", Pending, "--method", "http", "--yes");
+        Assert.True(early.ExitCode == 1, early.ToString());
+        Assert.Contains("SCM error -1603", early.ErrorLine, StringComparison.Ordinal);
+
+        web.Serve(url.AbsolutePath, match.Groups[2].Value + "\n" + match.Groups[3].Value + "\n");
+        var served = await sim.RunAsync("dcv", "validate", Pending, "--method", "http", "--yes");
+        Assert.True(served.ExitCode == 0, served.ToString());
+        Assert.Contains($"✓ {Pending} validated", served.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DcvValidateEmail_OfferedAddressWithAutoConfirm_Validated()
     {
         await using var sim = await DcvSimulator.StartAsync(o => o.DcvEmailAutoConfirm = true);
@@ -188,6 +216,72 @@ public sealed partial class DcvCommandTests
 
     [GeneratedRegex(@"name:\s+(\S+)\n\s+type:\s+(\S+)\n\s+value:\s+(\S+)")]
     private static partial Regex RecordPattern();
+
+    [GeneratedRegex(@"url:\s+(\S+)\n\s+content \(two lines\):\n\s+(\S+)\n\s+(\S+)")]
+    private static partial Regex HttpPattern();
+
+    /// <summary>A web server on 127.0.0.1 that serves one file (the domain's web server in the HTTP validation).</summary>
+    private sealed class FileServer : IAsyncDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Task _loop;
+        private volatile string? _path;
+        private volatile string? _content;
+
+        public FileServer()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+            _listener.Prefixes.Add(BaseAddress.ToString());
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+
+        public Uri BaseAddress { get; }
+
+        public void Serve(string path, string content)
+        {
+            _content = content;
+            _path = path;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Close();
+            await _loop.WaitAsync(TimeSpan.FromSeconds(30)); // the loop ends when the closed listener throws
+        }
+
+        private async Task LoopAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+
+                using var response = context.Response;
+                if (_path is { } path && context.Request.Url?.AbsolutePath == path)
+                {
+                    var body = System.Text.Encoding.UTF8.GetBytes(_content!);
+                    response.ContentType = "text/plain";
+                    await response.OutputStream.WriteAsync(body);
+                }
+                else
+                {
+                    response.StatusCode = 404;
+                }
+            }
+        }
+    }
 
     /// <summary>A simulator with a DNS zone, and a store of this test's own; commands reach it with --simulator-url.</summary>
     private sealed class DcvSimulator : IAsyncDisposable
