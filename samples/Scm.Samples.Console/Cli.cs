@@ -218,6 +218,7 @@ internal static class Cli
         Register(factory.Delete());
         Register(factory.List());
         Register(factory.Keys());
+        Register(factory.Dcv());
         Register(factory.Simulator());
         return root;
     }
