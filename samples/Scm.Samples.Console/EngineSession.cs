@@ -112,6 +112,15 @@ internal sealed class EngineSession : IAsyncDisposable
     /// <summary>The key ring service of the session's account (status and rotation of the key-encryption keys its records use).</summary>
     public IKeyProtectionService KeyProtection => _host.Services.GetRequiredKeyedService<IKeyProtectionService>(Account ?? throw new InvalidOperationException("This command works with no single SCM account."));
 
+    /// <summary>
+    /// The SCM client of the session's account, for the commands that talk to SCM directly (<c>scm dcv</c>). Only the
+    /// single account of <c>Sectigo:Client</c> has one in the host's services; accounts of <c>Sectigo:Accounts</c> keep
+    /// theirs inside their engines.
+    /// </summary>
+    public ScmClient ScmClient => IsNamedAccount
+        ? throw CliException.Usage($"this command talks to SCM directly and works with the single account of Sectigo:Client; '{Account}' is one of Sectigo:Accounts (not supported yet).")
+        : _host.Services.GetRequiredService<ScmClient>();
+
     /// <summary>" in account 'acme'" when the configuration names its accounts, else empty (for messages).</summary>
     public string InAccount => IsNamedAccount ? $" in account '{Account}'" : string.Empty;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Scm.Client;
 using Spectre.Console;
 
@@ -48,7 +47,7 @@ internal sealed partial class CommandFactory
                 Status = wanted,
                 ExpiresInDays = context.Get(expiresIn),
             };
-            var client = session.Services.GetRequiredService<ScmClient>();
+            var client = session.ScmClient;
             var rows = await DcvCall(() => client.Dcv.ListAsync(filter, cancellationToken).ToListAsync(cancellationToken).AsTask());
             if (context.Get(json))
             {
@@ -122,7 +121,7 @@ internal sealed partial class CommandFactory
         {
             var name = context.Get(domain).Trim().TrimEnd('.');
             var how = context.Get(method);
-            var client = session.Services.GetRequiredService<ScmClient>().Dcv;
+            var client = session.ScmClient.Dcv;
             var command = $"scm dcv validate {name} --method {how}";
             var interactive = context.Out.Profile.Capabilities.Interactive;
 
