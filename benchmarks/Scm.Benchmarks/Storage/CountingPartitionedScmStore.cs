@@ -1,25 +1,55 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Scm.Storage;
 
 namespace Scm.Benchmarks.Storage;
 
-/// <summary>Calls made to a store and its account partitions, by operation (thread-safe; shared by every partition).</summary>
+/// <summary>
+/// Calls made to a store and its account partitions, by operation, and how long the write transactions took from the
+/// call to its completion (waiting for the database's write lock included). Thread-safe; shared by every partition.
+/// </summary>
 internal sealed class PartitionedStoreCalls
 {
     private readonly ConcurrentDictionary<string, long> _calls = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly List<double> _writeMs = [];
 
     public void Add(string operation) => _calls.AddOrUpdate(operation, 1, static (_, n) => n + 1);
+
+    public void AddWrite(TimeSpan elapsed)
+    {
+        lock (_gate)
+        {
+            _writeMs.Add(elapsed.TotalMilliseconds);
+        }
+    }
 
     public long Total => _calls.Values.Sum();
 
     public IReadOnlyDictionary<string, long> Snapshot() => new SortedDictionary<string, long>(_calls, StringComparer.Ordinal);
 
-    public void Reset() => _calls.Clear();
+    /// <summary>The write transactions' durations in milliseconds, sorted.</summary>
+    public double[] WriteMilliseconds()
+    {
+        lock (_gate)
+        {
+            return _writeMs.Order().ToArray();
+        }
+    }
+
+    public void Reset()
+    {
+        _calls.Clear();
+        lock (_gate)
+        {
+            _writeMs.Clear();
+        }
+    }
 }
 
 /// <summary>
 /// Counts every call the engines make to a partitioned store (one call: one read, one lease operation, or one write
-/// transaction with all its statements), then passes it on unchanged. <see cref="ForAccount"/> returns the inner store's
+/// transaction with all its statements), then passes it on unchanged; write transactions are also timed. <see cref="ForAccount"/> returns the inner store's
 /// partition wrapped the same way, so a multi-account host's engines (one partition each) are all counted. Disposes the
 /// store it wraps (a partition's disposal does nothing, as the shipped stores' views).
 /// </summary>
@@ -48,7 +78,7 @@ internal sealed class CountingPartitionedScmStore : DelegatingScmStore, IPartiti
 
     public override Task InitializeAsync(CancellationToken cancellationToken = default) => Count(nameof(InitializeAsync), base.InitializeAsync(cancellationToken));
 
-    public override Task<StoreBatchResult> CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default) => Count(nameof(CommitAsync), base.CommitAsync(batch, cancellationToken));
+    public override Task<StoreBatchResult> CommitAsync(StoreBatch batch, CancellationToken cancellationToken = default) => Write(nameof(CommitAsync), () => base.CommitAsync(batch, cancellationToken));
 
     public override Task<CertificateOrder?> GetOrderAsync(Guid id, CancellationToken cancellationToken = default) => Count(nameof(GetOrderAsync), base.GetOrderAsync(id, cancellationToken));
 
@@ -91,25 +121,39 @@ internal sealed class CountingPartitionedScmStore : DelegatingScmStore, IPartiti
         Count(nameof(GetCatalogAsync), base.GetCatalogAsync(accountId, cancellationToken));
 
     public override Task SaveCatalogAsync(ScmAccountCatalog catalog, CancellationToken cancellationToken = default) =>
-        Count(nameof(SaveCatalogAsync), base.SaveCatalogAsync(catalog, cancellationToken));
+        Write(nameof(SaveCatalogAsync), async () =>
+        {
+            await base.SaveCatalogAsync(catalog, cancellationToken);
+            return true;
+        });
 
     public override Task<AuditEntry> AppendAuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) =>
-        Count(nameof(AppendAuditAsync), base.AppendAuditAsync(entry, cancellationToken));
+        Write(nameof(AppendAuditAsync), () => base.AppendAuditAsync(entry, cancellationToken));
 
     public override Task<IReadOnlyList<AuditEntry>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default) =>
         Count(nameof(QueryAuditAsync), base.QueryAuditAsync(query, cancellationToken));
 
     public override Task<string?> GetValueAsync(string key, CancellationToken cancellationToken = default) => Count(nameof(GetValueAsync), base.GetValueAsync(key, cancellationToken));
 
-    public override Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default) => Count(nameof(SetValueAsync), base.SetValueAsync(key, value, cancellationToken));
+    public override Task SetValueAsync(string key, string? value, CancellationToken cancellationToken = default) =>
+        Write(nameof(SetValueAsync), async () =>
+        {
+            await base.SetValueAsync(key, value, cancellationToken);
+            return true;
+        });
 
     public override Task<LeaseToken?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken = default) =>
-        Count(nameof(TryAcquireLeaseAsync), base.TryAcquireLeaseAsync(name, owner, duration, cancellationToken));
+        Write(nameof(TryAcquireLeaseAsync), () => base.TryAcquireLeaseAsync(name, owner, duration, cancellationToken));
 
     public override Task<LeaseToken?> RenewLeaseAsync(LeaseToken lease, TimeSpan duration, CancellationToken cancellationToken = default) =>
-        Count(nameof(RenewLeaseAsync), base.RenewLeaseAsync(lease, duration, cancellationToken));
+        Write(nameof(RenewLeaseAsync), () => base.RenewLeaseAsync(lease, duration, cancellationToken));
 
-    public override Task ReleaseLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default) => Count(nameof(ReleaseLeaseAsync), base.ReleaseLeaseAsync(lease, cancellationToken));
+    public override Task ReleaseLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default) =>
+        Write(nameof(ReleaseLeaseAsync), async () =>
+        {
+            await base.ReleaseLeaseAsync(lease, cancellationToken);
+            return true;
+        });
 
     public override Task<LeaseToken?> CheckLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default) => Count(nameof(CheckLeaseAsync), base.CheckLeaseAsync(lease, cancellationToken));
 
@@ -125,5 +169,20 @@ internal sealed class CountingPartitionedScmStore : DelegatingScmStore, IPartiti
     {
         _calls.Add(operation);
         return task;
+    }
+
+    /// <summary>Counts a write transaction and times it from the call to its completion (failed ones too).</summary>
+    private async Task<T> Write<T>(string operation, Func<Task<T>> write)
+    {
+        _calls.Add(operation);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await write();
+        }
+        finally
+        {
+            _calls.AddWrite(Stopwatch.GetElapsedTime(started));
+        }
     }
 }
