@@ -104,3 +104,45 @@ internal sealed class ManyAccountsOverheadColumn : LifecycleColumn
         return own is { } o && single is { } s ? Format((o - s) / (accounts - 1), _format) : "?";
     }
 }
+
+/// <summary>
+/// The SCM latency floor of the round: the time its renewals' requests take at the simulator's latency if nothing else
+/// took time, given how many can be in flight. A renewal's requests are sequential (the measured requests per renewal);
+/// an account's auto-renewal scan works on 4 certificates at a time, so an account with d due certificates needs
+/// ceil(d / 4) waves; the in-process scheduler runs every account at once, the Quartz job 4 accounts at a time, so
+/// ceil(accounts / 4) accounts after one another. The status check makes no SCM request. With <c>aboveFloor</c>, the
+/// column is Mean - floor: the engine's and the store's own time on the round's critical path.
+/// </summary>
+internal sealed class ManyAccountsFloorColumn : LifecycleColumn
+{
+    private readonly bool _aboveFloor;
+
+    public ManyAccountsFloorColumn(bool aboveFloor)
+        : base(aboveFloor ? "Above floor s" : "SCM floor s", aboveFloor
+            ? "Mean - SCM floor: the engine's and the store's own time on the round's critical path"
+            : "Requests per renewal x latency x ceil(due per account / 4) x (InProcess: 1, Quartz4: ceil(accounts / 4))")
+    {
+        _aboveFloor = aboveFloor;
+    }
+
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        var layout = ManyAccountsResults.Parameter(benchmarkCase, nameof(ManyAccountsBenchmarks.Layout)).Split('x');
+        var accounts = int.Parse(layout[0], CultureInfo.InvariantCulture);
+        var duePerAccount = int.Parse(layout[1], CultureInfo.InvariantCulture) * ManyAccountsBenchmarks.DuePercent / 100;
+        var latency = int.Parse(ManyAccountsResults.Parameter(benchmarkCase, nameof(ManyAccountsBenchmarks.LatencyMs)), CultureInfo.InvariantCulture) / 1000.0;
+        var accountSlots = ManyAccountsResults.Parameter(benchmarkCase, nameof(ManyAccountsBenchmarks.Scheduler)) == "InProcess" ? 1 : Math.Ceiling(accounts / 4.0);
+        if (ManyAccountsResults.Read(summary, benchmarkCase, "ScmRequests") is not { } requests || ManyAccountsResults.Read(summary, benchmarkCase, "Renewed") is not { } renewed || renewed <= 0)
+        {
+            return "-";
+        }
+
+        var floor = requests / renewed * latency * Math.Ceiling(duePerAccount / 4.0) * accountSlots;
+        if (!_aboveFloor)
+        {
+            return Format(floor, "0.00");
+        }
+
+        return MeanOf(summary, benchmarkCase) is { } mean ? Format((mean / 1e9) - floor, "0.00") : "?";
+    }
+}
