@@ -185,6 +185,15 @@ public sealed class SchedulingOptions
 
     /// <summary>How long a job's lease lasts without renewal (default 5 min).</summary>
     public TimeSpan JobLeaseDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How many accounts the in-process scheduler runs catalog syncs, status checks and auto-renewal scans for at the same
+    /// time (default 4, 1-64; the host's value: per-account values are ignored). With many accounts, their daily jobs
+    /// otherwise all start together and contend for the store (SQLite's single writer) and the host's cores; the others
+    /// wait their turn. Follow-up polling is not capped (it is short and keeps issued certificates moving). Quartz.NET
+    /// scheduling has its own cap (<c>MaxConcurrency</c>).
+    /// </summary>
+    public int MaxConcurrentAccounts { get; set; } = 4;
 }
 
 /// <summary>Protection of private keys at rest (the default AES-256-GCM protector).</summary>

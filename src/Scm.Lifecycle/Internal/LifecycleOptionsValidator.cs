@@ -141,6 +141,7 @@ internal sealed class LifecycleOptionsValidator : IValidateOptions<SectigoCertif
         Positive(e, $"{P}Scheduling:FollowUpInterval", o.Scheduling.FollowUpInterval);
         Positive(e, $"{P}Scheduling:AutoRenewalInterval", o.Scheduling.AutoRenewalInterval);
         Positive(e, $"{P}Scheduling:JobLeaseDuration", o.Scheduling.JobLeaseDuration);
+        Range(e, $"{P}Scheduling:MaxConcurrentAccounts", o.Scheduling.MaxConcurrentAccounts, 1, 64);
         Positive(e, $"{P}Leases:CertificateLeaseDuration", o.Leases.CertificateLeaseDuration);
         if (o.Leases.MinimumRemainingBeforePost is { } min && (min <= TimeSpan.Zero || min >= o.Leases.CertificateLeaseDuration))
         {

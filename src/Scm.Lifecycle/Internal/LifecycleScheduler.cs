@@ -13,7 +13,8 @@ namespace Scm.Lifecycle.Internal;
 /// another's work): it runs the catalog sync, the full status check and the auto-renewal scan when their interval has
 /// passed since the last completion recorded in the account's store partition (so a restart does not re-run them), and
 /// follow-up polling every <see cref="SchedulingOptions.FollowUpInterval"/>. Accounts added, changed or removed while
-/// the host runs get their loop started, restarted or stopped.
+/// the host runs get their loop started, restarted or stopped. At most <see cref="SchedulingOptions.MaxConcurrentAccounts"/>
+/// accounts run their syncs, checks and scans at once (host-wide); follow-up polling is not capped.
 /// </summary>
 internal sealed class LifecycleScheduler : BackgroundService
 {
@@ -24,6 +25,7 @@ internal sealed class LifecycleScheduler : BackgroundService
     private readonly object _gate = new();
     private readonly Dictionary<string, (CancellationTokenSource Stop, Task Loop)> _loops = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _fatal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim _accountSlots;
     private CancellationToken _stopping;
 
     public LifecycleScheduler(AccountEngines engines, IServiceProvider services, IOptions<SectigoCertificateManagementOptions> options, TimeProvider time, ILogger<LifecycleScheduler> logger)
@@ -32,6 +34,7 @@ internal sealed class LifecycleScheduler : BackgroundService
         _services = services;
         _host = options.Value;
         _time = time;
+        _accountSlots = new SemaphoreSlim(Math.Max(1, _host.Scheduling.MaxConcurrentAccounts));
         _ = logger; // each account's loop logs through its engine's logger (which carries the account)
     }
 
@@ -134,9 +137,39 @@ internal sealed class LifecycleScheduler : BackgroundService
         {
             try
             {
-                await RunIfDueAsync(runner, failures, LifecycleJob.CatalogSync, scheduling.CatalogSyncInterval, stoppingToken).ConfigureAwait(false);
-                await RunIfDueAsync(runner, failures, LifecycleJob.StatusCheck, scheduling.StatusCheckInterval, stoppingToken).ConfigureAwait(false);
-                await RunIfDueAsync(runner, failures, LifecycleJob.AutoRenewal, scheduling.AutoRenewalInterval, stoppingToken).ConfigureAwait(false);
+                var due = new List<(LifecycleJob Job, TimeSpan Interval)>(3);
+                foreach (var (job, interval) in new[]
+                {
+                    (LifecycleJob.CatalogSync, scheduling.CatalogSyncInterval),
+                    (LifecycleJob.StatusCheck, scheduling.StatusCheckInterval),
+                    (LifecycleJob.AutoRenewal, scheduling.AutoRenewalInterval),
+                })
+                {
+                    if (await IsDueAsync(runner, failures, job, interval, stoppingToken).ConfigureAwait(false))
+                    {
+                        due.Add((job, interval));
+                    }
+                }
+
+                if (due.Count > 0)
+                {
+                    // The bulk jobs take one of the host's account slots; an account that waits here still polls its
+                    // follow-ups below once a slot frees (those are not capped).
+                    using var slot = await AccountSlot.AcquireAsync(_accountSlots, stoppingToken).ConfigureAwait(false);
+                    AccountSlot.Current = slot;
+                    try
+                    {
+                        foreach (var (job, interval) in due)
+                        {
+                            await RunJobAsync(runner, failures, job, interval, stoppingToken).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        AccountSlot.Current = null;
+                    }
+                }
+
                 await runner.RunAsync(LifecycleJob.FollowUp, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -167,29 +200,38 @@ internal sealed class LifecycleScheduler : BackgroundService
         }
     }
 
-    private async Task RunIfDueAsync(ILifecycleJobRunner runner, Dictionary<LifecycleJob, (int Failures, DateTimeOffset NotBefore)> failures, LifecycleJob job, TimeSpan interval, CancellationToken cancellationToken)
+    private async Task<bool> IsDueAsync(ILifecycleJobRunner runner, Dictionary<LifecycleJob, (int Failures, DateTimeOffset NotBefore)> failures, LifecycleJob job, TimeSpan interval, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (failures.TryGetValue(job, out var failed) && failed.NotBefore > now)
         {
-            return;
+            return false;
         }
 
         var last = await runner.GetLastRunAsync(job, cancellationToken).ConfigureAwait(false);
-        if (last is null || now - last >= interval)
+        return last is null || now - last >= interval;
+    }
+
+    private async Task RunJobAsync(ILifecycleJobRunner runner, Dictionary<LifecycleJob, (int Failures, DateTimeOffset NotBefore)> failures, LifecycleJob job, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
         {
-            try
-            {
-                await runner.RunAsync(job, cancellationToken).ConfigureAwait(false);
-                failures.Remove(job);
-            }
-            catch (Exception ex) when (ex is not (OperationCanceledException or Scm.Storage.KeyEncryptionKeyMissingException))
-            {
-                // Logged by the runner. Back off (1 min doubling, at most the job's interval) instead of retrying every tick.
-                var count = failed.Failures + 1;
-                var delay = TimeSpan.FromMinutes(Math.Min(Math.Pow(2, count - 1), interval.TotalMinutes));
-                failures[job] = (count, now + delay);
-            }
+            await runner.RunAsync(job, cancellationToken).ConfigureAwait(false);
+            failures.Remove(job);
         }
+        catch (Exception ex) when (ex is not (OperationCanceledException or Scm.Storage.KeyEncryptionKeyMissingException))
+        {
+            // Logged by the runner. Back off (1 min doubling, at most the job's interval) instead of retrying every tick.
+            var count = (failures.TryGetValue(job, out var failed) ? failed.Failures : 0) + 1;
+            var delay = TimeSpan.FromMinutes(Math.Min(Math.Pow(2, count - 1), interval.TotalMinutes));
+            failures[job] = (count, _time.GetUtcNow() + delay);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        base.Dispose();
+        _accountSlots.Dispose();
     }
 }

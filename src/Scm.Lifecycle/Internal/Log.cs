@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(2010, LogLevel.Warning, "Lost the lease while working on order {OrderId}; stopped without changes.")]
     public static partial void LeaseLost(ILogger logger, Guid orderId);
 
+    [LoggerMessage(2026, LogLevel.Warning, "Lost the lease of certificate {CertificateId} before its renewal was stored; nothing was sent, another instance decides.")]
+    public static partial void RenewalLeaseLost(ILogger logger, Guid certificateId);
+
     [LoggerMessage(2011, LogLevel.Error, "Processing order {OrderId} failed; it is retried later.")]
     public static partial void OrderStepFailed(ILogger logger, Guid orderId, Exception exception);
 

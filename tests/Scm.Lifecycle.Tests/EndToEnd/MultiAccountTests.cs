@@ -217,6 +217,155 @@ public sealed class MultiAccountTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Bulk jobs (sync, check, scan) running per account at each moment, from the job log lines in order.</summary>
+    private int MaxAccountsRunningJobsAtOnce()
+    {
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        var max = 0;
+        lock (_logs)
+        {
+            foreach (var line in _logs)
+            {
+                var account = line.Split(' ').FirstOrDefault(p => p.StartsWith("ScmAccount=", StringComparison.Ordinal));
+                if (account is null || !line.Contains("Job ", StringComparison.Ordinal) || line.Contains("Job FollowUp", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (line.Contains(" started.", StringComparison.Ordinal))
+                {
+                    running.Add(account + line[line.IndexOf("Job ", StringComparison.Ordinal)..].Split(' ')[1]);
+                    max = Math.Max(max, running.Select(r => r.Split("Job")[0]).Distinct().Count());
+                }
+                else if (line.Contains(" finished:", StringComparison.Ordinal) || line.Contains(" failed;", StringComparison.Ordinal))
+                {
+                    running.Remove(account + line[line.IndexOf("Job ", StringComparison.Ordinal)..].Split(' ')[1]);
+                }
+            }
+        }
+
+        return max;
+    }
+
+    [Fact]
+    public async Task Scheduler_SixAccounts_AtMostMaxConcurrentAccountsRunTheirJobsAtOnce_EveryAccountGetsItsTurn()
+    {
+        // Six accounts (one SCM answering each call after 50 ms), whose first syncs, checks and scans are all due at once.
+        _acme.Faults.Add(ScmFault.Any().Latency(TimeSpan.FromMilliseconds(50)));
+        var names = Enumerable.Range(1, 6).Select(i => "tenant" + i).ToArray();
+        var config = Configuration(names.Select(n => Account(n, _acme)).ToArray());
+        config["Sectigo:Scheduling:Enabled"] = "true";
+        config["Sectigo:Scheduling:MaxConcurrentAccounts"] = "2";
+        var services = Build(config);
+        var accounts = services.GetRequiredService<ICertificateLifecycleProvider>();
+
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(120);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            var done = 0;
+            foreach (var name in names)
+            {
+                done += await accounts.GetJobRunner(name).GetLastRunAsync(LifecycleJob.AutoRenewal) is null ? 0 : 1;
+            }
+
+            if (done == names.Length)
+            {
+                break;
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        foreach (var name in names)
+        {
+            Assert.NotNull(await accounts.GetJobRunner(name).GetLastRunAsync(LifecycleJob.CatalogSync));
+            Assert.NotNull(await accounts.GetJobRunner(name).GetLastRunAsync(LifecycleJob.AutoRenewal));
+        }
+
+        Assert.InRange(MaxAccountsRunningJobsAtOnce(), 1, 2);
+    }
+
+    [Fact]
+    public async Task Scheduler_OneSlot_AnAccountPausedForItsFailingScm_GivesTheSlotToAnother()
+    {
+        var config = Configuration();
+        config["Sectigo:DefaultAccount"] = "false";
+        config["Sectigo:Scheduling:Enabled"] = "true";
+        config["Sectigo:Scheduling:MaxConcurrentAccounts"] = "1";
+        var services = Build(config);
+        var accounts = services.GetRequiredService<ICertificateLifecycleProvider>();
+        var registry = services.GetRequiredService<IScmAccountRegistry>();
+
+        // globex has an order in flight, then its SCM goes down; its scheduled status check pauses for the open circuit.
+        // (A small breaker, no retries: the circuit opens after a few failed calls.)
+        SectigoCertificateManagementOptions Globex(bool scheduling)
+        {
+            var options = Options(_globex);
+            options.Client.MaxRetryAttempts = 0;
+            options.Client.CircuitBreakerMinimumThroughput = 2;
+            options.Scheduling.Enabled = scheduling;
+            return options;
+        }
+
+        registry.AddOrUpdate("globex", Globex(scheduling: false));
+        for (var i = 0; i < 3; i++)
+        {
+            await accounts.Get("globex").OrderAsync(EngineHarness.Request("www" + i));
+        }
+
+        _globex.Faults.Add(ScmFault.Any().ServerError(503));
+        var scheduled = Globex(scheduling: true);
+        registry.AddOrUpdate("globex", scheduled);
+
+        bool GlobexPaused()
+        {
+            lock (_logs)
+            {
+                return _logs.Any(l => l.Contains("ScmAccount=globex", StringComparison.Ordinal) && l.Contains("circuit breaker is open", StringComparison.Ordinal));
+            }
+        }
+
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
+        while (!GlobexPaused() && DateTimeOffset.UtcNow < deadline)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        string GlobexLog()
+        {
+            lock (_logs)
+            {
+                return string.Join(Environment.NewLine, _logs.Where(l => l.Contains("ScmAccount=globex", StringComparison.Ordinal)).TakeLast(40));
+            }
+        }
+
+        Assert.True(GlobexPaused(), "globex's status check never paused for the open circuit:" + Environment.NewLine + GlobexLog());
+        var pausedAt = _time.GetUtcNow();
+
+        // acme joins: with the only slot held by globex's paused check, it still runs its jobs, long before globex's
+        // pause budget (Sectigo:BulkWork:MaxPause, 15 min) runs out.
+        var acme = Options(_acme);
+        acme.Scheduling.Enabled = true;
+        registry.AddOrUpdate("acme", acme);
+        var acmeJobs = accounts.GetJobRunner("acme");
+        while (await acmeJobs.GetLastRunAsync(LifecycleJob.AutoRenewal) is null && DateTimeOffset.UtcNow < deadline)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.NotNull(await acmeJobs.GetLastRunAsync(LifecycleJob.CatalogSync));
+        Assert.NotNull(await acmeJobs.GetLastRunAsync(LifecycleJob.AutoRenewal));
+        Assert.True(_time.GetUtcNow() - pausedAt < TimeSpan.FromMinutes(15), $"acme ran its jobs {_time.GetUtcNow() - pausedAt} after globex paused");
+        Assert.Null(await accounts.GetJobRunner("globex").GetLastRunAsync(LifecycleJob.StatusCheck));
+        lock (_logs)
+        {
+            Assert.DoesNotContain(_logs, l => l.Contains("ScmAccount=globex", StringComparison.Ordinal) && l.Contains("paused", StringComparison.Ordinal) && l.Contains("in all", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task Registry_AddsChangesAndRemovesAccountsAtRunTime_RecordsOutliveRemoval()
     {

@@ -307,4 +307,120 @@ public sealed class RenewalEndToEndTests
         Assert.True(madeTogether.Max() - madeTogether.Min() > 0.5, "jitter spreads certificates whose ids were made in the same second");
         Assert.True(madeTogether.Count(f => f < 0.5) is > 60 and < 140, "about half in each half");
     }
+
+    /// <summary>Records the certificate leases a store is asked for, and lets a test act when the renewal reads the catalog.</summary>
+    private sealed class LeaseWatchingStore(IScmStore inner) : DelegatingScmStore(inner)
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Leases { get; } = new();
+
+        private volatile bool _certificateLeased;
+
+        /// <summary>Runs once, on the first catalog read after a certificate lease is next granted (the renewal reading its profile).</summary>
+        public Func<Task>? OnCatalogRead { get; private set; }
+
+        public void ArmOnCatalogRead(Func<Task> hook)
+        {
+            _certificateLeased = false;
+            OnCatalogRead = hook;
+        }
+
+        public override async Task<LeaseToken?> TryAcquireLeaseAsync(string name, string owner, TimeSpan duration, CancellationToken cancellationToken = default)
+        {
+            var token = await base.TryAcquireLeaseAsync(name, owner, duration, cancellationToken);
+            if (name.StartsWith("cert:", StringComparison.Ordinal))
+            {
+                Leases.Enqueue($"acquire {name} by {owner}: {(token is null ? "refused" : "granted")}");
+                _certificateLeased |= token is not null;
+            }
+
+            return token;
+        }
+
+        public override async Task ReleaseLeaseAsync(LeaseToken lease, CancellationToken cancellationToken = default)
+        {
+            if (lease.Name.StartsWith("cert:", StringComparison.Ordinal))
+            {
+                Leases.Enqueue($"release {lease.Name} by {lease.Owner}");
+            }
+
+            await base.ReleaseLeaseAsync(lease, cancellationToken);
+        }
+
+        public override async Task<ScmAccountCatalog?> GetCatalogAsync(string accountId, CancellationToken cancellationToken = default)
+        {
+            if (_certificateLeased && OnCatalogRead is { } hook)
+            {
+                OnCatalogRead = null;
+                await hook();
+            }
+
+            return await base.GetCatalogAsync(accountId, cancellationToken);
+        }
+    }
+
+    private static async Task<(EngineHarness Harness, LeaseWatchingStore Store)> StartWatchedAsync()
+    {
+        var h = await EngineHarness.StartAsync(engine: o => o.AutoRenewal.Enabled = true);
+        await h.StopHostAsync();
+        var store = new LeaseWatchingStore(new Scm.Lifecycle.Storage.InMemoryScmStore(h.Time));
+        await h.StartHostAsync(engine: o => o.AutoRenewal.Enabled = true, store: store);
+        return (h, store);
+    }
+
+    [Fact]
+    public async Task AutoRenew_HoldsTheCertificateLeaseFromDecisionToOrder_OneLeaseOneScmLookup()
+    {
+        var (h, store) = await StartWatchedAsync();
+        await using var _ = h;
+        var certificate = await IssueAsync(h);
+        h.Time.Advance(TimeSpan.FromDays(340));
+        while (store.Leases.TryDequeue(out var _))
+        {
+        }
+
+        h.Simulator.ClearRequestLog();
+        var run = await h.Lifecycle.RunAutoRenewalAsync();
+
+        Assert.Equal(AutoRenewDecision.Renewed, Assert.Single(run.Decisions).Decision);
+        Assert.Equal(1, h.Simulator.Counters.RenewalOrdersFor(certificate.SslId!.Value));
+
+        // One acquisition for the decision and the order together, released once at the end: no gap in which another host
+        // could take the certificate, decide again and ask SCM the same question.
+        var lease = EngineContextLeaseName(certificate.Id);
+        var owner = Assert.Single(store.Leases, l => l.StartsWith("acquire", StringComparison.Ordinal));
+        Assert.Equal($"acquire {lease} by", owner[..(owner.IndexOf(" by", StringComparison.Ordinal) + 3)]);
+        Assert.EndsWith("granted", owner, StringComparison.Ordinal);
+        Assert.Single(store.Leases, l => l.StartsWith($"release {lease}", StringComparison.Ordinal));
+        // The original's details are read twice by design (the scan asks whether SCM renews it itself; the renewal records
+        // its baseline before the POST), never a third time by a second decision.
+        Assert.Equal(2, h.Simulator.GetRequestLog().Count(r => r.Method == "GET" && r.Path.EndsWith("/" + certificate.SslId.Value, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AutoRenew_LeaseLostBetweenDecisionAndOrder_NothingSentAnotherHostDecides()
+    {
+        var (h, store) = await StartWatchedAsync();
+        await using var _ = h;
+        var certificate = await IssueAsync(h);
+        h.Time.Advance(TimeSpan.FromDays(340));
+        var lease = EngineContextLeaseName(certificate.Id);
+
+        // While the renewal is being prepared (it reads the profile from the catalog), this host freezes past its lease and
+        // another host takes the certificate.
+        store.ArmOnCatalogRead(async () =>
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(4));
+            Assert.NotNull(await store.TryAcquireLeaseAsync(lease, "other-host", TimeSpan.FromMinutes(3)));
+        });
+        var run = await h.Lifecycle.RunAutoRenewalAsync();
+
+        Assert.Empty(run.Decisions);
+        Assert.Null(store.OnCatalogRead);
+        Assert.Equal(0, h.Simulator.Counters.RenewalOrdersFor(certificate.SslId!.Value));
+        Assert.Null(await h.Store.GetOpenOrderForCertificateAsync(certificate.Id));
+        Assert.Contains(h.Logs, l => l.Contains("Lost the lease of certificate " + certificate.Id, StringComparison.Ordinal));
+        Assert.Equal(CertificateStatus.Active, (await h.Store.GetCertificateAsync(certificate.Id))!.Status);
+    }
+
+    private static string EngineContextLeaseName(Guid certificateId) => "cert:" + certificateId.ToString("N");
 }

@@ -212,11 +212,18 @@ internal sealed class AutoRenewalScanner
             + (!emergency ? string.Empty
                 : current.RenewalNotBefore > now ? "; inside the emergency window (the last twentieth of its lifetime), so the backoff is overridden"
                 : "; inside the emergency window (the last twentieth of its lifetime)");
-        await leaseScope.DisposeAsync();
+        // The renewal runs under the lease taken above: no other host can decide about this certificate (and ask SCM again)
+        // between this decision and the order.
         LifecycleOrderResult result;
         try
         {
-            result = await _operations.RenewAsync(current.Id, new RenewCertificateRequest(), actor, "Renew", cancellationToken).ConfigureAwait(false);
+            result = await _operations.RenewAsync(current.Id, new RenewCertificateRequest(), actor, "Renew", cancellationToken, (lease, current)).ConfigureAwait(false);
+        }
+        catch (LeaseLostException)
+        {
+            // This host paused past the lease (e.g. during a long DCV revalidation) and another took it: its decision is its own.
+            Log.RenewalLeaseLost(_ctx.Logger, current.Id);
+            return null;
         }
         catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
         {

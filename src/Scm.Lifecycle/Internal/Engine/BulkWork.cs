@@ -171,7 +171,8 @@ internal sealed class BulkWorkScope : IDisposable
             _onPause?.Invoke(wait);
         }
 
-        await Task.Delay(wait, _ctx.Time, cancellationToken).ConfigureAwait(false);
+        // A scheduled job gives its account slot to another account while it waits (LifecycleScheduler).
+        await AccountSlot.PauseAsync(() => Task.Delay(wait, _ctx.Time, cancellationToken), cancellationToken).ConfigureAwait(false);
         return true;
     }
 

@@ -25,9 +25,16 @@ internal sealed class LifecycleOperations
     }
 
     /// <summary>Renews a certificate: a separate Renewal order (new key by default); the current certificate stays in service until the new one is installed.</summary>
-    public async Task<LifecycleOrderResult> RenewAsync(Guid certificateId, RenewCertificateRequest request, string actor, string action, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <c>held</c>: the certificate's lease, already held by the caller (auto-renewal's scan), with the certificate as read
+    /// under it. The renewal runs under that lease instead of releasing and re-acquiring it, so another host can never
+    /// slip in between the scan's decision and the order (and ask SCM the same question again). The caller keeps
+    /// ownership and releases it.
+    /// </remarks>
+    public async Task<LifecycleOrderResult> RenewAsync(Guid certificateId, RenewCertificateRequest request, string actor, string action, CancellationToken cancellationToken,
+        (CertificateLease Lease, ManagedCertificate Certificate)? held = null)
     {
-        var certificate = await RequireCertificateAsync(certificateId, cancellationToken).ConfigureAwait(false);
+        var certificate = held?.Certificate ?? await RequireCertificateAsync(certificateId, cancellationToken).ConfigureAwait(false);
         if (certificate.Status != CertificateStatus.Active)
         {
             throw new InvalidOperationException($"Certificate {certificateId} is {certificate.Status}; only an active certificate can be renewed.");
@@ -76,7 +83,7 @@ internal sealed class LifecycleOperations
             Tags = certificate.Tags,
             AutoRenew = certificate.AutoRenew,
         }, protectedPassword);
-        return await StartAsync(order, certificate, generated, actor, action, $"Renewal of {certificate.CommonName} (sslId {certificate.SslId}) requested.", [], cancellationToken).ConfigureAwait(false);
+        return await StartAsync(order, certificate, generated, actor, action, $"Renewal of {certificate.CommonName} (sslId {certificate.SslId}) requested.", [], cancellationToken, held?.Lease).ConfigureAwait(false);
     }
 
     /// <summary>Reissues a certificate (SCM replace): new key and CSR, possibly new names and key type, same sslId.</summary>
@@ -156,16 +163,49 @@ internal sealed class LifecycleOperations
         return new LifecycleOrderResult { Outcome = LifecycleOutcome.Deferred, Message = text };
     }
 
+    /// <summary>
+    /// Stores the order under the certificate's lease and advances it. With <paramref name="heldLease"/> the caller already
+    /// holds the lease and read <paramref name="certificate"/> under it (the lease is kept alive here, and its fencing token
+    /// guards the insert, so a caller that paused past it writes nothing); otherwise the lease is acquired (waiting for an
+    /// in-process holder) and the certificate re-read under it.
+    /// </summary>
     private async Task<LifecycleOrderResult> StartAsync(
-        CertificateOrder order, ManagedCertificate certificate, string? generatedPassword, string actor, string action, string requested, IReadOnlyList<string> notices, CancellationToken cancellationToken)
+        CertificateOrder order, ManagedCertificate certificate, string? generatedPassword, string actor, string action, string requested, IReadOnlyList<string> notices,
+        CancellationToken cancellationToken, CertificateLease? heldLease = null)
     {
-        var lease = await _ctx.TryLeaseCertificateAsync(certificate.Id, wait: true, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Another instance is working on certificate {certificate.Id}; try again shortly.");
-        await using var leaseScope = lease.ConfigureAwait(false);
+        var lease = heldLease;
+        CertificateLease? acquired = null;
+        if (lease is null)
+        {
+            lease = acquired = await _ctx.TryLeaseCertificateAsync(certificate.Id, wait: true, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Another instance is working on certificate {certificate.Id}; try again shortly.");
+        }
+        else
+        {
+            // DCV revalidation may have run since the caller acquired it.
+            await lease.KeepAliveAsync(cancellationToken).ConfigureAwait(false);
+        }
 
+        try
+        {
+            return await StartUnderLeaseAsync(order, certificate, lease, reread: acquired is not null, generatedPassword, actor, action, requested, notices, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (acquired is not null)
+            {
+                await acquired.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<LifecycleOrderResult> StartUnderLeaseAsync(
+        CertificateOrder order, ManagedCertificate certificate, CertificateLease lease, bool reread, string? generatedPassword, string actor, string action, string requested,
+        IReadOnlyList<string> notices, CancellationToken cancellationToken)
+    {
         // Under the lease nobody else changes the certificate: if it is no longer active (another instance renewed it
         // between our read and now), start nothing.
-        var fresh = await _ctx.Store.GetCertificateAsync(certificate.Id, cancellationToken).ConfigureAwait(false);
+        var fresh = reread ? await _ctx.Store.GetCertificateAsync(certificate.Id, cancellationToken).ConfigureAwait(false) : certificate;
         if (fresh is null || fresh.Status != CertificateStatus.Active)
         {
             return new LifecycleOrderResult
