@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Scm.Storage;
 
+using static Scm.Storage.StoreArguments;
+
 namespace Scm.Lifecycle.Storage;
 
 /// <summary>
@@ -15,11 +17,6 @@ namespace Scm.Lifecycle.Storage;
 /// </summary>
 public sealed class InMemoryScmStore : IPartitionedScmStore
 {
-    private const int MaxListLimit = 10_000;
-    private const int MaxPageSize = 1_000;
-    private const int MaxNameLength = 200;
-    private const int MaxSslIdLookup = 1_000;
-    private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
 
     private readonly object _gate;
     private readonly TimeProvider _time;
@@ -505,121 +502,7 @@ public sealed class InMemoryScmStore : IPartitionedScmStore
         && string.Equals(current.Owner, lease.Owner, StringComparison.Ordinal)
         && current.ExpiresAt > _time.GetUtcNow();
 
-    private void ValidateBatch(StoreBatch batch)
-    {
-        if (batch.RequiredLease is { } lease)
-        {
-            ValidateLease(lease, nameof(batch));
-        }
-
-        foreach (var operation in batch.Operations)
-        {
-            switch (operation)
-            {
-                case InsertOrderOperation insert:
-                    ValidateOrder(insert.Order);
-                    if (insert.Order.Version != 0)
-                    {
-                        throw new ArgumentException($"A new order ({insert.Order.Id}) must have version 0; it has {insert.Order.Version}.", nameof(batch));
-                    }
-
-                    break;
-                case UpdateOrderOperation update:
-                    ValidateOrder(update.Order);
-                    break;
-                case InsertCertificateOperation insert:
-                    ValidateCertificate(insert.Certificate);
-                    if (insert.Certificate.Version != 0)
-                    {
-                        throw new ArgumentException($"A new certificate ({insert.Certificate.Id}) must have version 0; it has {insert.Certificate.Version}.", nameof(batch));
-                    }
-
-                    break;
-                case UpdateCertificateOperation update:
-                    ValidateCertificate(update.Certificate);
-                    break;
-                case AppendAuditOperation append:
-                    ValidateAudit(append.Entry, nameof(batch));
-                    break;
-                case DeleteOrderOperation or DeleteCertificateOperation:
-                    break;
-                default:
-                    throw new ArgumentException($"The batch holds an operation this store does not know ({operation?.GetType().Name ?? "null"}).", nameof(batch));
-            }
-        }
-    }
-
-    private void ValidateOrder(CertificateOrder? order)
-    {
-        if (order is null || order.CorrelationToken is null || order.Request is null || order.Request.CommonName is null || order.AccountId is null)
-        {
-            throw new ArgumentException("The batch holds an order without its id fields (correlation token, request, common name or account).", "batch");
-        }
-
-        ValidateAccount(order.AccountId, "order", order.Id);
-    }
-
-    private void ValidateAccount(string recordAccount, string type, Guid id)
-    {
-        if (!string.Equals(recordAccount, Account, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"The {type} {id} belongs to account '{recordAccount}'; this store holds account '{Account}' only.", "batch");
-        }
-    }
-
-    private void ValidateCertificate(ManagedCertificate? certificate)
-    {
-        if (certificate is null || certificate.CommonName is null || certificate.SerialNumber is null || certificate.Thumbprint is null || certificate.CertificatePem is null || certificate.AccountId is null)
-        {
-            throw new ArgumentException("The batch holds a certificate without its required fields (common name, serial, thumbprint, PEM or account).", "batch");
-        }
-
-        ValidateAccount(certificate.AccountId, "certificate", certificate.Id);
-    }
-
-    private static void ValidateAudit(AuditEntry? entry, string parameter)
-    {
-        if (entry is null || entry.Actor is null || entry.Action is null || entry.Decision is null || entry.Outcome is null)
-        {
-            throw new ArgumentException("An audit entry needs an actor, an action, a decision and an outcome.", parameter);
-        }
-    }
-
-    private static void ValidateLease(LeaseToken? lease, string parameter)
-    {
-        ArgumentNullException.ThrowIfNull(lease, parameter);
-        if (string.IsNullOrEmpty(lease.Name) || string.IsNullOrEmpty(lease.Owner))
-        {
-            throw new ArgumentException("A lease token needs a name and an owner.", parameter);
-        }
-    }
-
-    private static void ValidateName(string value, string parameter)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(value, parameter);
-        if (value.Length > MaxNameLength)
-        {
-            throw new ArgumentException($"The value must be 1-{MaxNameLength} characters; it has {value.Length}.", parameter);
-        }
-    }
-
-    private static void ValidateLimit(int value, int max, string parameter)
-    {
-        if (value < 1 || value > max)
-        {
-            throw new ArgumentOutOfRangeException(parameter, value, $"The limit must be 1-{max.ToString("N0", CultureInfo.InvariantCulture)}.");
-        }
-    }
-
-    private static void ValidateDuration(TimeSpan duration, string parameter)
-    {
-        if (duration <= TimeSpan.Zero || duration > MaxLeaseDuration)
-        {
-            throw new ArgumentOutOfRangeException(parameter, duration, "A lease duration must be positive and at most 366 days.");
-        }
-    }
-
-    private static string NormalizeSerial(string serial) => serial.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+    private void ValidateBatch(StoreBatch batch) => StoreArguments.ValidateBatch(batch, Account);
 
     /// <summary>Case-insensitive for ASCII letters only, exactly like SQLite's NOCASE collation.</summary>
     private static bool AsciiEqualsIgnoreCase(string a, string b)

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using static Scm.Storage.StoreArguments;
+
 namespace Scm.Storage.Relational;
 
 /// <summary>The relational store's leases: acquired, renewed, checked and released with fencing tokens, each in one statement or transaction.</summary>

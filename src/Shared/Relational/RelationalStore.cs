@@ -5,6 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 
+using static Scm.Storage.StoreArguments;
+
 namespace Scm.Storage.Relational;
 
 /// <summary>
@@ -18,12 +20,7 @@ namespace Scm.Storage.Relational;
 /// </summary>
 internal sealed partial class RelationalStore : IScmStore
 {
-    private const int MaxListLimit = 10_000;
-    private const int MaxPageSize = 1_000;
-    private const int MaxNameLength = 200;
-    private const int MaxSslIdLookup = 1_000;
     private const int MaxAttempts = 4;
-    private static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
 
     private readonly RelationalDialect _dialect;
     private readonly TimeProvider _time;
@@ -771,7 +768,7 @@ internal sealed partial class RelationalStore : IScmStore
 
     internal static string Key(Guid id) => id.ToString("N");
 
-    private static string NormalizeSerial(string serial) => serial.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+    private void ValidateBatch(StoreBatch batch) => StoreArguments.ValidateBatch(batch, Account);
 
     /// <summary>
     /// One operation's connection. Where the dialect says so (<see cref="RelationalDialect.ReuseCommands"/>) its commands are

@@ -1,11 +1,33 @@
 using System.Globalization;
 
-namespace Scm.Storage.Relational;
+namespace Scm.Storage;
 
-/// <summary>The relational store's argument checks: every batch, record, lease and limit is checked before a statement runs.</summary>
-internal sealed partial class RelationalStore
+/// <summary>
+/// The argument checks and limits every store in this repository applies (the in-memory store in Scm.Lifecycle and the
+/// relational stores): one copy, linked into each, so that the conformance kit's expectations of refused arguments hold
+/// for all of them alike.
+/// </summary>
+internal static class StoreArguments
 {
-    private void ValidateBatch(StoreBatch batch)
+    /// <summary>The most records one list call returns.</summary>
+    public const int MaxListLimit = 10_000;
+
+    /// <summary>The largest page of a paged list.</summary>
+    public const int MaxPageSize = 1_000;
+
+    /// <summary>The longest key, lease name or owner.</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>The most sslIds one lookup takes.</summary>
+    public const int MaxSslIdLookup = 1_000;
+
+    /// <summary>The longest lease.</summary>
+    public static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromDays(366);
+
+    /// <summary>A certificate serial as stored and compared: no colons, upper case.</summary>
+    public static string NormalizeSerial(string serial) => serial.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
+
+    public static void ValidateBatch(StoreBatch batch, string account)
     {
         if (batch.RequiredLease is { } lease)
         {
@@ -17,7 +39,7 @@ internal sealed partial class RelationalStore
             switch (operation)
             {
                 case InsertOrderOperation insert:
-                    ValidateOrder(insert.Order);
+                    ValidateOrder(insert.Order, account);
                     if (insert.Order.Version != 0)
                     {
                         throw new ArgumentException($"A new order ({insert.Order.Id}) must have version 0; it has {insert.Order.Version}.", nameof(batch));
@@ -25,10 +47,10 @@ internal sealed partial class RelationalStore
 
                     break;
                 case UpdateOrderOperation update:
-                    ValidateOrder(update.Order);
+                    ValidateOrder(update.Order, account);
                     break;
                 case InsertCertificateOperation insert:
-                    ValidateCertificate(insert.Certificate);
+                    ValidateCertificate(insert.Certificate, account);
                     if (insert.Certificate.Version != 0)
                     {
                         throw new ArgumentException($"A new certificate ({insert.Certificate.Id}) must have version 0; it has {insert.Certificate.Version}.", nameof(batch));
@@ -36,7 +58,7 @@ internal sealed partial class RelationalStore
 
                     break;
                 case UpdateCertificateOperation update:
-                    ValidateCertificate(update.Certificate);
+                    ValidateCertificate(update.Certificate, account);
                     break;
                 case AppendAuditOperation append:
                     ValidateAudit(append.Entry, nameof(batch));
@@ -49,35 +71,35 @@ internal sealed partial class RelationalStore
         }
     }
 
-    private void ValidateOrder(CertificateOrder? order)
+    private static void ValidateOrder(CertificateOrder? order, string account)
     {
         if (order is null || order.CorrelationToken is null || order.Request is null || order.Request.CommonName is null || order.AccountId is null)
         {
             throw new ArgumentException("The batch holds an order without its id fields (correlation token, request, common name or account).", "batch");
         }
 
-        ValidateAccount(order.AccountId, "order", order.Id);
+        ValidateAccount(order.AccountId, account, "order", order.Id);
     }
 
-    private void ValidateCertificate(ManagedCertificate? certificate)
+    private static void ValidateCertificate(ManagedCertificate? certificate, string account)
     {
         if (certificate is null || certificate.CommonName is null || certificate.SerialNumber is null || certificate.Thumbprint is null || certificate.CertificatePem is null || certificate.AccountId is null)
         {
             throw new ArgumentException("The batch holds a certificate without its required fields (common name, serial, thumbprint, PEM or account).", "batch");
         }
 
-        ValidateAccount(certificate.AccountId, "certificate", certificate.Id);
+        ValidateAccount(certificate.AccountId, account, "certificate", certificate.Id);
     }
 
-    private void ValidateAccount(string recordAccount, string type, Guid id)
+    private static void ValidateAccount(string recordAccount, string account, string type, Guid id)
     {
-        if (!string.Equals(recordAccount, Account, StringComparison.Ordinal))
+        if (!string.Equals(recordAccount, account, StringComparison.Ordinal))
         {
-            throw new ArgumentException($"The {type} {id} belongs to account '{recordAccount}'; this store holds account '{Account}' only.", "batch");
+            throw new ArgumentException($"The {type} {id} belongs to account '{recordAccount}'; this store holds account '{account}' only.", "batch");
         }
     }
 
-    private static void ValidateAudit(AuditEntry? entry, string parameter)
+    public static void ValidateAudit(AuditEntry? entry, string parameter)
     {
         if (entry is null || entry.Actor is null || entry.Action is null || entry.Decision is null || entry.Outcome is null)
         {
@@ -85,7 +107,7 @@ internal sealed partial class RelationalStore
         }
     }
 
-    private static void ValidateLease(LeaseToken? lease, string parameter)
+    public static void ValidateLease(LeaseToken? lease, string parameter)
     {
         ArgumentNullException.ThrowIfNull(lease, parameter);
         if (string.IsNullOrEmpty(lease.Name) || string.IsNullOrEmpty(lease.Owner))
@@ -94,7 +116,7 @@ internal sealed partial class RelationalStore
         }
     }
 
-    private static void ValidateName(string value, string parameter)
+    public static void ValidateName(string value, string parameter)
     {
         ArgumentException.ThrowIfNullOrEmpty(value, parameter);
         if (value.Length > MaxNameLength)
@@ -103,7 +125,7 @@ internal sealed partial class RelationalStore
         }
     }
 
-    private static void ValidateLimit(int value, int max, string parameter)
+    public static void ValidateLimit(int value, int max, string parameter)
     {
         if (value < 1 || value > max)
         {
@@ -111,7 +133,7 @@ internal sealed partial class RelationalStore
         }
     }
 
-    private static void ValidateDuration(TimeSpan duration, string parameter)
+    public static void ValidateDuration(TimeSpan duration, string parameter)
     {
         if (duration <= TimeSpan.Zero || duration > MaxLeaseDuration)
         {
