@@ -50,6 +50,9 @@ internal sealed record SessionOptions
     /// <summary>Engine options applied last (the demo sets its auto-renewal defaults here).</summary>
     public Action<SectigoCertificateManagementOptions>? Configure { get; init; }
 
+    /// <summary>Registrations applied last to the engine's builder (the year demo adds its DCV responder here).</summary>
+    public Action<ISectigoCertificateManagementBuilder>? ConfigureBuilder { get; init; }
+
     /// <summary>A folder for the temporary store, keys and deployments; created when <see langword="null"/> and needed.</summary>
     public string? TempRoot { get; init; }
 
@@ -211,7 +214,7 @@ internal sealed class EngineSession : IAsyncDisposable
 
             var keyFile = options.Simulator ? Path.Combine(tempRoot!, "keys", "protector.key") : null;
             var trustedAuthorities = clientOverride is null && NonEmpty(cli["TrustedCaFile"]) is { } caFile ? LoadAuthorities(caFile) : null;
-            builder.Services.AddSectigoCertificateManagement(configuration, o =>
+            var sectigo = builder.Services.AddSectigoCertificateManagement(configuration, o =>
             {
                 if (clientOverride is not null)
                 {
@@ -241,6 +244,7 @@ internal sealed class EngineSession : IAsyncDisposable
             })
             .UseSqliteStorage(storePath)
             .AddFileSystemDeployment(o => o.Directory = deployDirectory);
+            options.ConfigureBuilder?.Invoke(sectigo);
 
             var host = builder.Build();
             SelectedAccount? selected;
