@@ -50,6 +50,15 @@ internal sealed record SessionOptions
     /// <summary>Engine options applied last (the demo sets its auto-renewal defaults here).</summary>
     public Action<SectigoCertificateManagementOptions>? Configure { get; init; }
 
+    /// <summary>SQLite store options applied after the defaults (the year demo's throw-away store skips the flush to disk per commit).</summary>
+    public Action<Scm.Storage.Sqlite.SqliteStoreOptions>? ConfigureStore { get; init; }
+
+    /// <summary>Whether certificates are deployed to <see cref="DeployDirectory"/> (default <see langword="true"/>).</summary>
+    public bool Deploy { get; init; } = true;
+
+    /// <summary>Registrations applied last to the engine's builder (the year demo adds its DCV responder here).</summary>
+    public Action<ISectigoCertificateManagementBuilder>? ConfigureBuilder { get; init; }
+
     /// <summary>A folder for the temporary store, keys and deployments; created when <see langword="null"/> and needed.</summary>
     public string? TempRoot { get; init; }
 
@@ -211,7 +220,7 @@ internal sealed class EngineSession : IAsyncDisposable
 
             var keyFile = options.Simulator ? Path.Combine(tempRoot!, "keys", "protector.key") : null;
             var trustedAuthorities = clientOverride is null && NonEmpty(cli["TrustedCaFile"]) is { } caFile ? LoadAuthorities(caFile) : null;
-            builder.Services.AddSectigoCertificateManagement(configuration, o =>
+            var sectigo = builder.Services.AddSectigoCertificateManagement(configuration, o =>
             {
                 if (clientOverride is not null)
                 {
@@ -239,8 +248,13 @@ internal sealed class EngineSession : IAsyncDisposable
                 o.Scheduling.Enabled = false;
                 options.Configure?.Invoke(o);
             })
-            .UseSqliteStorage(storePath)
-            .AddFileSystemDeployment(o => o.Directory = deployDirectory);
+            .UseSqliteStorage(storePath, options.ConfigureStore);
+            if (options.Deploy)
+            {
+                sectigo.AddFileSystemDeployment(o => o.Directory = deployDirectory);
+            }
+
+            options.ConfigureBuilder?.Invoke(sectigo);
 
             var host = builder.Build();
             SelectedAccount? selected;

@@ -22,6 +22,7 @@ public sealed class ScmSimulatorCounters
     private long _billableOrders;
     private long _renewPosts;
     private long _requests;
+    private long _inFlight;
 
     internal ScmSimulatorCounters(Regex pattern) => _pattern = pattern;
 
@@ -63,6 +64,13 @@ public sealed class ScmSimulatorCounters
 
     /// <summary>Gets the number of API and token requests received (management calls excluded).</summary>
     public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>
+    /// Gets the number of API and token requests received whose handling has not ended yet (a slow, latency-faulted or
+    /// stalled request counts until its answer is written or its connection dropped). Code that moves a fake clock while
+    /// the engine works can leave the clock alone while a request is served normally. Not changed by <see cref="Reset"/>.
+    /// </summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
 
     /// <summary>Gets the enroll POSTs whose body carried <paramref name="token"/>.</summary>
     /// <param name="token">The correlation token (32 lowercase hex characters for the SDK's marker).</param>
@@ -171,7 +179,13 @@ public sealed class ScmSimulatorCounters
         return tokens ?? (IReadOnlyList<string>)[];
     }
 
-    internal void CountRequest() => Interlocked.Increment(ref _requests);
+    internal void CountRequest()
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _inFlight);
+    }
+
+    internal void EndRequest() => Interlocked.Decrement(ref _inFlight);
 
     internal void CountEnrollPost(string? bodyText)
     {

@@ -82,6 +82,43 @@ public sealed class CountersTests
     }
 
     [Fact]
+    public async Task InFlight_StalledRequest_CountedUntilItsClientLeaves_AnsweredOnesNot()
+    {
+        await using var f = await SimFixture.StartAsync();
+        f.Sim.Faults.Add(ScmFault.On("GET", "/ssl/v1/424242").Stall(TimeSpan.FromMinutes(5)).Once());
+        Assert.Equal(0, f.Sim.Counters.InFlight);
+        using var leave = new CancellationTokenSource();
+        var stalled = f.Http.GetAsync("ssl/v1/424242", leave.Token);
+        await WaitUntilAsync(() => f.Sim.Counters.InFlight == 1, "the stalled request was never in flight");
+
+        // A request answered meanwhile is not in flight once its answer arrived; the stalled one still is.
+        using (var answered = await f.Http.GetAsync("ssl/v1/424243"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, answered.StatusCode);
+        }
+
+        Assert.Equal(1, f.Sim.Counters.InFlight);
+        Assert.Equal(2, f.Sim.Counters.Requests);
+
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stalled);
+        await WaitUntilAsync(() => f.Sim.Counters.InFlight == 0, "the abandoned request stayed in flight");
+        f.Sim.Counters.Reset();
+        Assert.Equal(0, f.Sim.Counters.InFlight);
+    }
+
+    /// <summary>Polls (real time, bounded to 10 s) until the condition holds: the server sees a request a moment after the client sent it.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), failure);
+    }
+
+    [Fact]
     public async Task RequestLog_ManagementCalls_NotLogged()
     {
         await using var f = await SimFixture.StartAsync();

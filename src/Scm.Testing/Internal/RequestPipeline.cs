@@ -138,6 +138,7 @@ internal sealed partial class RequestPipeline
         finally
         {
             Log(aborted ? 0 : context.Response.StatusCode);
+            _counters.EndRequest();
         }
     }
 

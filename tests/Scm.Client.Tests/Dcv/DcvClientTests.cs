@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
 using Scm.Client.Tests.Infrastructure;
 using Scm.Testing;
+using Scm.Tests.Shared;
 
 namespace Scm.Client.Tests.Dcv;
 

@@ -3,9 +3,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Scm.Client.Tests.Dcv;
+namespace Scm.Tests.Shared;
 
-/// <summary>A minimal HTTP/1.1 server on 127.0.0.1 (a free port) that serves the files a test puts in it; 404 otherwise.</summary>
+/// <summary>
+/// A minimal HTTP/1.1 server on 127.0.0.1 (a free port) that serves the files a test puts in it (by path and query); 404
+/// otherwise. The simulator fetches HTTP(S) validation files from it (ScmSimulatorOptions.DcvHttpBaseAddresses).
+/// </summary>
 internal sealed class DcvFileServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
