@@ -242,9 +242,14 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
             Assert.Equal(["acme", "globex"], accounts.Accounts);
             var acme = accounts.Get("acme");
             var globex = host.Services.GetRequiredKeyedService<ICertificateLifecycle>("globex");
+            // Installed (Active) comes before deployed: wait for both, as the single-account test does.
+            var deploy = Path.Combine(_root, "certificates");
             await WaitForAsync(async () =>
-                (await ToListAsync(acme.ListCertificatesAsync(CertificateStatus.Active))).Count == 1
-                && (await ToListAsync(globex.ListCertificatesAsync(CertificateStatus.Active))).Count == 2 ? (object)true : null);
+            {
+                var installed = (await ToListAsync(acme.ListCertificatesAsync(CertificateStatus.Active)))
+                    .Concat(await ToListAsync(globex.ListCertificatesAsync(CertificateStatus.Active))).ToList();
+                return installed.Count == 3 && installed.All(c => File.Exists(Path.Combine(LiveFolder(deploy, c), "keystore.password"))) ? (object)true : null;
+            });
 
             var acmeCertificates = await ToListAsync(acme.ListCertificatesAsync(CertificateStatus.Active));
             var globexCertificates = await ToListAsync(globex.ListCertificatesAsync(CertificateStatus.Active));
@@ -261,7 +266,7 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
             var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
             Assert.Equal(HealthStatus.Healthy, health.Status);
             Assert.Equal(2, health.Entries["sectigo-certificates"].Data["accounts"]);
-            Assert.All(acmeCertificates.Concat(globexCertificates), c => Assert.True(Directory.Exists(LiveFolder(Path.Combine(_root, "certificates"), c))));
+            Assert.All(acmeCertificates.Concat(globexCertificates), c => Assert.True(Directory.Exists(LiveFolder(deploy, c))));
             Assert.Contains(_logs, l => l.Contains("acme at " + _simulator.BaseAddress, StringComparison.Ordinal));
             await host.StopAsync();
         }
