@@ -214,6 +214,13 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
 
         var (_, page) = await client.GetAsync($"/certificates/{certificate.Id}");
         Assert.Matches(new Regex($"<tr data-audit-action=\"Renew\"[^>]*>\\s*<td>[^<]*</td>\\s*<td data-testid=\"audit-actor\">{DashboardHost.UserName}</td>"), page);
+
+        // Once the renewal is collected, its order page links the new certificate, not the one it renewed.
+        var renewal = (await _host.Engine.CheckStatusAsync(requested.OrderId!.Value)).Order;
+        Assert.Equal(OrderState.Completed, renewal.State);
+        var renewed = (await _host.Engine.GetCertificateAsync(certificate.Id))!.RenewedById!.Value;
+        var (_, orderPage) = await client.GetAsync($"/orders/{renewal.Id}");
+        Assert.Contains($"href=\"/certificates/{renewed}\" data-testid=\"certificate-link\"", orderPage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,6 +31,21 @@ public sealed class OrderDetailsModel : DashboardPageModel
         }
 
         Certificate = await engine.GetCertificateAsync(Order.CertificateId, cancellationToken);
+
+        // A renewal or reissue installs a new certificate record: once the order is done, link that one (the lineage
+        // link of the certificate it started from, when it carries this order's sslId), not the one it replaced.
+        var successorId = Order.Kind switch
+        {
+            OrderKind.Renewal => Certificate?.RenewedById,
+            OrderKind.Reissue => Certificate?.ReplacedById,
+            _ => null,
+        };
+        if (Order.State == OrderState.Completed && successorId is { } next
+            && await engine.GetCertificateAsync(next, cancellationToken) is { } successor && successor.SslId == Order.SslId)
+        {
+            Certificate = successor;
+        }
+
         var entries = await engine.QueryAuditAsync(new AuditQuery { CertificateId = Order.CertificateId, Limit = 1000 }, cancellationToken);
         Audit = entries.Where(e => e.OrderId is null || e.OrderId == Order.Id).Reverse().ToList();
         return Page();
