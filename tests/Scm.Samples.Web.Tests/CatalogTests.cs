@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Scm.Samples.Web.Tests;
@@ -17,22 +18,25 @@ public sealed class CatalogTests(DashboardFixture fixture)
         var organizations = page.GetByTestId("organizations");
         await Assertions.Expect(organizations).ToContainTextAsync("Acme Corporation");
         await Assertions.Expect(organizations).ToContainTextAsync("Globex Inc");
-        await Assertions.Expect(page.GetByTestId("last-sync")).Not.ToBeEmptyAsync();
+        await Assertions.Expect(page.GetByTestId("last-sync")).ToContainTextAsync("Last synced");
         Assert.True(
             fixture.Simulator.GetRequestLog().Count(r => r.Path.Contains("/organization", StringComparison.Ordinal)) > before,
             "Sync did not ask SCM for its organizations.");
 
-        await page.GotoAsync("/catalog?tab=profiles");
-        var profiles = page.GetByTestId("profiles");
-        foreach (var profile in new[] { "101", "103", "104" })
-        {
-            await Assertions.Expect(profiles.Locator("tr", new() { HasText = profile }).First).ToBeVisibleAsync();
-        }
+        await Assertions.Expect(organizations.Locator("tr[data-organization-id=\"2001\"]")).ToContainTextAsync("Acme Corporation");
 
-        await page.GotoAsync("/catalog?tab=domains");
+        await page.Locator("#tab-profiles").ClickAsync();
+        var profiles = page.GetByTestId("profiles");
+        await Assertions.Expect(profiles.Locator("tr[data-profile-id]")).ToHaveCountAsync(5);
+        await Assertions.Expect(profiles.Locator("tr[data-profile-id=\"101\"]")).ToContainTextAsync("365");
+        await Assertions.Expect(profiles.Locator("tr[data-profile-id=\"104\"]")).ToContainTextAsync("90");
+
+        // Domains with their DCV state and expiry, as SCM reports them.
+        await page.Locator("#tab-domains").ClickAsync();
         var domains = page.GetByTestId("domains");
-        await Assertions.Expect(domains.Locator("tr", new() { HasText = "acme.example" }).First).ToContainTextAsync("VALIDATED", new() { IgnoreCase = true });
-        await Assertions.Expect(domains.Locator("tr", new() { HasText = "pending-dcv.example" })).ToContainTextAsync("NOT", new() { IgnoreCase = true });
-        await Assertions.Expect(domains.Locator("tr", new() { HasText = "expired-dcv.example" })).ToContainTextAsync("EXPIRED", new() { IgnoreCase = true });
+        await Assertions.Expect(domains.Locator("tr[data-domain=\"acme.example\"] [data-testid=dcv-status]")).ToHaveTextAsync(new Regex("^\\s*VALIDATED\\s*$", RegexOptions.IgnoreCase));
+        await Assertions.Expect(domains.Locator("tr[data-domain=\"acme.example\"] [data-testid=dcv-expiry]")).ToHaveTextAsync(new Regex("\\d{4}-\\d{2}-\\d{2}"));
+        await Assertions.Expect(domains.Locator("tr[data-domain=\"pending-dcv.example\"] [data-testid=dcv-status]")).ToHaveTextAsync(new Regex("NOT.VALIDATED", RegexOptions.IgnoreCase));
+        await Assertions.Expect(domains.Locator("tr[data-domain=\"expired-dcv.example\"] [data-testid=dcv-status]")).ToHaveTextAsync(new Regex("EXPIRED", RegexOptions.IgnoreCase));
     });
 }

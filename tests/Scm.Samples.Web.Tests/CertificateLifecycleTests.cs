@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -20,7 +22,8 @@ public sealed class CertificateLifecycleTests(DashboardFixture fixture)
         var requestsBefore = fixture.Simulator.GetRequestLog().Count;
 
         await Ui.FillOrderAsync(page, "bad..acme.example", keystorePassword);
-        await page.Locator("#place-order").ClickAsync();
+        var refused = await page.RunAndWaitForResponseAsync(() => page.Locator("#place-order").ClickAsync(), r => r.Request.Method == "POST");
+        Assert.Equal(422, refused.Status);
 
         // The engine's own message, next to the field; the form is shown again, with the name kept and nothing sent.
         await Assertions.Expect(page.Locator("[data-valmsg-for=\"CommonName\"]"))
@@ -28,7 +31,7 @@ public sealed class CertificateLifecycleTests(DashboardFixture fixture)
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/orders/new"));
         await Assertions.Expect(page.Locator("#CommonName")).ToHaveValueAsync("bad..acme.example");
         Assert.Equal(enrollsBefore, fixture.Simulator.Counters.EnrollPosts);
-        Assert.DoesNotContain(fixture.Simulator.GetRequestLog().Skip(requestsBefore), r => r.Method == "POST");
+        Assert.DoesNotContain(fixture.Simulator.GetRequestLog().Skip(requestsBefore), r => r.Path.Contains("enroll", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(fixture.Simulator.GetOrders(), o => o.CommonName.Contains("bad..", StringComparison.Ordinal));
 
         // A term the profile does not offer: the same, for that field.
@@ -47,67 +50,98 @@ public sealed class CertificateLifecycleTests(DashboardFixture fixture)
         fixture.AddSecret(keystorePassword);
         await Ui.SyncCatalogAsync(page);
 
-        // Order: one enroll reaches SCM, and the order page shows the order waiting for SCM.
+        // Order: one enroll reaches SCM, and the order page shows the order waiting for SCM (which issues only when told).
         var enrollsBefore = sim.Counters.EnrollPosts;
         var orderId = await Ui.PlaceOrderAsync(page, name, keystorePassword);
         Assert.Equal(enrollsBefore + 1, sim.Counters.EnrollPosts);
-        var scmOrder = Ui.ScmOrder(sim, name);
-        Assert.Equal(365, scmOrder.Term);
-        Assert.Equal(101, scmOrder.ProfileId);
-        await Assertions.Expect(page.GetByTestId("order-state")).Not.ToHaveTextAsync(new Regex("Completed"));
+        var first = Ui.ScmOrder(sim, name);
+        Assert.Equal((365, 101, 2001), (first.Term, first.ProfileId, first.OrganizationId));
+        await Assertions.Expect(page.GetByTestId("ssl-id")).ToHaveTextAsync(first.SslId.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.GetByTestId("order-state")).Not.ToHaveTextAsync("Completed");
+        await Assertions.Expect(page.GetByTestId("certificate-link")).ToHaveCountAsync(0);
 
-        // SCM issues it; Check status collects it and links the certificate.
-        sim.IssueNow(scmOrder.SslId);
+        // SCM issues it; Check status collects it, and the order links its certificate.
+        sim.IssueNow(first.SslId);
         await page.Locator("#check-status").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("order-state")).ToHaveTextAsync(new Regex("Completed"));
+        await Assertions.Expect(page.GetByTestId("order-state")).ToHaveTextAsync("Completed");
         await page.GetByTestId("certificate-link").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(Ui.CertificatePage());
-        var certificateUrl = page.Url;
-        var serial = sim.GetOrder(scmOrder.SslId)!.SerialNumber!;
-        await Assertions.Expect(page.Locator("body")).ToContainTextAsync(name);
+        var firstUrl = page.Url;
+        await Assertions.Expect(page.GetByTestId("certificate-status")).ToHaveTextAsync("Active");
+        var details = page.GetByTestId("certificate-details");
+        await Assertions.Expect(details).ToContainTextAsync(sim.GetOrder(first.SslId)!.SerialNumber!.Replace(":", "", StringComparison.Ordinal), new() { IgnoreCase = true });
+
+        // The keystore downloads encrypted with the password typed at download time, with the certificate and its key.
+        var downloadPassword = "Dl-" + Guid.NewGuid().ToString("N");
+        fixture.AddSecret(downloadPassword);
+        await page.Locator("#KeystorePassword").FillAsync(downloadPassword);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-keystore").ClickAsync());
+        var file = Path.Combine(Path.GetTempPath(), "scm-web-test-" + Guid.NewGuid().ToString("N") + ".p12");
+        await download.SaveAsAsync(file);
+        try
+        {
+            using var keystore = X509CertificateLoader.LoadPkcs12FromFile(file, downloadPassword);
+            Assert.True(keystore.HasPrivateKey);
+            Assert.Equal(name, keystore.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
 
         // In the inventory, active.
-        await page.GotoAsync("/certificates?q=" + Uri.EscapeDataString(name));
-        var row = page.Locator("tr[data-certificate-id]", new() { HasText = name });
-        await Assertions.Expect(row).ToHaveCountAsync(1);
-        await Assertions.Expect(row.GetByTestId("certificate-status")).ToHaveTextAsync(new Regex("Active"));
+        await page.GotoAsync("/certificates?status=all&q=" + Uri.EscapeDataString(name));
+        var rows = page.GetByTestId("certificates").Locator("tr[data-certificate-id]");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.GetByTestId("certificate-status")).ToHaveTextAsync("Active");
 
-        // Renew: a second SCM order for the name; once issued and collected, the new certificate replaces the old one.
-        await page.GotoAsync(certificateUrl);
+        // Renew: SCM gets one renewal of the first order; once issued and collected, the new certificate replaces it.
+        await page.GotoAsync(firstUrl);
         await page.Locator("#renew").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("flash")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("Renewal");
+        Assert.Equal(1, sim.Counters.RenewalOrdersFor(first.SslId));
         var renewal = Ui.ScmOrder(sim, name);
-        Assert.NotEqual(scmOrder.SslId, renewal.SslId);
-        Assert.Equal(2, sim.GetOrders().Count(o => o.CommonName == name));
+        Assert.Equal(first.SslId, renewal.RenewedFromSslId);
         sim.IssueNow(renewal.SslId);
-        await page.GotoAsync("/orders");
-        await page.Locator("#check-pending").ClickAsync();
-        await page.GotoAsync("/certificates?q=" + Uri.EscapeDataString(name));
-        var rows = page.Locator("tr[data-certificate-id]", new() { HasText = name });
-        await Assertions.Expect(rows).ToHaveCountAsync(2);
-        await Assertions.Expect(rows.GetByTestId("certificate-status").Filter(new() { HasTextRegex = new Regex("Active") })).ToHaveCountAsync(1);
-        await Assertions.Expect(rows.GetByTestId("certificate-status").Filter(new() { HasTextRegex = new Regex("Superseded") })).ToHaveCountAsync(1);
-
-        // Revoke the new certificate with a reason: SCM revokes it, the inventory shows it revoked.
-        var renewed = rows.Filter(new() { Has = page.GetByTestId("certificate-status").Filter(new() { HasTextRegex = new Regex("Active") }) });
-        await renewed.Locator("a[href^=\"/certificates/\"]").First.ClickAsync();
+        await page.GetByTestId("open-order").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(Ui.OrderPage());
+        await page.Locator("#check-status").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("order-state")).ToHaveTextAsync("Completed");
+        await page.GetByTestId("certificate-link").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(Ui.CertificatePage());
-        await Ui.SetAsync(page.Locator("#RevokeReason"), "Superseded");
-        await page.Locator("#RevokeComments").FillAsync("replaced in the browser test");
-        await page.Locator("#revoke").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("flash")).ToBeVisibleAsync();
-        var revoked = sim.GetOrder(renewal.SslId)!;
-        Assert.Equal("Revoked", revoked.Status);
-        Assert.Equal(4, revoked.ReasonCode);
-        Assert.NotEqual("Revoked", sim.GetOrder(scmOrder.SslId)!.Status);
-        Assert.NotNull(serial);
+        Assert.NotEqual(firstUrl, page.Url);
+        var renewedUrl = page.Url;
+        await Assertions.Expect(page.GetByTestId("certificate-status")).ToHaveTextAsync("Active");
+        await Assertions.Expect(page.GetByTestId("renewed-from")).ToHaveAttributeAsync("href", new Uri(firstUrl).AbsolutePath);
 
-        // The audit of this certificate names the signed-in administrator as the actor of what was done in the browser.
-        var audit = page.GetByTestId("audit");
-        await Assertions.Expect(audit).ToContainTextAsync("Revoke");
-        await Assertions.Expect(audit.GetByTestId("audit-actor").Filter(new() { HasText = DashboardFixture.AdminUserName }).First).ToBeVisibleAsync();
-        await page.GotoAsync("/auto-renewal");
-        var actors = await page.GetByTestId("audit").GetByTestId("audit-actor").AllTextContentsAsync();
-        Assert.Contains(actors, a => a.Trim() == DashboardFixture.AdminUserName);
+        await page.GotoAsync("/certificates?status=all&q=" + Uri.EscapeDataString(name));
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.Locator("[data-testid=certificate-status]", new() { HasText = "Active" })).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.Locator("[data-testid=certificate-status]", new() { HasText = "Superseded" })).ToHaveCountAsync(1);
+
+        // Revoke the renewed certificate with a reason (4: superseded) and a comment: SCM revokes that one only.
+        await page.GotoAsync(renewedUrl);
+        await page.Locator("#RevokeReason").SelectOptionAsync("4");
+        await page.Locator("#RevokeComments").FillAsync("replaced during the browser test");
+        await page.Locator("#revoke").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("Revoke");
+        await Assertions.Expect(page.GetByTestId("certificate-status")).ToHaveTextAsync("Revoked");
+        var revoked = sim.GetOrder(renewal.SslId)!;
+        Assert.Equal(("Revoked", (int?)4), (revoked.Status, revoked.ReasonCode));
+        Assert.NotEqual("Revoked", sim.GetOrder(first.SslId)!.Status);
+
+        // The audit names the signed-in administrator as the actor of what was done in the browser (the order, the
+        // renewal, the revocation), never the engine's anonymous "api".
+        var entries = new List<(string Action, string Actor)>();
+        foreach (var url in new[] { "/orders/" + orderId, firstUrl, renewedUrl })
+        {
+            await page.GotoAsync(url);
+            entries.AddRange(await Ui.ReadAuditAsync(page));
+        }
+
+        Assert.Contains(("Order", DashboardFixture.AdminUserName), entries);
+        Assert.Contains(("Renew", DashboardFixture.AdminUserName), entries);
+        Assert.Contains(("Revoke", DashboardFixture.AdminUserName), entries);
+        Assert.DoesNotContain(entries, e => e.Actor == "api");
     });
 }

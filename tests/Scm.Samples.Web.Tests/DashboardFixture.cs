@@ -69,18 +69,18 @@ public sealed class DashboardFixture : IAsyncLifetime
         using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var hash = new PasswordHasher<string>().HashPassword(AdminUserName, AdminPassword);
         _app = DashboardApp.Build(
-            [
-                "--simulator",
-                "--contentRoot=" + Path.Combine(RepositoryRoot, "samples", "Scm.Samples.Web"),
-                "--applicationName=" + typeof(DashboardApp).Assembly.GetName().Name,
-                "--environment=Production",
-            ],
+            ["--simulator"],
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Dashboard:Administrator:UserName"] = AdminUserName,
                     ["Dashboard:Administrator:PasswordHash"] = hash,
+
+                    // SCM accepts an order at once and issues it only when a test says so (ScmSimulator.IssueNow), so
+                    // a test sees the order waiting, then issued, whatever the machine's pace.
+                    ["Dashboard:SimulatorApplyDelay"] = "00:00:00",
+                    ["Dashboard:SimulatorIssueDelay"] = "30.00:00:00",
                     ["Logging:LogLevel:Default"] = "Warning",
                 });
                 builder.WebHost.UseUrls("http://127.0.0.1:0");

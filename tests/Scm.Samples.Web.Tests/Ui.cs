@@ -40,6 +40,7 @@ internal static partial class Ui
         await SetAsync(page.Locator("#OrganizationId"), "2001");
         await SetAsync(page.Locator("#ProfileId"), profileId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await SetAsync(page.Locator("#TermDays"), termDays.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await SetAsync(page.Locator("#KeystoreType"), "Pkcs12");
         await page.Locator("input[data-custom-field=\"Cost Center\"]").FillAsync("4711");
         if (keystorePassword is not null)
         {
@@ -91,6 +92,20 @@ internal static partial class Ui
         }
 
         return result.SslId;
+    }
+
+    /// <summary>The rows of the page's audit table: action and actor.</summary>
+    public static async Task<IReadOnlyList<(string Action, string Actor)>> ReadAuditAsync(IPage page)
+    {
+        var rows = page.GetByTestId("audit").Locator("tr[data-audit-action]");
+        var result = new List<(string, string)>();
+        for (var i = 0; i < await rows.CountAsync(); i++)
+        {
+            var row = rows.Nth(i);
+            result.Add(((await row.GetAttributeAsync("data-audit-action"))!, (await row.GetByTestId("audit-actor").TextContentAsync())!.Trim()));
+        }
+
+        return result;
     }
 
     [GeneratedRegex(@"/orders/(?<id>[0-9a-fA-F-]{36})(\?|$)")]
