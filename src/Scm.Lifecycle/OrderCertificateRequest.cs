@@ -111,6 +111,9 @@ public static class CertificateRequestLimits
     /// <summary>The X.509 and SCM limit on the common name.</summary>
     public const int MaxCommonNameLength = 64;
 
+    /// <summary>The longest actor an <see cref="ILifecycleActorAccessor"/> may supply for the audit trail.</summary>
+    public const int MaxActorLength = 128;
+
     /// <summary>SCM's limit on reasons and messages (reissue, revoke, approve, decline).</summary>
     public const int MaxReasonLength = 512;
 

@@ -423,6 +423,7 @@ internal sealed class AccountEngines : ICertificateLifecycleProvider, IScmAccoun
         {
             CredentialReloader = reloader,
             DcvResponder = _services.GetService<IDcvResponder>(),
+            ActorAccessor = _services.GetService<ILifecycleActorAccessor>(),
             PasswordConfigurationKey = account is null
                 ? ScmPasswordChange.DefaultConfigurationKey
                 : $"{SectigoCertificateManagementOptions.SectionName}:{nameof(SectigoCertificateManagementOptions.Accounts)}:{account}:Client:Password",

@@ -13,7 +13,7 @@ internal sealed class CatalogOperations
     /// Checks what the account needs before it can order: working credentials, at least one organization with
     /// delegated and validated domains, and certificate profiles. Findings, not exceptions.
     /// </summary>
-    public async Task<AccountCheckResult> CheckAccountAsync(CancellationToken cancellationToken)
+    public async Task<AccountCheckResult> CheckAccountAsync(string actor, CancellationToken cancellationToken)
     {
         var findings = new List<AccountCheckFinding>();
         ScmPasswordState? password = null;
@@ -30,7 +30,7 @@ internal sealed class CatalogOperations
                 if (await _ctx.Store.GetValueAsync(_ctx.AuthCircuitKey, cancellationToken).ConfigureAwait(false) is not null)
                 {
                     await _ctx.Store.SetValueAsync(_ctx.AuthCircuitKey, null, cancellationToken).ConfigureAwait(false);
-                    await _ctx.Store.AppendAuditAsync(_ctx.Audit(CertificateLifecycle.ApiActor, "Credentials", "Restored", "Succeeded",
+                    await _ctx.Store.AppendAuditAsync(_ctx.Audit(actor, "Credentials", "Restored", "Succeeded",
                         "The account check found the credentials working; SCM work resumed."), cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -71,25 +71,28 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task<LifecycleOrderResult> RenewAsync(Guid certificateId, RenewCertificateRequest? request = null, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Renew");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _operations.RenewAsync(certificateId, request ?? new RenewCertificateRequest(), ApiActor, "Renew", cancellationToken).ConfigureAwait(false);
+        return await _operations.RenewAsync(certificateId, request ?? new RenewCertificateRequest(), actor, "Renew", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<LifecycleOrderResult> ReissueAsync(Guid certificateId, ReissueCertificateRequest request, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Reissue");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _operations.ReissueAsync(certificateId, request, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _operations.ReissueAsync(certificateId, request, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<RevokeCertificateResult> RevokeAsync(Guid certificateId, RevokeCertificateRequest request, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Revoke");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _operations.RevokeAsync(certificateId, request, ApiActor, cancellationToken).ConfigureAwait(false);
+            return await _operations.RevokeAsync(certificateId, request, actor, cancellationToken).ConfigureAwait(false);
         }
         catch (ScmCallException ex)
         {
@@ -99,11 +102,12 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task<CancelOrderResult> CancelOrderAsync(Guid orderId, string? reason = null, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Cancel");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _operations.CancelAsync(orderId, reason, ApiActor, cancellationToken).ConfigureAwait(false);
+            return await _operations.CancelAsync(orderId, reason, actor, cancellationToken).ConfigureAwait(false);
         }
         catch (ScmCallException ex)
         {
@@ -113,14 +117,16 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task<DeleteResult> DeleteCertificateAsync(Guid certificateId, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _operations.DeleteCertificateAsync(certificateId, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _operations.DeleteCertificateAsync(certificateId, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<DeleteResult> DeleteOrderAsync(Guid orderId, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _operations.DeleteOrderAsync(orderId, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _operations.DeleteOrderAsync(orderId, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AutoRenewalPolicy> GetAutoRenewalPolicyAsync(CancellationToken cancellationToken = default)
@@ -131,21 +137,24 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task SetAutoRenewalPolicyAsync(AutoRenewalPolicy policy, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        await _autoRenewal.SetPolicyAsync(policy, ApiActor, cancellationToken).ConfigureAwait(false);
+        await _autoRenewal.SetPolicyAsync(policy, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ManagedCertificate> SetCertificateAutoRenewAsync(Guid certificateId, AutoRenewMode mode, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _autoRenewal.SetCertificateModeAsync(certificateId, mode, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _autoRenewal.SetCertificateModeAsync(certificateId, mode, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AutoRenewalRunResult> RunAutoRenewalAsync(CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("AutoRenewal");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _autoRenewal.RunAsync(ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _autoRenewal.RunAsync(actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<AuditEntry>> GetAutoRenewalAuditAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, Guid? certificateId = null, CancellationToken cancellationToken = default)
@@ -156,15 +165,17 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task<AccountCheckResult> CheckAccountAsync(CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("CheckAccount");
-        return await _catalog.CheckAccountAsync(cancellationToken).ConfigureAwait(false);
+        return await _catalog.CheckAccountAsync(actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ScmPasswordChangeResult> ChangeScmPasswordAsync(IScmPasswordStore passwordStore, string? newPassword = null, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("ChangeScmPassword");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await _passwordRotation.ChangeAsync(passwordStore, newPassword, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _passwordRotation.ChangeAsync(passwordStore, newPassword, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CatalogSyncResult> SyncCatalogAsync(CancellationToken cancellationToken = default)
@@ -189,6 +200,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task<ImportResult> ImportExistingOrdersAsync(ImportRequest? request = null, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("ImportExistingOrders");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var lease = await CertificateLease.TryAcquireAsync(_ctx.Store, _ctx.Locks, "job:import:" + _ctx.Options.AccountId, _ctx.InstanceName,
@@ -197,7 +209,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         await using var leaseScope = lease.ConfigureAwait(false);
         try
         {
-            return await _importer.ImportAsync(request ?? new ImportRequest(), ApiActor, progress, cancellationToken).ConfigureAwait(false);
+            return await _importer.ImportAsync(request ?? new ImportRequest(), actor, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (ScmCallException ex)
         {
@@ -208,6 +220,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
     public async Task<OrderCertificateResult> OrderAsync(OrderCertificateRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("Order");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
 
@@ -223,7 +236,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         }
 
         // Domains whose control validation lapses are revalidated first; when that is not possible, nothing is sent.
-        var dcv = await _ctx.Dcv.EnsureAsync((request.SubjectAlternativeNames ?? []).Prepend(request.CommonName ?? string.Empty), _ctx.Now, ApiActor, null, cancellationToken).ConfigureAwait(false);
+        var dcv = await _ctx.Dcv.EnsureAsync((request.SubjectAlternativeNames ?? []).Prepend(request.CommonName ?? string.Empty), _ctx.Now, actor, null, cancellationToken).ConfigureAwait(false);
         if (dcv is not null)
         {
             throw new CertificateRequestValidationException([new ValidationError("SubjectAlternativeNames", "domain-dcv-lapsing", dcv + " The order was not sent.")]);
@@ -275,7 +288,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
             UpdatedAt = now,
             StateChangedAt = now,
         };
-        var stored = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(_ctx.Audit(ApiActor, "Order", "Requested", "Pending",
+        var stored = (await _ctx.Store.CommitAsync(new StoreBatch().InsertOrder(order).Audit(_ctx.Audit(actor, "Order", "Requested", "Pending",
             $"Order for {validated.CommonName} ({validated.SubjectAlternativeNames.Count} names, profile {request.ProfileId}, {request.TermDays} days) accepted locally." +
             (validated.Notices.Count > 0 ? " " + string.Join(" ", validated.Notices) : string.Empty), order)), cancellationToken).ConfigureAwait(false)).Order(order.Id);
         Log.OrderCreated(_ctx.Logger, stored.Id, stored.Request.CommonName, stored.CertificateId, stored.CorrelationToken);
@@ -283,24 +296,26 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var lease = await _ctx.TryLeaseCertificateAsync(stored.CertificateId, wait: true, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("Could not lease the new certificate id.");
         await using var leaseScope = lease.ConfigureAwait(false);
-        var report = await _workflow.AdvanceOrHandOverAsync(stored, lease, ApiActor, cancellationToken).ConfigureAwait(false);
+        var report = await _workflow.AdvanceOrHandOverAsync(stored, lease, actor, cancellationToken).ConfigureAwait(false);
         return new OrderCertificateResult { Order = report.Order, GeneratedKeystorePassword = generated, Notices = validated.Notices };
     }
 
     public async Task<StatusCheckResult> CheckStatusAsync(Guid orderId, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity("CheckStatus");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var order = await _ctx.Store.GetOrderAsync(orderId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Order {orderId} does not exist.");
-        return await CheckOneAsync(order, ApiActor, force: true, wait: true, cancellationToken).ConfigureAwait(false);
+        return await CheckOneAsync(order, actor, force: true, wait: true, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StatusScanResult> CheckPendingOrdersAsync(bool dueOnly = false, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         using var activity = LifecycleTelemetry.ActivitySource.StartActivity(dueOnly ? "FollowUp" : "StatusCheck");
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        return await ScanAsync(dueOnly, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await ScanAsync(dueOnly, actor, cancellationToken).ConfigureAwait(false);
     }
 
     internal async Task<StatusScanResult> ScanAsync(bool dueOnly, string actor, CancellationToken cancellationToken)
@@ -375,6 +390,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
 
     public async Task<IReadOnlyList<DeploymentOutcome>> DeployAsync(Guid certificateId, CancellationToken cancellationToken = default)
     {
+        var actor = Actor();
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var certificate = await _ctx.Store.GetCertificateAsync(certificateId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Certificate {certificateId} does not exist.");
@@ -383,7 +399,7 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
             throw new InvalidOperationException($"Certificate {certificateId} is observe-only (no local key); there is nothing to deploy.");
         }
 
-        return await _installer.DeployAsync(certificate, ApiActor, cancellationToken).ConfigureAwait(false);
+        return await _installer.DeployAsync(certificate, actor, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CertificateKeystore> GetKeystoreAsync(Guid certificateId, CancellationToken cancellationToken = default)
@@ -520,6 +536,39 @@ internal sealed class CertificateLifecycle : ICertificateLifecycle, IAsyncDispos
         var open = await _ctx.Store.ListOpenOrdersAsync(null, 10_000, cancellationToken).ConfigureAwait(false);
         Interlocked.Exchange(ref _pendingGauge, open.Count);
     }
+
+    /// <summary>
+    /// The actor of an operation a host calls: the host's <see cref="ILifecycleActorAccessor"/> (the signed-in user of a
+    /// dashboard), else <c>api</c>. Read once, before anything is stored or sent; an unusable value refuses the operation.
+    /// </summary>
+    private string Actor()
+    {
+        var actor = _ctx.ActorAccessor?.Actor;
+        if (string.IsNullOrEmpty(actor))
+        {
+            return ApiActor;
+        }
+
+        if (actor.Length > CertificateRequestLimits.MaxActorLength)
+        {
+            throw ActorRefused("actor-length", $"The actor supplied by ILifecycleActorAccessor must be at most {CertificateRequestLimits.MaxActorLength} characters; got {actor.Length}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(actor))
+        {
+            throw ActorRefused("actor-blank", "The actor supplied by ILifecycleActorAccessor must not be only white space (return null for the default 'api').");
+        }
+
+        if (actor.Any(char.IsControl))
+        {
+            throw ActorRefused("actor-control-characters", "The actor supplied by ILifecycleActorAccessor may not contain control characters (such as a line break or NUL).");
+        }
+
+        return actor;
+    }
+
+    private static CertificateRequestValidationException ActorRefused(string rule, string message) =>
+        new([new ValidationError("Actor", rule, message + " Nothing was stored or sent to SCM.")]);
 
     /// <summary>Maps a classified SCM failure to the client's public exception family when it surfaces to a caller.</summary>
     private static Exception Public(ScmCallException ex) => ex.InnerException is Scm.Client.ScmRequestException inner ? inner : ex.InnerException ?? ex;

@@ -83,6 +83,9 @@ internal sealed class EngineContext
     /// <summary>Publishes DCV challenges when a domain must be revalidated, or null (then lapsing domains are only warned about).</summary>
     public DomainValidation.IDcvResponder? DcvResponder { get; init; }
 
+    /// <summary>Who acts in operations a host calls (the audit's actor), or null for <c>api</c>.</summary>
+    public ILifecycleActorAccessor? ActorAccessor { get; init; }
+
     /// <summary>The client's timeout for one POST attempt.</summary>
     public TimeSpan PostTimeout { get; }
 
