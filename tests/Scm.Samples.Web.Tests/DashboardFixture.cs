@@ -26,7 +26,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>What any Playwright action or assertion may wait for; a whole test is bounded by its [Fact] timeout.</summary>
     public static readonly TimeSpan ActionTimeout = TimeSpan.FromSeconds(15);
 
-    private static readonly string[] s_browserArgs =
+    private static readonly string[] BrowserArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -98,7 +98,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             // Playwright gives every launch a fresh temporary profile (user-data dir) and removes it on close.
             ExecutablePath = chromium,
             Headless = true,
-            Args = s_browserArgs,
+            Args = BrowserArgs,
             Timeout = 60_000,
         });
     }

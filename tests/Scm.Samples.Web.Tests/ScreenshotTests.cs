@@ -55,7 +55,7 @@ public sealed class ScreenshotTests(DashboardFixture fixture)
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
         var png = await File.ReadAllBytesAsync(path);
         Assert.True(png.Length > 10_000, $"The screenshot is only {png.Length} bytes.");
-        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
 
         if (Environment.GetEnvironmentVariable("SCM_UPDATE_SCREENSHOTS") == "1")
         {
