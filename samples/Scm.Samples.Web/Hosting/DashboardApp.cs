@@ -5,11 +5,11 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scm.Lifecycle;
 using Scm.Samples.Web.Hosting;
 using Scm.Samples.Web.Security;
 using Scm.Samples.Web.Work;
-using Scm.Testing;
 
 namespace Scm.Samples.Web;
 
@@ -41,7 +41,6 @@ public static class DashboardApp
         {
             Args = args.Where(a => a != "--simulator").ToArray(),
             ApplicationName = typeof(DashboardApp).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
         });
         if (simulatorFlag)
         {
@@ -53,6 +52,12 @@ public static class DashboardApp
         {
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
+        }).AddCookieTempDataProvider(o =>
+        {
+            // Flash messages only (never a secret), in a cookie protected by Data Protection.
+            o.Cookie.Name = "scm-dashboard-flash";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.HttpOnly = true;
         });
         services.AddHttpContextAccessor();
         services.AddAntiforgery(o =>

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Scm.Samples.Web.Hosting;
 
 /// <summary>The dashboard's own settings (configuration section <c>Dashboard</c>); the engine's are under <c>Sectigo</c>.</summary>

@@ -9,7 +9,6 @@ namespace Scm.Samples.Web.Pages;
 /// exception, a stack trace or anything from the request. It answers posts too (a refused form is re-executed here).
 /// </summary>
 [IgnoreAntiforgeryToken]
-[ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
 public sealed class ErrorModel : PageModel
 {
     [BindProperty(SupportsGet = true, Name = "status")]

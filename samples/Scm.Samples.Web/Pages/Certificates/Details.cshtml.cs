@@ -38,8 +38,8 @@ public sealed class CertificateDetailsModel : DashboardPageModel
 
         await foreach (var order in engine.ListOrdersAsync(Enum.GetValues<OrderState>().Where(OrderStates.IsOpen).ToList(), cancellationToken))
         {
-            // The certificate's own order, or a renewal or reissue of it still in flight.
-            if (order.CertificateId == Id || (order.Kind is OrderKind.Renewal or OrderKind.Reissue && string.Equals(order.Request.CommonName, Certificate.CommonName, StringComparison.OrdinalIgnoreCase)))
+            // The certificate's own order, or a renewal or reissue of it still in flight (they carry its id).
+            if (order.CertificateId == Id)
             {
                 OpenOrder = order;
             }
