@@ -107,7 +107,11 @@ public sealed class CertificateLifecycleTests(DashboardFixture fixture)
         await Assertions.Expect(page).ToHaveURLAsync(Ui.OrderPage());
         await page.Locator("#check-status").ClickAsync();
         await Assertions.Expect(page.GetByTestId("order-state")).ToHaveTextAsync("Completed");
-        await page.GetByTestId("certificate-link").ClickAsync();
+
+        // The first certificate is superseded and links its successor, which links back.
+        await page.GotoAsync(firstUrl);
+        await Assertions.Expect(page.GetByTestId("certificate-status")).ToHaveTextAsync("Superseded");
+        await page.GetByTestId("renewed-by").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(Ui.CertificatePage());
         Assert.NotEqual(firstUrl, page.Url);
         var renewedUrl = page.Url;

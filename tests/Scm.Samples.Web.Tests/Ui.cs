@@ -75,8 +75,11 @@ internal static partial class Ui
             Password = simulator.Credentials.Password,
             CustomerUri = simulator.Credentials.CustomerUri,
         });
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var csr = new CertificateRequest("CN=" + commonName, key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+        // EC P-256, except for the EV profile (103), which takes RSA only.
+        using AsymmetricAlgorithm key = profileId == 103 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var csr = (key is RSA rsa
+            ? new CertificateRequest("CN=" + commonName, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            : new CertificateRequest("CN=" + commonName, (ECDsa)key, HashAlgorithmName.SHA256)).CreateSigningRequestPem();
         var result = await client.Ssl.EnrollAsync(new SslEnrollRequest
         {
             OrganizationId = 2001,
