@@ -66,6 +66,20 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
 
         Assertions.SetDefaultExpectTimeout((float)ActionTimeout.TotalMilliseconds);
+        try
+        {
+            await StartAsync(chromium);
+        }
+        catch (Exception)
+        {
+            // Leave nothing running behind a fixture that failed to start.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync(string chromium)
+    {
         using var startup = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var hash = new PasswordHasher<string>().HashPassword(AdminUserName, AdminPassword);
         _app = DashboardApp.Build(
@@ -92,7 +106,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         AddSecret(Simulator.Credentials.Password);
         AddSecret(Simulator.Credentials.ClientSecret);
 
-        _playwright = await Playwright.CreateAsync();
+        // Playwright's driver (Node.js and its scripts) comes with the NuGet package, copied beside the tests.
+        _playwright = await Playwright.CreateAsync().WaitAsync(TimeSpan.FromSeconds(60));
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             // Playwright gives every launch a fresh temporary profile (user-data dir) and removes it on close.
@@ -107,7 +122,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     {
         if (_browser is not null)
         {
-            await _browser.CloseAsync();
+            await _browser.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         _playwright?.Dispose();
@@ -168,9 +183,12 @@ public sealed class DashboardFixture : IAsyncLifetime
             }
 
             await test(page);
+            Assert.False(documents.IsEmpty, "No HTML page was loaded, so none could be searched for secrets.");
+            var searched = 0;
             foreach (var (url, body) in documents)
             {
                 var html = await body.WaitAsync(ActionTimeout);
+                searched += html.Length > 0 ? 1 : 0;
                 foreach (var secret in _secrets.Keys)
                 {
                     Assert.False(html.Contains(secret, StringComparison.Ordinal), $"A secret appears in the HTML of {url}.");
@@ -178,6 +196,8 @@ public sealed class DashboardFixture : IAsyncLifetime
 
                 Assert.DoesNotMatch(new Regex("-----BEGIN [A-Z ]*PRIVATE KEY-----"), html);
             }
+
+            Assert.True(searched > 0, "No page's HTML could be read, so none was searched for secrets.");
         }
         catch (Exception ex)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Scm.Testing;
 
 namespace Scm.Samples.Web.Tests;
 
@@ -22,11 +23,26 @@ public sealed class ImportTests(DashboardFixture fixture)
         var waitingSslId = await Ui.OrderInScmAsync(sim, waiting, profileId: 103, termDays: 365, issue: false);
         var enrollsBefore = sim.Counters.EnrollPosts;
 
+        // SCM answers its list slowly for the duration of the import, so the page shows the import running first and
+        // then, without being reloaded (the mark set in the page survives), completed: the live update (server-sent
+        // events) moved it.
         await page.GotoAsync("/orders");
-        await page.Locator("#import-start").ClickAsync();
-
+        var slowList = sim.Faults.Add(ScmFault.On("GET", "/ssl/v1").Latency(TimeSpan.FromSeconds(4)));
         var status = page.GetByTestId("import-status");
-        await Assertions.Expect(status).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("Completed"));
+        try
+        {
+            await page.Locator("#import-start").ClickAsync();
+            await Assertions.Expect(status).ToHaveTextAsync("Running");
+            await page.EvaluateAsync("() => { window.scmTestMark = 'same page'; }");
+            await Assertions.Expect(status).ToHaveTextAsync("Completed");
+            Assert.Equal("same page", await page.EvaluateAsync<string>("() => window.scmTestMark"));
+            Assert.True(slowList.Hits > 0, "The import did not list SCM's orders.");
+        }
+        finally
+        {
+            sim.Faults.Remove(slowList);
+        }
+
         var progress = page.Locator("progress[data-testid=import-progress]");
         var max = await progress.GetAttributeAsync("max");
         Assert.False(string.IsNullOrEmpty(max), "The progress bar has no max.");
