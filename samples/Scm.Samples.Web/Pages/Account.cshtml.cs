@@ -4,6 +4,7 @@ using Scm.Samples.Web.Hosting;
 namespace Scm.Samples.Web.Pages;
 
 /// <summary>Links the SCM account (password, OAuth2 client credentials or client certificate) and checks it.</summary>
+[RequestFormLimits(MultipartBodyLengthLimit = 256 * 1024)]
 public sealed class AccountModel : DashboardPageModel
 {
     private const long MaxCertificateBytes = 64 * 1024;

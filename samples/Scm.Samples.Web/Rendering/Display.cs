@@ -43,7 +43,7 @@ public static class Display
         _ => "warn",
     };
 
-    public static string Short(Guid id) => id.ToString("N")[..8];
+    public static string Short(Guid id) => id.ToString("N")[^8..];
 
     public static string KeyDescription(KeyAlgorithm? algorithm, int? size, string? curve) => algorithm switch
     {

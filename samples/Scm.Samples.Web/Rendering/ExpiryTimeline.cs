@@ -47,9 +47,15 @@ public static class ExpiryTimeline
         var step = (end - start).TotalDays > 800 ? 6 : (end - start).TotalDays > 400 ? 3 : 1;
         while (tick < end)
         {
-            var x = Fmt(X(tick));
+            var position = X(tick);
+            var x = Fmt(position);
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{x}\" y1=\"{Top - 6}\" x2=\"{x}\" y2=\"{height - 8}\" class=\"tl-tick\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x}\" y=\"{Top - 10}\" class=\"tl-axis\">{tick:yyyy-MM}</text>");
+            if (position < Width - 30)
+            {
+                // No label that the right edge would cut.
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x}\" y=\"{Top - 10}\" class=\"tl-axis\">{tick:yyyy-MM}</text>");
+            }
+
             tick = tick.AddMonths(step);
         }
 

@@ -60,16 +60,23 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
     }
 
     [Fact]
-    public async Task Unauthenticated_PagesAndWorkEndpoints_RedirectToLogin()
+    public async Task Unauthenticated_PagesRedirectToLogin_WorkEndpointsAnswer401()
     {
         using var client = _host.NewClient();
-        foreach (var path in new[] { "/certificates", "/orders", "/orders/new", "/catalog?tab=domains", "/account", "/auto-renewal", "/work/" + Guid.NewGuid() })
+        foreach (var path in new[] { "/", "/certificates", "/orders", "/orders/new", "/catalog?tab=domains", "/account", "/auto-renewal", $"/certificates/{Guid.NewGuid()}" })
         {
             var (response, _) = await client.GetAsync(path);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             var location = response.Headers.Location!.OriginalString;
             Assert.Contains("/login?ReturnUrl=", location, StringComparison.Ordinal);
             Assert.Contains(Uri.EscapeDataString(path.Split('?')[0]), location, StringComparison.Ordinal);
+        }
+
+        // The progress endpoints are API endpoints: no redirect, a plain 401.
+        foreach (var path in new[] { $"/work/{Guid.NewGuid()}", $"/work/{Guid.NewGuid()}/events" })
+        {
+            var (response, _) = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
         var (login, body) = await client.GetAsync("/login");
@@ -156,7 +163,7 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
         using (var withKey = X509CertificateLoader.LoadPkcs12(pfx, DownloadPassword, X509KeyStorageFlags.EphemeralKeySet))
         {
             Assert.True(withKey.HasPrivateKey);
-            Assert.Equal(certificate.Thumbprint, withKey.Thumbprint);
+            Assert.Equal(certificate.Thumbprint, withKey.GetCertHashString(HashAlgorithmName.SHA256));
         }
 
         Assert.ThrowsAny<CryptographicException>(() => X509CertificateLoader.LoadPkcs12(pfx, KeystorePassword, X509KeyStorageFlags.EphemeralKeySet));
@@ -179,7 +186,8 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
         foreach (var secret in secrets)
         {
             Assert.DoesNotContain(client.Pages, p => p.Contains(secret, StringComparison.Ordinal));
-            Assert.DoesNotContain(_host.Logs, l => l.Contains(secret, StringComparison.Ordinal));
+            var leaks = _host.Logs.Where(l => l.Contains(secret, StringComparison.Ordinal)).Select(l => l.Replace(secret, "<secret>", StringComparison.Ordinal)).ToList();
+            Assert.True(leaks.Count == 0, "Log lines with a secret:\n" + string.Join("\n", leaks));
         }
 
         // The saved link holds the password protected, never in clear.
@@ -263,7 +271,7 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
         {
             var text = System.Text.Encoding.ASCII.GetString(content);
             using var leaf = X509Certificate2.CreateFromPem(text);
-            Assert.Equal(certificate.Thumbprint, leaf.Thumbprint);
+            Assert.Equal(certificate.Thumbprint, leaf.GetCertHashString(HashAlgorithmName.SHA256));
             using var key = ECDsa.Create();
             var keyPem = text[text.IndexOf("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal)..];
             Assert.ThrowsAny<CryptographicException>(() => key.ImportFromEncryptedPem(keyPem, "ordered-with-this-77"));
@@ -282,9 +290,143 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
             Assert.NotNull(store.GetKey(alias, DownloadPassword.ToCharArray()));
             var chain = store.GetCertificateChain(alias);
             using var leaf = X509CertificateLoader.LoadCertificate(chain[0].GetEncoded());
-            Assert.Equal(certificate.Thumbprint, leaf.Thumbprint);
+            Assert.Equal(certificate.Thumbprint, leaf.GetCertHashString(HashAlgorithmName.SHA256));
         }
     }
+
+    [Fact]
+    public async Task ReissueRevokeDelete_ThroughTheForms_AsTheUser()
+    {
+        using var client = _host.NewClient();
+        await client.SignInAsync();
+        await SyncAsync(client);
+        var original = await OrderAndCollectAsync(client, "lifecycle", keystorePassword: null);
+        var self = $"/certificates/{original.Id}";
+
+        var (reissue, _) = await client.PostFormAsync(self, self + "?handler=Reissue",
+            [new("Reissue.Reason", "key rotation"), new("Reissue.KeyAlgorithm", "EC"), new("Reissue.KeySize", "P-384")]);
+        Assert.Equal(HttpStatusCode.Redirect, reissue.StatusCode);
+        var (_, page) = await client.GetAsync(self);
+        Assert.Contains("data-testid=\"flash\"", page, StringComparison.Ordinal);
+        Assert.Contains("Reissue: Submitted.", page, StringComparison.Ordinal);
+        var open = OpenOrder().Match(page);
+        Assert.True(open.Success, "The page shows no order in flight.");
+        var reissueOrder = Guid.Parse(open.Groups[1].Value);
+        var (check, _) = await client.PostFormAsync($"/orders/{reissueOrder}", "/orders?handler=CheckStatus", [new("orderId", reissueOrder.ToString()), new("returnTo", "order")]);
+        Assert.Equal($"/orders/{reissueOrder}", check.Headers.Location!.OriginalString);
+        var replaced = (await _host.Engine.GetCertificateAsync(original.Id))!;
+        Assert.Equal(CertificateStatus.Superseded, replaced.Status);
+        var reissued = (await _host.Engine.GetCertificateAsync(replaced.ReplacedById!.Value))!;
+        Assert.Equal("P-384", reissued.Curve);
+
+        var (revoke, _) = await client.PostFormAsync($"/certificates/{reissued.Id}", $"/certificates/{reissued.Id}?handler=Revoke",
+            [new("revokeReason", "4"), new("revokeComments", "the host is retired")]);
+        Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
+        var (_, revokedPage) = await client.GetAsync($"/certificates/{reissued.Id}");
+        Assert.Contains("data-testid=\"certificate-status\">Revoked<", revokedPage, StringComparison.Ordinal);
+        Assert.Equal("Revoked", _host.Simulator.GetOrder(reissued.SslId!.Value)!.Status);
+
+        // A refused revocation (reason code 2 is not allowed) is a message, and SCM is not asked.
+        var (refused, _) = await client.PostFormAsync($"/certificates/{original.Id}", $"/certificates/{original.Id}?handler=Revoke", [new("revokeReason", "2"), new("revokeComments", "x")]);
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        var (_, refusal) = await client.GetAsync($"/certificates/{original.Id}");
+        Assert.Contains("data-testid=\"error\"", refusal, StringComparison.Ordinal);
+
+        var (delete, _) = await client.PostFormAsync($"/certificates/{reissued.Id}", $"/certificates/{reissued.Id}?handler=Delete", []);
+        Assert.Equal("/certificates", delete.Headers.Location!.OriginalString);
+        Assert.Null(await _host.Engine.GetCertificateAsync(reissued.Id));
+        var (gone, _) = await client.GetAsync($"/certificates/{reissued.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+
+        var audit = await _host.Engine.QueryAuditAsync(new AuditQuery { CertificateId = reissued.Id });
+        Assert.Equal(DashboardHost.UserName, Assert.Single(audit, a => a.Action == "Revoke").Actor);
+        Assert.Equal(DashboardHost.UserName, Assert.Single(audit, a => a.Action == "Delete").Actor);
+    }
+
+    [Fact]
+    public async Task CancelAndDeleteOrder_AwaitingApproval_ThroughTheOrdersPage()
+    {
+        using var client = _host.NewClient();
+        await client.SignInAsync();
+        await SyncAsync(client);
+        var fields = OrderFields("approval-" + Guid.NewGuid().ToString("N")[..6])
+            .Where(f => f.Key is not ("Form.ProfileId" or "Form.KeyAlgorithm" or "Form.KeySize"))
+            .Concat([new("Form.ProfileId", "103"), new("Form.KeyAlgorithm", "RSA"), new("Form.KeySize", "2048")]);
+        var (placed, body) = await client.PostFormAsync("/orders/new", "/orders/new", fields);
+        Assert.True(placed.StatusCode == HttpStatusCode.Redirect, body);
+        var orderId = Guid.Parse(placed.Headers.Location!.OriginalString["/orders/".Length..]);
+        await client.PostFormAsync("/orders", "/orders?handler=CheckStatus", [new("orderId", orderId.ToString())]);
+        var (_, orders) = await client.GetAsync("/orders");
+        Assert.Matches(new Regex($"<tr data-order-id=\"{orderId}\" data-order-state=\"AwaitingApproval\">"), orders);
+
+        var (cancel, _) = await client.PostFormAsync("/orders", "/orders?handler=Cancel", [new("orderId", orderId.ToString())]);
+        Assert.Equal("/orders", cancel.Headers.Location!.OriginalString);
+        var cancelled = (await _host.Engine.GetOrderAsync(orderId))!;
+        Assert.Equal(OrderState.Cancelled, cancelled.State);
+        Assert.Equal("Declined", _host.Simulator.GetOrder(cancelled.SslId!.Value)!.Status);
+        var (_, past) = await client.GetAsync("/orders");
+        Assert.Matches(new Regex($"<table data-testid=\"past-orders\">.*<tr data-order-id=\"{orderId}\" data-order-state=\"Cancelled\">", RegexOptions.Singleline), past);
+
+        var (delete, _) = await client.PostFormAsync("/orders", "/orders?handler=Delete", [new("orderId", orderId.ToString())]);
+        Assert.Equal(HttpStatusCode.Redirect, delete.StatusCode);
+        Assert.Null(await _host.Engine.GetOrderAsync(orderId));
+        var audit = await _host.Engine.QueryAuditAsync(new AuditQuery { CertificateId = cancelled.CertificateId });
+        Assert.Equal(DashboardHost.UserName, Assert.Single(audit, a => a.Action == "Cancel").Actor);
+    }
+
+    [Fact]
+    public async Task AutoRenewal_SavePolicyAndRunNow_CoveredListedAndAuditedAsTheUser()
+    {
+        using var client = _host.NewClient();
+        await client.SignInAsync();
+        await SyncAsync(client);
+        var certificate = await OrderAndCollectAsync(client, "auto", keystorePassword: null);
+
+        var (save, _) = await client.PostFormAsync("/auto-renewal", "/auto-renewal?handler=Save",
+            [new("enabled", "true"), new("renewBeforeDays", "30"), new("selection", "All")]);
+        Assert.Equal(HttpStatusCode.Redirect, save.StatusCode);
+        var (_, page) = await client.GetAsync("/auto-renewal");
+        Assert.Matches(new Regex($"<table data-testid=\"covered\">.*<tr data-certificate-id=\"{certificate.Id}\">", RegexOptions.Singleline), page);
+        Assert.Matches(new Regex($"<tr data-audit-action=\"AutoRenew\"[^>]*>\\s*<td>[^<]*</td>\\s*<td data-testid=\"audit-actor\">{DashboardHost.UserName}</td>"), page);
+
+        var (run, _) = await client.PostFormAsync("/auto-renewal", "/auto-renewal?handler=Run", []);
+        var workId = WorkId().Match(run.Headers.Location!.OriginalString).Groups[1].Value;
+        using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/work/{workId}/events"));
+        var stream = await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var last = JsonDocument.Parse(stream.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..]).RootElement;
+        Assert.Equal("Completed", last.GetProperty("state").GetString());
+        Assert.Contains("not yet due", last.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Opting the certificate out takes it off the covered list.
+        var (optOut, _) = await client.PostFormAsync($"/certificates/{certificate.Id}", $"/certificates/{certificate.Id}?handler=AutoRenew", [new("mode", "Disabled")]);
+        Assert.Equal(HttpStatusCode.Redirect, optOut.StatusCode);
+        var (_, after) = await client.GetAsync("/auto-renewal");
+        Assert.DoesNotMatch(new Regex($"<tr data-certificate-id=\"{certificate.Id}\">"), after);
+        Assert.Equal(AutoRenewMode.Disabled, (await _host.Engine.GetCertificateAsync(certificate.Id))!.AutoRenew);
+
+        await client.PostFormAsync("/auto-renewal", "/auto-renewal?handler=Save", [new("renewBeforeDays", "30"), new("selection", "All")]);
+        Assert.False((await _host.Engine.GetAutoRenewalPolicyAsync()).Enabled);
+    }
+
+    [Fact]
+    public async Task Account_InvalidLink_EngineOptionMessagesPerField_LinkUnchanged()
+    {
+        using var client = _host.NewClient();
+        await client.SignInAsync();
+        var before = File.ReadAllText(LinkFile());
+        var (response, body) = await client.PostFormAsync("/account", "/account?handler=Link",
+            [new("Form.Mode", "OAuth2"), new("Form.BaseAddress", "http://scm.example.com/api"), new("Form.ClientSecret", "oauth-canary-51d2")]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Matches(FieldError("ClientId", "ClientId"), body);
+        Assert.Matches(FieldError("BaseAddress", "https"), body);
+        Assert.DoesNotContain("oauth-canary-51d2", body, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(LinkFile()));
+        var (_, account) = await client.GetAsync("/account");
+        Assert.Contains("data-testid=\"account-mode\">Password<", account, StringComparison.Ordinal);
+        Assert.DoesNotContain(_host.Logs, l => l.Contains("oauth-canary-51d2", StringComparison.Ordinal));
+    }
+
+    private string LinkFile() => Path.Combine(((Scm.Samples.Web.Hosting.DashboardPaths)_host.Services.GetService(typeof(Scm.Samples.Web.Hosting.DashboardPaths))!).DataDirectory, "account-link.json");
 
     private static List<KeyValuePair<string, string>> OrderFields(string host, string? keystorePassword = null, string keystoreType = "Pkcs12")
     {
@@ -352,6 +494,9 @@ public sealed partial class DashboardTests : IClassFixture<DashboardHost>
     }
 
     private static Regex FieldError(string field, string text) => new($"data-valmsg-for=\"{field}\">[^<]*{Regex.Escape(text)}");
+
+    [GeneratedRegex("href=\"/orders/([0-9a-f-]{36})\" data-testid=\"open-order\"")]
+    private static partial Regex OpenOrder();
 
     [GeneratedRegex("work=([0-9a-f-]{36})")]
     private static partial Regex WorkId();

@@ -55,8 +55,13 @@ public sealed class CertificateDetailsModel : DashboardPageModel
         return $"Renewal: {result.Outcome}. {result.Message}";
     }, Self);
 
-    public Task<IActionResult> OnPostReissueAsync(ReissueForm reissue, CancellationToken cancellationToken) => RunAsync("Reissue", async engine =>
+    /// <summary>The reissue form. A bound property, not a handler argument: MVC logs handler arguments at Trace level.</summary>
+    [BindProperty]
+    public ReissueForm Reissue { get; set; } = new();
+
+    public Task<IActionResult> OnPostReissueAsync(CancellationToken cancellationToken) => RunAsync("Reissue", async engine =>
     {
+        var reissue = Reissue;
         var password = string.IsNullOrEmpty(reissue.KeystorePassword) ? null : reissue.KeystorePassword;
         reissue.KeystorePassword = null;
         var algorithm = reissue.KeyAlgorithm switch
@@ -124,8 +129,10 @@ public sealed class CertificateDetailsModel : DashboardPageModel
     }, Self);
 
     /// <summary>The keystore, re-encrypted with the password typed in the prompt (never the stored one, never shown).</summary>
-    public async Task<IActionResult> OnPostDownloadAsync(string? keystorePassword, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostDownloadAsync(CancellationToken cancellationToken)
     {
+        // Read from the form here, not bound as a handler argument: MVC logs handler arguments at Trace level.
+        string? keystorePassword = Request.Form["keystorePassword"];
         if (Engine is not { } engine)
         {
             Error("No SCM account is linked yet: link one on the Account page.");
