@@ -10,6 +10,7 @@ using Scm.Lifecycle;
 using Scm.Samples.Web;
 using Scm.Samples.Web.Security;
 using Scm.Testing;
+using Scm.Tests.Shared;
 
 namespace Scm.Samples.Tests.Web;
 
@@ -68,26 +69,6 @@ public sealed partial class DashboardHost : IAsyncLifetime
 
     /// <summary>A browser of its own: cookies, no automatic redirects.</summary>
     public DashboardClient NewClient() => new(Address);
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink, categoryName);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class CapturingLogger(ConcurrentQueue<string> sink, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
-    }
 }
 
 /// <summary>An HTTP client that behaves like a browser session: cookies, forms with their antiforgery token.</summary>
