@@ -9,6 +9,7 @@ using Scm.Client;
 using Scm.Lifecycle;
 using Scm.Lifecycle.Scheduling;
 using Scm.Testing;
+using Scm.Tests.Shared;
 
 namespace Scm.Samples.Tests;
 
@@ -389,34 +390,5 @@ public sealed class MultiAccountCommandTests : IAsyncLifetime
 
     private async Task<JsonElement[]> CertificatesAsync(string account) => (await ListAsync(account)).GetProperty("certificates").EnumerateArray().ToArray();
 
-    /// <summary>Orders placed in SCM before the SDK (as MultiAccountTests does): issued at once, the same sslIds in simulators seeded alike.</summary>
-    private static async Task<long[]> SeedAsync(ScmSimulator sim)
-    {
-        using var client = new ScmClient(new ScmClientOptions
-        {
-            BaseAddress = sim.BaseAddress,
-            Login = sim.Credentials.Login,
-            Password = sim.Credentials.Password,
-            CustomerUri = sim.Credentials.CustomerUri,
-        });
-        var ids = new long[Seeded];
-        for (var i = 0; i < Seeded; i++)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var csr = new CertificateRequest($"CN=shared{i}.acme.example", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-            var result = await client.Ssl.EnrollAsync(new SslEnrollRequest
-            {
-                OrganizationId = 2001,
-                ProfileId = 102,
-                Term = 365,
-                Csr = csr,
-                Comments = "placed in SCM before the SDK",
-                CustomFields = [new Scm.Client.CustomFieldValue("Cost Center", "CC-1")],
-            });
-            ids[i] = result.SslId;
-            sim.IssueNow(result.SslId);
-        }
-
-        return ids;
-    }
+    private static Task<long[]> SeedAsync(ScmSimulator sim) => ScmSeeding.IssuedOrdersAsync(sim, Seeded);
 }

@@ -11,6 +11,7 @@ using Scm.Client;
 using Scm.Lifecycle.Scheduling;
 using Scm.Storage;
 using Scm.Testing;
+using Scm.Tests.Shared;
 
 namespace Scm.Lifecycle.Tests.EndToEnd;
 
@@ -534,36 +535,7 @@ public sealed class MultiAccountTests : IAsyncLifetime
             Assert.DoesNotContain("acme", seen);
         }
     }
-
-    private static async Task<long[]> SeedAsync(ScmSimulator sim)
-    {
-        using var client = new ScmClient(new ScmClientOptions
-        {
-            BaseAddress = sim.BaseAddress,
-            Login = sim.Credentials.Login,
-            Password = sim.Credentials.Password,
-            CustomerUri = sim.Credentials.CustomerUri,
-        });
-        var ids = new long[Seeded];
-        for (var i = 0; i < Seeded; i++)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var csr = new CertificateRequest($"CN=shared{i}.acme.example", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
-            var result = await client.Ssl.EnrollAsync(new SslEnrollRequest
-            {
-                OrganizationId = EngineHarness.Org,
-                ProfileId = EngineHarness.MultiDomainProfile,
-                Term = 365,
-                Csr = csr,
-                Comments = "placed in SCM before the SDK",
-                CustomFields = [new Scm.Client.CustomFieldValue(EngineHarness.CostCenter, "1")],
-            });
-            ids[i] = result.SslId;
-            sim.IssueNow(result.SslId);
-        }
-
-        return ids;
-    }
+    private static Task<long[]> SeedAsync(ScmSimulator sim) => ScmSeeding.IssuedOrdersAsync(sim, Seeded);
 
     private static Dictionary<string, string?> Account(string name, ScmSimulator sim) => new()
     {
